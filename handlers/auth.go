@@ -1,0 +1,93 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+type loginPage struct {
+	Email  string
+	Next   string
+	Errors fieldErrors
+}
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	if _, ok := currentUser(c); ok {
+		return c.Redirect("/consultations", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (h *Handler) loginForm(c *fiber.Ctx) error {
+	if _, ok := currentUser(c); ok {
+		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	if _, err := h.ensureSession(c); err != nil {
+		return err
+	}
+	return h.render(c, "login", page{Title: "Sign in", Data: loginPage{Next: safeNext(c.Query("next"))}})
+}
+
+func (h *Handler) login(c *fiber.Ctx) error {
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+	form := loginPage{Email: email, Next: next, Errors: fieldErrors{}}
+	if email == "" {
+		form.Errors.add("email", "Enter your email address")
+	}
+	if password == "" {
+		form.Errors.add("password", "Enter your password")
+	}
+	if len(form.Errors.List) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, "login", page{Title: "Sign in", Data: form})
+	}
+	ctx := c.UserContext()
+	u, err := h.store.Authenticate(ctx, email, password)
+	if errors.Is(err, models.ErrNotFound) {
+		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
+		form.Errors.add("email", "The email address or password is not right")
+		c.Status(fiber.StatusUnauthorized)
+		return h.render(c, "login", page{Title: "Sign in", Data: form})
+	}
+	if err != nil {
+		return err
+	}
+	// A new session id at sign-in: whatever token the visitor had before is dropped.
+	if old, ok := currentSession(c); ok {
+		if err := h.store.DeleteSession(ctx, old.TokenHash); err != nil {
+			return err
+		}
+	}
+	token, sess, err := h.store.CreateSession(ctx, &u.ID)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, token)
+	c.Locals(localSession, sess)
+	h.log.Info("signed in", "user_id", u.ID, "role", u.Role, "request_id", requestID(c))
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (h *Handler) logout(c *fiber.Ctx) error {
+	if s, ok := currentSession(c); ok {
+		if err := h.store.DeleteSession(c.UserContext(), s.TokenHash); err != nil {
+			return err
+		}
+	}
+	h.clearCookie(c)
+	return c.Redirect("/login?signed_out=1", fiber.StatusSeeOther)
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/consultations"
+	}
+	return next
+}

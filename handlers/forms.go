@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// fieldErrors are per-field messages, kept in form order for the summary.
+type fieldErrors struct {
+	List   []fieldError
+	Fields map[string]string
+}
+
+type fieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *fieldErrors) add(field, msg string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, dup := e.Fields[field]; dup {
+		return
+	}
+	e.Fields[field] = msg
+	e.List = append(e.List, fieldError{field, msg})
+}
+
+// sortBy orders the list as the fields appear in order.
+func (e *fieldErrors) sortBy(order []string) {
+	rank := func(f string) int {
+		for i, o := range order {
+			if o == f {
+				return i
+			}
+		}
+		return len(order)
+	}
+	sort.SliceStable(e.List, func(i, j int) bool { return rank(e.List[i].Field) < rank(e.List[j].Field) })
+}
+
+// Any says whether there is at least one error.
+func (e fieldErrors) Any() bool { return len(e.List) > 0 }
+
+// responseForm is a response as typed: raw strings, so that anything the
+// member sent can be shown back to them.
+type responseForm struct {
+	Stance     string   `validate:"required_if=Action submit,omitempty,oneof=strongly_support support neutral oppose strongly_oppose"`
+	Autonomy   string   `validate:"required_if=Action submit,omitempty,oneof=-2 -1 0 1 2"`
+	Concerns   []string `validate:"dive,max=64"`
+	Comment    string   `validate:"max=5000"`
+	Amendments string   `validate:"max=5000"`
+	Consent    string   `validate:"required_if=Action submit,omitempty,oneof=attributed anonymised private"`
+	Action     string   `validate:"required,oneof=draft submit"`
+	Version    string   `validate:"omitempty,number"`
+}
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return strings.ToLower(f.Name) })
+	return v
+}
+
+// responseMessages are written for the member reading them.
+var responseMessages = map[string]map[string]string{
+	"stance": {
+		"required_if": "Choose where your organisation stands on this proposal",
+		"oneof":       "Choose one of the five stances listed",
+	},
+	"autonomy": {
+		"required_if": "Choose how this proposal would affect local autonomy",
+		"oneof":       "Choose a point on the autonomy scale, from −2 (power to the centre) to +2 (more local autonomy)",
+	},
+	"consent": {
+		"required_if": "Choose whether we may quote your comment",
+		"oneof":       "Choose one of the three quoting options",
+	},
+	"comment":    {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars)},
+	"amendments": {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars)},
+	"action":     {"": "Choose whether to save a draft or submit"},
+	"version":    {"": "The form was damaged; reload the page and try again"},
+	"concerns":   {"": "Choose concerns from the list"},
+}
+
+// check validates the form against the codebook's codes and returns the
+// member's input as the store takes it.
+func (h *Handler) check(f responseForm, codebook []models.Concern) (models.ResponseInput, int, fieldErrors) {
+	var errs fieldErrors
+	for _, field := range []struct{ name, value string }{
+		{"comment", f.Comment}, {"amendments", f.Amendments},
+	} {
+		if !utf8.ValidString(field.value) {
+			errs.add(field.name, "This text contains characters that could not be read; retype or paste it again as plain text")
+		}
+	}
+	if err := h.validate.Struct(f); err != nil {
+		if ves, ok := err.(validator.ValidationErrors); ok {
+			for _, fe := range ves {
+				field := strings.SplitN(fe.Field(), "[", 2)[0]
+				msgs := responseMessages[field]
+				msg := msgs[fe.Tag()]
+				if msg == "" {
+					msg = msgs[""]
+				}
+				if msg == "" {
+					msg = "Check this answer"
+				}
+				errs.add(field, msg)
+			}
+		} else {
+			errs.add("action", "The form could not be read; reload the page and try again")
+		}
+	}
+	known := map[string]bool{}
+	for _, c := range codebook {
+		known[c.Code] = true
+	}
+	seen := map[string]bool{}
+	var concerns []string
+	for _, code := range f.Concerns {
+		if !known[code] {
+			errs.add("concerns", fmt.Sprintf("%q is not a concern in the codebook; choose concerns from the list", truncate(code, 40)))
+			continue
+		}
+		if !seen[code] {
+			seen[code] = true
+			concerns = append(concerns, code)
+		}
+	}
+	in := models.ResponseInput{Stance: f.Stance, Concerns: concerns, Comment: f.Comment, Amendments: f.Amendments, Consent: f.Consent}
+	if f.Autonomy != "" {
+		if v, err := strconv.Atoi(f.Autonomy); err == nil && v >= models.AutonomyMin && v <= models.AutonomyMax {
+			in.Autonomy = &v
+		}
+	}
+	version, _ := strconv.Atoi(f.Version)
+	if version < 0 {
+		errs.add("version", responseMessages["version"][""])
+	}
+	errs.sortBy(responseFieldOrder)
+	return in, version, errs
+}
+
+// responseFieldOrder is the order of the form, which the error summary follows.
+var responseFieldOrder = []string{"organisation_code", "proposal_ref", "stance", "autonomy", "concerns", "comment", "amendments", "consent", "status", "action", "version"}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

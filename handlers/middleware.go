@@ -1,0 +1,220 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// Locals keys.
+const (
+	localRequestID = "request_id"
+	localSession   = "session"
+	localUser      = "user"
+)
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// withRequestID gives every request an id for the logs and the error page.
+func (h *Handler) withRequestID(c *fiber.Ctx) error {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	c.Locals(localRequestID, hex.EncodeToString(b))
+	return c.Next()
+}
+
+// logRequests writes one structured line per request.
+func (h *Handler) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		// the error handler has not run yet; report what it will send
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		} else if errors.Is(err, models.ErrNotFound) {
+			status = 404
+		} else {
+			status = 500
+		}
+	}
+	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(c)}
+	if u, ok := currentUser(c); ok {
+		attrs = append(attrs, "user_id", u.ID)
+	}
+	h.log.Info("request", attrs...)
+	return err
+}
+
+// contentSecurityPolicy allows only our own scripts, styles and images.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// securityHeaders sets the headers every response carries. Referrer-Policy
+// is same-origin, not no-referrer, so that a same-site Referer survives.
+func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if h.secure {
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	if !strings.HasPrefix(c.Path(), "/static/") {
+		c.Set("Cache-Control", "no-store")
+	}
+	return c.Next()
+}
+
+// refuseEncodedBodies answers 415 to compressed request bodies: browsers never
+// send them, and fasthttp would inflate a gzip bomb in memory.
+func (h *Handler) refuseEncodedBodies(c *fiber.Ctx) error {
+	if len(c.Request().Header.Peek(fiber.HeaderContentEncoding)) > 0 {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Compressed request bodies are not accepted; send the body uncompressed.")
+	}
+	return c.Next()
+}
+
+// loadSession finds the visitor's session and user, if any.
+func (h *Handler) loadSession(c *fiber.Ctx) error {
+	token := c.Cookies(h.cookie)
+	if token == "" {
+		return c.Next()
+	}
+	ctx := c.UserContext()
+	sess, err := h.store.SessionByToken(ctx, token)
+	if errors.Is(err, models.ErrNotFound) {
+		h.clearCookie(c)
+		return c.Next()
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(localSession, sess)
+	if sess.UserID != nil {
+		u, err := h.store.SessionUser(ctx, sess)
+		if errors.Is(err, models.ErrNotFound) {
+			_ = h.store.DeleteSession(ctx, sess.TokenHash)
+			h.clearCookie(c)
+			c.Locals(localSession, nil)
+			return c.Next()
+		}
+		if err != nil {
+			return err
+		}
+		c.Locals(localUser, u)
+		if err := h.store.TouchSession(ctx, sess); err != nil {
+			h.log.Warn("touch session", "err", err)
+		}
+	}
+	return c.Next()
+}
+
+func currentSession(c *fiber.Ctx) (models.Session, bool) {
+	s, ok := c.Locals(localSession).(models.Session)
+	return s, ok
+}
+
+func currentUser(c *fiber.Ctx) (models.User, bool) {
+	u, ok := c.Locals(localUser).(models.User)
+	return u, ok
+}
+
+func (h *Handler) setCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: h.cookie, Value: token, Path: "/", HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
+		Expires: time.Now().Add(models.SessionAbsoluteTimeout),
+	})
+}
+
+func (h *Handler) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: h.cookie, Value: "", Path: "/", HTTPOnly: true, Secure: h.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
+}
+
+// ensureSession returns the visitor's session, starting a signed-out one if
+// needed so that the sign-in form can carry a CSRF token.
+func (h *Handler) ensureSession(c *fiber.Ctx) (models.Session, error) {
+	if s, ok := currentSession(c); ok {
+		return s, nil
+	}
+	token, s, err := h.store.CreateSession(c.UserContext(), nil)
+	if err != nil {
+		return models.Session{}, err
+	}
+	h.setCookie(c, token)
+	c.Locals(localSession, s)
+	return s, nil
+}
+
+// checkCSRF refuses a state change without the session's token, sent as the
+// form field _csrf or, from scripts, the X-CSRF-Token header.
+func (h *Handler) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sess, ok := currentSession(c)
+	sent := c.Get("X-CSRF-Token")
+	if sent == "" {
+		sent = c.FormValue("_csrf")
+	}
+	if !ok || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
+		h.log.Warn("csrf refused", "path", c.Path(), "request_id", requestID(c))
+		return fiber.NewError(fiber.StatusForbidden,
+			"This form has expired or did not come from this site. Go back, reload the page and try again; what you typed may need to be entered again.")
+	}
+	return c.Next()
+}
+
+// requireUser sends signed-out visitors to the sign-in page (401 for the API).
+func (h *Handler) requireUser(c *fiber.Ctx) error {
+	if _, ok := currentUser(c); ok {
+		return c.Next()
+	}
+	if isAPI(c) {
+		return fiber.NewError(fiber.StatusUnauthorized, "Sign in to use the API.")
+	}
+	next := c.OriginalURL()
+	if c.Method() != fiber.MethodGet || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	return c.Redirect("/login?next="+urlQueryEscape(next), fiber.StatusSeeOther)
+}
+
+// requireRole lets through only the given roles; others get 403.
+func (h *Handler) requireRole(roles ...models.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u, ok := currentUser(c)
+		if !ok {
+			return h.requireUser(c)
+		}
+		if !slices.Contains(roles, u.Role) {
+			h.log.Warn("forbidden", "path", c.Path(), "user_id", u.ID, "role", u.Role, "request_id", requestID(c))
+			msg := "This page is for the policy team and admins."
+			if slices.Equal(roles, []models.Role{models.RoleMember}) {
+				msg = "Only member organisations answer proposals; the policy team reads responses on the summary pages."
+			}
+			return fiber.NewError(fiber.StatusForbidden, msg)
+		}
+		if u.Role == models.RoleMember && u.OrgID() == 0 {
+			return fiber.NewError(fiber.StatusForbidden, "Your account is not linked to a member organisation. Ask an admin to fix it.")
+		}
+		return c.Next()
+	}
+}

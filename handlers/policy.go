@@ -1,0 +1,93 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// filterFrom reads the segment filter from the query string.
+func filterFrom(c *fiber.Ctx) (models.Filter, error) {
+	f := models.Filter{Type: c.Query("type"), Region: c.Query("region"), SystemStatus: c.Query("system_status")}
+	var fe models.FilterError
+	if err := f.Validate(); errors.As(err, &fe) {
+		return f, fiber.NewError(fiber.StatusBadRequest,
+			"The filter "+filterNames[fe.Field]+" has a value that is not one of the choices. Clear the filters and choose again.")
+	}
+	return f, nil
+}
+
+var filterNames = map[string]string{"type": "“organisation type”", "region": "“region”", "system_status": "“system status”"}
+
+// filterOptions are the choices of the filter form.
+type filterOptions struct {
+	Filter         models.Filter
+	Types          []string
+	Regions        []string
+	SystemStatuses []string
+}
+
+func newFilterOptions(f models.Filter) filterOptions {
+	return filterOptions{Filter: f, Types: models.OrganisationTypes, Regions: models.Regions, SystemStatuses: models.SystemStatuses}
+}
+
+type overviewPage struct {
+	Overview models.Overview
+	Filters  filterOptions
+}
+
+func (h *Handler) overview(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	f, err := filterFrom(c)
+	if err != nil {
+		return err
+	}
+	ov, err := h.store.ConsultationOverview(c.UserContext(), cons.ID, f)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "overview", page{Title: "Overview: " + cons.Title, Nav: "consultations",
+		Data: overviewPage{Overview: ov, Filters: newFilterOptions(f)}})
+}
+
+type summaryPage struct {
+	Summary        models.Summary
+	Filters        filterOptions
+	StanceChart    barChart
+	AutonomyChart  barChart
+	ConcernCharts  []barChart
+	ByType         segmentTable
+	ByRegion       segmentTable
+	BySystemStatus segmentTable
+}
+
+func (h *Handler) summary(c *fiber.Ctx) error {
+	f, err := filterFrom(c)
+	if err != nil {
+		return err
+	}
+	s, err := h.store.ProposalSummary(c.UserContext(), c.Params("ref"), f)
+	if err != nil {
+		return err
+	}
+	data := summaryPage{
+		Summary:        s,
+		Filters:        newFilterOptions(f),
+		StanceChart:    stanceChart("stance", "Stance of responding members", s.Stances),
+		AutonomyChart:  autonomyChart(s.AutonomyCounts, s.Responses),
+		ConcernCharts:  concernCharts(s.Concerns, s.Responses),
+		ByType: newSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
+			func(k string) string { return models.OrganisationTypeLabels[k] }),
+		ByRegion: newSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,
+			func(k string) string { return k }),
+		BySystemStatus: newSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
+			func(k string) string { return models.SystemStatusLabels[k] }),
+	}
+	return h.render(c, "summary", page{Title: "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, Nav: "consultations", Data: data})
+}

@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// page is what every template gets: the layout's needs plus the page's Data.
+type page struct {
+	Title     string
+	User      *models.User
+	CSRF      string
+	Flash     string
+	RequestID string
+	Nav       string // which main navigation item is current
+	Data      any
+}
+
+// render fills the layout's fields from the request and writes the page.
+func (h *Handler) render(c *fiber.Ctx, name string, p page) error {
+	if u, ok := currentUser(c); ok {
+		p.User = &u
+	}
+	if s, ok := currentSession(c); ok {
+		p.CSRF = s.CSRFToken
+	}
+	p.RequestID = requestID(c)
+	c.Type("html", "utf-8")
+	return h.views.Render(c.Response().BodyWriter(), name, p)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"stanceLabel":   func(s string) string { return models.StanceLabels[s] },
+		"consentLabel":  func(s string) string { return models.ConsentLabels[s] },
+		"typeLabel":     func(s string) string { return models.OrganisationTypeLabels[s] },
+		"systemLabel":   func(s string) string { return models.SystemStatusLabels[s] },
+		"sideLabel":     func(s string) string { return models.ConcernSideLabels[s] },
+		"autonomyLabel": autonomyLabel,
+		"signed":        signed,
+		"pct":           pct,
+		"share":         share,
+		"mean":          mean,
+		"date":          func(t time.Time) string { return t.In(london).Format("2 January 2006") },
+		"datetime":      func(t time.Time) string { return t.In(london).Format("2 January 2006 at 15:04") },
+		"dateptr": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(london).Format("2 January 2006 at 15:04")
+		},
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"contains": func(list []string, s string) bool { return containsString(list, s) },
+		"lines":    func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"add":      func(a, b int) int { return a + b },
+		"query":    filterQuery,
+		"stances":       func() []string { return models.Stances },
+		"consents":      func() []string { return models.Consents },
+		"autonomyScale": func() []int { return models.AutonomyScale },
+		"maxComment":    func() string { return "5,000" },
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func autonomyLabel(v int) string { return models.AutonomyLabels[v] }
+
+// signed writes -2 … +2 with an explicit plus and a true minus sign.
+func signed(v int) string {
+	switch {
+	case v > 0:
+		return fmt.Sprintf("+%d", v)
+	case v < 0:
+		return fmt.Sprintf("−%d", -v)
+	}
+	return "0"
+}
+
+// pct formats a fraction as a whole percentage.
+func pct(x float64) string { return fmt.Sprintf("%.0f%%", math.Round(x*100)) }
+
+// share formats n of total as a whole percentage ("–" for no total).
+func share(n, total int) string {
+	if total == 0 {
+		return "–"
+	}
+	return pct(float64(n) / float64(total))
+}
+
+// mean formats an average autonomy impact to one decimal place.
+func mean(m *float64) string {
+	if m == nil {
+		return "–"
+	}
+	v := math.Round(*m*10) / 10
+	switch {
+	case v > 0:
+		return fmt.Sprintf("+%.1f", v)
+	case v < 0:
+		return fmt.Sprintf("−%.1f", -v)
+	}
+	return "0.0"
+}
+
+// filterQuery renders a filter as a query string, for links that keep it.
+func filterQuery(f models.Filter) string {
+	v := url.Values{}
+	if f.Type != "" {
+		v.Set("type", f.Type)
+	}
+	if f.Region != "" {
+		v.Set("region", f.Region)
+	}
+	if f.SystemStatus != "" {
+		v.Set("system_status", f.SystemStatus)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}

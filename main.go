@@ -1,0 +1,264 @@
+// Command tracker runs the consultation tracker: a web app in which member
+// organisations answer the proposals of a consultation and the membership
+// body's policy team reads per-proposal tallies.
+//
+//	tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db] [-demo]
+//	tracker user add -email a@b -role member|policy|admin [-org CODE] [-name N] [-password-stdin]
+//	tracker user passwd -email a@b [-password-stdin]
+//	tracker migrate | seed [-demo]
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/handlers"
+	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/seeds"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tracker:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: arguments, environment and streams are
+// passed in so that tests can drive every command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "user":
+		return userCommand(ctx, args, getenv, stdin, stdout)
+	case "migrate", "seed":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+		demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		store, err := models.Open(ctx, models.Options{Path: *db})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if cmd == "migrate" {
+			v, err := store.SchemaVersion(ctx)
+			fmt.Fprintf(stdout, "database %s is at schema version %d\n", *db, v)
+			return err
+		}
+		return seed(ctx, store, *db, *demo, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage:
+  tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db] [-demo]
+  tracker user add -email EMAIL -role member|policy|admin [-org CODE] [-name NAME] [-password-stdin]
+  tracker user passwd -email EMAIL [-password-stdin]
+  tracker migrate [-db tracker.db]
+  tracker seed [-db tracker.db] [-demo]`
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(getenv func(string) string, key string) bool {
+	b, _ := strconv.ParseBool(getenv(key))
+	return b
+}
+
+// seed loads reference data, and demo data when asked, then prints how to
+// sign in to the demo.
+func seed(ctx context.Context, store *models.Store, dbPath string, demo bool, stdout io.Writer) error {
+	now := store.Now()
+	if err := seeds.LoadReference(ctx, store, now); err != nil {
+		return err
+	}
+	if !demo {
+		return nil
+	}
+	logins := dbPath + ".demo-logins.txt"
+	if _, err := seeds.LoadDemo(ctx, store, now, logins); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(logins)
+	if err != nil {
+		fmt.Fprintf(stdout, "Demo data loaded. The demo sign-ins were created earlier and their file %s is gone; set a new password with 'tracker user passwd -email policy@tracker.example'.\n", logins)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Demo sign-ins (kept in %s):\n%s", logins, b)
+	return nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	host := fs.String("host", envOr(getenv, "TRACKER_HOST", "127.0.0.1"), "address to listen on (env TRACKER_HOST); 0.0.0.0 for all interfaces")
+	port := fs.String("port", envOr(getenv, "PORT", "3000"), "port to listen on (env PORT)")
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses (env TRACKER_DEMO=1)")
+	secure := fs.Bool("secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
+	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
+	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	logger := slog.New(handler)
+
+	start := time.Now()
+	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := seed(ctx, store, *db, *demo, stdout); err != nil {
+		return err
+	}
+	var trusted []string
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			trusted = append(trusted, p)
+		}
+	}
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
+	if err != nil {
+		return err
+	}
+	if n, err := store.CountUsers(ctx); err == nil && n == 0 {
+		fmt.Fprintln(stdout, "No users yet: create one with 'tracker user add -email you@example.org -role admin', or start with -demo.")
+	}
+	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), *db, time.Since(start).Round(time.Millisecond))
+
+	go purgeSessions(ctx, store, logger)
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	// ShutdownWithTimeout waits for in-flight requests; the idle timeout
+	// keeps idle keep-alive connections from holding it open.
+	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
+		return err
+	}
+	return nil
+}
+
+func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.PurgeSessions(ctx); err != nil {
+				logger.Warn("purge sessions", "err", err)
+			} else if n > 0 {
+				logger.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+func userCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("user: say add or passwd\n" + usage)
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	email := fs.String("email", "", "the user's email address")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
+	var name, role, org *string
+	if sub == "add" {
+		name = fs.String("name", "", "the user's name")
+		role = fs.String("role", "", "member, policy or admin")
+		org = fs.String("org", "", "organisation code (members only)")
+	} else if sub != "passwd" {
+		return fmt.Errorf("user: unknown command %q\n%s", sub, usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("user " + sub + ": -email is required")
+	}
+	password, generated := "", false
+	if *fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	} else {
+		password, generated = models.GeneratePassword(), true
+	}
+	store, err := models.Open(ctx, models.Options{Path: *db})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := seeds.LoadReference(ctx, store, store.Now()); err != nil {
+		return err
+	}
+	if sub == "add" {
+		u, err := store.CreateUser(ctx, models.NewUser{Email: *email, Name: *name, Role: models.Role(*role),
+			OrganisationCode: *org, Password: password})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s user %s\n", u.Role, u.Email)
+	} else {
+		u, err := store.UserByEmail(ctx, *email)
+		if err != nil {
+			return fmt.Errorf("user %s: %w", *email, err)
+		}
+		if err := store.SetPassword(ctx, u.ID, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password changed for %s; their sessions were ended\n", u.Email)
+	}
+	if generated {
+		fmt.Fprintf(stdout, "password (shown once): %s\n", password)
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the only way the rest of the product reaches the database. Writes
+// go through one connection (SQLite allows one writer at a time, and queuing
+// in Go is kinder than "database is locked"); reads use a small pool.
+type Store struct {
+	w   *gorm.DB
+	r   *gorm.DB
+	now func() time.Time
+}
+
+// Sentinel errors the handlers map to status codes.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrConflict       = errors.New("changed since it was opened")
+	ErrClosed         = errors.New("member deadline has passed")
+	ErrDuplicate      = errors.New("already exists")
+	ErrInvalidOrgScope = errors.New("no organisation to scope to")
+)
+
+// Options configure Open.
+type Options struct {
+	Path   string           // SQLite file path
+	Logger *slog.Logger     // for slow queries and errors; nil for silence
+	Now    func() time.Time // clock; nil for time.Now
+}
+
+// Open opens (creating if needed) the SQLite database at opts.Path and runs
+// every pending migration.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Path == "" {
+		return nil, errors.New("database path is empty")
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	cfg := &gorm.Config{
+		Logger:         gormLogger(opts.Logger),
+		NowFunc:        func() time.Time { return now().UTC() },
+		TranslateError: true,
+	}
+	// synchronous=FULL: a submission we acknowledged survives power loss, not
+	// only a process crash (see README, "Durability").
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	writerDSN := "file:" + escapePath(opts.Path) + "?" + q.Encode()
+	w, err := gorm.Open(sqlite.Open(writerDSN), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
+	}
+
+	rq := url.Values{}
+	rq.Set("_busy_timeout", "10000")
+	rq.Set("_foreign_keys", "on")
+	rq.Set("_query_only", "1")
+	r, err := gorm.Open(sqlite.Open("file:"+escapePath(opts.Path)+"?"+rq.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(4)
+
+	s := &Store{w: w, r: r, now: now}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// escapePath keeps '?' and '#' in a file name from being read as URL parts.
+func escapePath(p string) string {
+	return strings.NewReplacer("?", "%3f", "#", "%23").Replace(p)
+}
+
+// Close closes both pools; the last writer connection checkpoints the WAL.
+func (s *Store) Close() error {
+	var errs []error
+	if db, err := s.r.DB(); err == nil {
+		errs = append(errs, db.Close())
+	}
+	if db, err := s.w.DB(); err == nil {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers; used by /healthz.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.r.WithContext(ctx).Exec("SELECT 1").Error
+}
+
+// Now is the store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+func gormLogger(l *slog.Logger) logger.Interface {
+	if l == nil {
+		return logger.Discard
+	}
+	return logger.NewSlogLogger(l, logger.Config{
+		SlowThreshold:             500 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+	})
+}

@@ -1,0 +1,44 @@
+package models
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+)
+
+// Organisations lists member organisations by name.
+func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
+	var os []Organisation
+	err := s.r.WithContext(ctx).Order("name, id").Find(&os).Error
+	return os, err
+}
+
+// OrganisationByID returns one organisation.
+func (s *Store) OrganisationByID(ctx context.Context, id int64) (Organisation, error) {
+	var o Organisation
+	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&o).Error
+	return o, notFound(err)
+}
+
+// OrganisationByCode returns one organisation by its (case-sensitive) code.
+func (s *Store) OrganisationByCode(ctx context.Context, code string) (Organisation, error) {
+	var o Organisation
+	err := s.r.WithContext(ctx).Where("code = ?", code).Take(&o).Error
+	return o, notFound(err)
+}
+
+// EnsureOrganisation inserts an organisation if its code is new.
+func (s *Store) EnsureOrganisation(ctx context.Context, o Organisation) (Organisation, error) {
+	var existing Organisation
+	err := s.w.WithContext(ctx).Where("code = ?", o.Code).Take(&existing).Error
+	if err == nil {
+		return existing, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Organisation{}, err
+	}
+	o.ID = 0
+	err = s.w.WithContext(ctx).Create(&o).Error
+	return o, err
+}

@@ -1,0 +1,315 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ResponseInput is what a member (or an import) says about a proposal.
+type ResponseInput struct {
+	Stance     string
+	Autonomy   *int
+	Concerns   []string
+	Comment    string
+	Amendments string
+	Consent    string
+}
+
+// SaveResponse is one save of an organisation's response to a proposal.
+type SaveResponse struct {
+	OrganisationID int64
+	ProposalID     int64
+	UserID         int64
+	Input          ResponseInput
+	Submit         bool // submit; otherwise save as a draft
+	// BaseVersion is the version the form was opened at (0 when there was no
+	// response yet); a save over a newer version is a conflict.
+	BaseVersion int
+}
+
+// ResponseView is a response with its concern codes.
+type ResponseView struct {
+	Response
+	Concerns []string
+}
+
+// ConflictError says a colleague saved the response after this form was
+// opened; Current is what is stored now. The refused save is kept in the
+// response's history.
+type ConflictError struct {
+	Current       ResponseView
+	CurrentByName string
+}
+
+func (e ConflictError) Error() string { return "response changed since it was opened" }
+func (e ConflictError) Unwrap() error { return ErrConflict }
+
+// orgScope limits a query to one organisation's rows. A zero id would make a
+// struct condition match every row, so it is refused outright.
+func orgScope(orgID int64) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if orgID <= 0 {
+			_ = db.AddError(ErrInvalidOrgScope)
+			return db
+		}
+		return db.Where("responses.organisation_id = ?", orgID)
+	}
+}
+
+// ResponseFor returns an organisation's response to a proposal, or
+// ErrNotFound if it has not saved one.
+func (s *Store) ResponseFor(ctx context.Context, orgID, proposalID int64) (ResponseView, error) {
+	return responseFor(s.r.WithContext(ctx), orgID, proposalID)
+}
+
+func responseFor(db *gorm.DB, orgID, proposalID int64) (ResponseView, error) {
+	var r Response
+	err := db.Scopes(orgScope(orgID)).Where("proposal_id = ?", proposalID).Take(&r).Error
+	if err != nil {
+		return ResponseView{}, notFound(err)
+	}
+	var codes []string
+	err = db.Table("response_concerns").
+		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
+		Where("response_concerns.response_id = ?", r.ID).
+		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	return ResponseView{Response: r, Concerns: codes}, err
+}
+
+// Save stores a member's save: it refuses one after the member deadline
+// (ErrClosed) and one over a version newer than BaseVersion (ConflictError,
+// after keeping the refused text as a 'conflict' revision). Nothing partial
+// is stored.
+func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error) {
+	if sr.OrganisationID <= 0 {
+		return ResponseView{}, ErrInvalidOrgScope
+	}
+	var saved ResponseView
+	var conflict *ConflictError
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c Consultation
+		err := tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
+			Where("proposals.id = ?", sr.ProposalID).Take(&c).Error
+		if err != nil {
+			return notFound(err)
+		}
+		now := s.Now()
+		if !c.OpenForMembers(now) {
+			return ErrClosed
+		}
+		ids, err := concernIDs(tx, sr.Input.Concerns)
+		if err != nil {
+			return err
+		}
+		current, err := responseFor(tx, sr.OrganisationID, sr.ProposalID)
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		currentVersion := 0
+		if exists {
+			currentVersion = current.Version
+		}
+		if currentVersion != sr.BaseVersion {
+			if exists {
+				rev := revisionOf(current.ID, currentVersion, "conflict", sr, now)
+				if err := tx.Create(&rev).Error; err != nil {
+					return err
+				}
+			}
+			conflict = &ConflictError{Current: current}
+			if exists && current.UpdatedBy != nil {
+				tx.Model(&User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
+			}
+			return nil
+		}
+
+		r := current.Response
+		r.OrganisationID, r.ProposalID = sr.OrganisationID, sr.ProposalID
+		in := sr.Input
+		r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
+		r.Version = currentVersion + 1
+		r.UpdatedBy = &sr.UserID
+		r.UpdatedAt = now
+		if sr.Submit {
+			r.Status = StatusSubmitted
+			r.SubmittedBy = &sr.UserID
+			r.SubmittedAt = &now
+		} else {
+			r.Status = StatusDraft
+		}
+		if !exists {
+			r.CreatedAt = now
+			if err := tx.Create(&r).Error; err != nil {
+				return err
+			}
+		} else {
+			res := tx.Model(&Response{}).Scopes(orgScope(sr.OrganisationID)).
+				Where("id = ? AND version = ?", r.ID, currentVersion).
+				Updates(map[string]any{
+					"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
+					"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
+					"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
+					"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
+				})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return ErrConflict // the single writer makes this unreachable; never write blind
+			}
+			if err := tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error; err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+				return err
+			}
+		}
+		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
+		if err := tx.Create(&rev).Error; err != nil {
+			return err
+		}
+		saved = ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
+		return nil
+	})
+	if err != nil {
+		return ResponseView{}, err
+	}
+	if conflict != nil {
+		return ResponseView{}, *conflict
+	}
+	return saved, nil
+}
+
+type responseConcern struct {
+	ResponseID int64
+	ConcernID  int64
+}
+
+func (responseConcern) TableName() string { return "response_concerns" }
+
+func revisionOf(responseID int64, version int, kind string, sr SaveResponse, now time.Time) ResponseRevision {
+	status := StatusDraft
+	if sr.Submit {
+		status = StatusSubmitted
+	}
+	in := sr.Input
+	return ResponseRevision{
+		ResponseID: responseID, Version: version, Kind: kind, Status: status,
+		Stance: in.Stance, Autonomy: in.Autonomy, Concerns: strings.Join(sortedCodes(in.Concerns), ";"),
+		Comment: in.Comment, Amendments: in.Amendments, Consent: in.Consent,
+		SavedBy: userRef(sr.UserID), SavedAt: now,
+	}
+}
+
+// userRef is nil for saves no signed-in user made (seeds, imports by script).
+func userRef(id int64) *int64 {
+	if id <= 0 {
+		return nil
+	}
+	return &id
+}
+
+func sortedCodes(codes []string) []string {
+	out := append([]string(nil), codes...)
+	sort.Strings(out)
+	return out
+}
+
+// RevisionView is a saved revision with the name of who saved it.
+type RevisionView struct {
+	ResponseRevision
+	SavedByName string
+}
+
+// ConcernList splits the revision's stored codes.
+func (r RevisionView) ConcernList() []string {
+	if r.Concerns == "" {
+		return nil
+	}
+	return strings.Split(r.Concerns, ";")
+}
+
+// History lists every save of an organisation's response to a proposal,
+// newest first.
+func (s *Store) History(ctx context.Context, orgID, proposalID int64) ([]RevisionView, error) {
+	var out []RevisionView
+	err := s.r.WithContext(ctx).Table("response_revisions").
+		Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
+		Joins("JOIN responses ON responses.id = response_revisions.response_id").
+		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by").
+		Scopes(orgScope(orgID)).
+		Where("responses.proposal_id = ?", proposalID).
+		Order("response_revisions.id DESC").
+		Scan(&out).Error
+	return out, err
+}
+
+// ProposalStatus is where one organisation stands on one proposal.
+type ProposalStatus struct {
+	ProposalID  int64
+	Status      string // "" when not started
+	UpdatedAt   *time.Time
+	SubmittedAt *time.Time
+}
+
+// StatusesFor returns an organisation's status on every proposal of a
+// consultation, keyed by proposal id.
+func (s *Store) StatusesFor(ctx context.Context, orgID, consultationID int64) (map[int64]ProposalStatus, error) {
+	var rows []ProposalStatus
+	err := s.r.WithContext(ctx).Table("responses").
+		Select("responses.proposal_id, responses.status, responses.updated_at, responses.submitted_at").
+		Joins("JOIN proposals ON proposals.id = responses.proposal_id").
+		Scopes(orgScope(orgID)).
+		Where("proposals.consultation_id = ?", consultationID).
+		Scan(&rows).Error
+	out := make(map[int64]ProposalStatus, len(rows))
+	for _, r := range rows {
+		out[r.ProposalID] = r
+	}
+	return out, err
+}
+
+// SeedResponse stores a demo response if the organisation has none for the
+// proposal yet, with one revision, bypassing the member deadline.
+func (s *Store) SeedResponse(ctx context.Context, sr SaveResponse, at time.Time) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Response{}).Scopes(orgScope(sr.OrganisationID)).
+			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		ids, err := concernIDs(tx, sr.Input.Concerns)
+		if err != nil {
+			return err
+		}
+		in := sr.Input
+		r := Response{OrganisationID: sr.OrganisationID, ProposalID: sr.ProposalID,
+			Stance: in.Stance, Autonomy: in.Autonomy, Comment: in.Comment, Amendments: in.Amendments,
+			Consent: in.Consent, Status: StatusDraft, Version: 1, UpdatedBy: userRef(sr.UserID),
+			CreatedAt: at, UpdatedAt: at}
+		if sr.Submit {
+			r.Status, r.SubmittedBy, r.SubmittedAt = StatusSubmitted, userRef(sr.UserID), &at
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+				return err
+			}
+		}
+		rev := revisionOf(r.ID, 1, "saved", sr, at)
+		return tx.Create(&rev).Error
+	})
+}

@@ -1,0 +1,66 @@
+// Package views holds the HTML templates. Each page is parsed once, at start,
+// together with the layout and the partials, into a template set of its own,
+// so that two pages defining "title" never overwrite each other.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+//go:embed layout.html partials/*.html pages/*.html
+var files embed.FS
+
+// Templates renders named pages ("member/proposal" for pages/member_proposal.html).
+type Templates struct {
+	pages map[string]*template.Template
+}
+
+// New parses every page; a template error stops start-up.
+func New(funcs template.FuncMap) (*Templates, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "layout.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &Templates{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		set, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := set.ParseFS(files, n); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		t.pages[strings.Replace(name, "_", "/", 1)] = set
+	}
+	return t, nil
+}
+
+// Render writes the page inside the layout. It renders into a buffer first so
+// that a template error never sends half a page.
+func (t *Templates) Render(w io.Writer, page string, data any) error {
+	set, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Has says whether a page exists, for start-up checks.
+func (t *Templates) Has(page string) bool { _, ok := t.pages[page]; return ok }
