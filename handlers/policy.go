@@ -77,11 +77,11 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 		return err
 	}
 	data := summaryPage{
-		Summary:        s,
-		Filters:        newFilterOptions(f),
-		StanceChart:    stanceChart("stance", "Stance of responding members", s.Stances),
-		AutonomyChart:  autonomyChart(s.AutonomyCounts, s.Responses),
-		ConcernCharts:  concernCharts(s.Concerns, s.Responses),
+		Summary:       s,
+		Filters:       newFilterOptions(f),
+		StanceChart:   stanceChart("stance", "Stance of responding members", s.Stances),
+		AutonomyChart: autonomyChart(s.AutonomyCounts, s.Responses),
+		ConcernCharts: concernCharts(s.Concerns, s.Responses),
 		ByType: newSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
 			func(k string) string { return models.OrganisationTypeLabels[k] }),
 		ByRegion: newSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,

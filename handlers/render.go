@@ -67,11 +67,11 @@ func templateFuncs() template.FuncMap {
 			}
 			return t.In(london).Format("2 January 2006 at 15:04")
 		},
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"contains": func(list []string, s string) bool { return containsString(list, s) },
-		"lines":    func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"add":      func(a, b int) int { return a + b },
-		"query":    filterQuery,
+		"iso":           func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"contains":      func(list []string, s string) bool { return containsString(list, s) },
+		"lines":         func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"add":           func(a, b int) int { return a + b },
+		"query":         filterQuery,
 		"stances":       func() []string { return models.Stances },
 		"consents":      func() []string { return models.Consents },
 		"autonomyScale": func() []int { return models.AutonomyScale },

@@ -117,4 +117,3 @@ func (s *Store) SessionUser(ctx context.Context, sess Session) (User, error) {
 	}
 	return u, nil
 }
-

@@ -245,4 +245,3 @@ func pickAnswer(answers []DemoAnswer, stance string, o OrganisationSeed, pick in
 	}
 	return DemoAnswer{}, false
 }
-
