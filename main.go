@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // dates are shown in UK time, also on images without tzdata
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"

@@ -1,0 +1,170 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/handlers"
+	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/seeds"
+)
+
+// testPassword is used for every account a test creates.
+const testPassword = "correct horse battery staple"
+
+// env is a running app on a temp-file SQLite database with the reference
+// data, two organisations and one user per role.
+type env struct {
+	t     *testing.T
+	app   *fiber.App
+	store *models.Store
+	now   time.Time
+	orgA  models.Organisation
+	orgB  models.Organisation
+}
+
+// clock lets a test move time (e.g. past the member deadline).
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newEnv(t *testing.T) (*env, *clock) {
+	t.Helper()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	store, err := models.Open(ctx, models.Options{Path: filepath.Join(t.TempDir(), "test.db"), Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := seeds.LoadReference(ctx, store, clk.t); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, store: store, now: clk.t}
+	e.orgA = e.addOrg("AAA", "Alpha Hospitals NHS Trust", "acute", "London", "ics")
+	e.orgB = e.addOrg("BBB", "Beta Mental Health NHS Trust", "mental_health", "Midlands", "stp")
+	for _, u := range []models.NewUser{
+		{Email: "a@alpha.example", Name: "Ann Alpha", Role: models.RoleMember, OrganisationCode: "AAA", Password: testPassword},
+		{Email: "a2@alpha.example", Name: "Alan Alpha", Role: models.RoleMember, OrganisationCode: "AAA", Password: testPassword},
+		{Email: "b@beta.example", Name: "Bea Beta", Role: models.RoleMember, OrganisationCode: "BBB", Password: testPassword},
+		{Email: "policy@body.example", Name: "Pat Policy", Role: models.RolePolicy, Password: testPassword},
+		{Email: "admin@body.example", Name: "Ada Admin", Role: models.RoleAdmin, Password: testPassword},
+	} {
+		if _, err := store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = app
+	return e, clk
+}
+
+func (e *env) addOrg(code, name, typ, region, status string) models.Organisation {
+	e.t.Helper()
+	o, err := e.store.EnsureOrganisation(context.Background(), models.Organisation{Code: code, Name: name, Type: typ,
+		Region: region, System: region + " system", SystemStatus: status, CreatedAt: e.now, UpdatedAt: e.now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+// client is a browser-like visitor: it keeps its cookie and the last CSRF token.
+type client struct {
+	e      *env
+	cookie string
+	csrf   string
+}
+
+type result struct {
+	Status   int
+	Body     string
+	Location string
+	Header   http.Header
+}
+
+func (e *env) anon() *client { return &client{e: e} }
+
+// signIn returns a client signed in as email, having gone through the form.
+func (e *env) signIn(email string) *client {
+	e.t.Helper()
+	c := e.anon()
+	c.get("/login")
+	r := c.postForm("/login", url.Values{"email": {email}, "password": {testPassword}})
+	if r.Status != http.StatusSeeOther {
+		e.t.Fatalf("sign in as %s: status %d\n%s", email, r.Status, r.Body)
+	}
+	c.get("/consultations") // picks up the signed-in session's CSRF token
+	return c
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func (c *client) do(req *http.Request) result {
+	c.e.t.Helper()
+	if c.cookie != "" {
+		req.Header.Set("Cookie", "tracker_session="+c.cookie)
+	}
+	resp, err := c.e.app.Test(req, -1)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "tracker_session" {
+			c.cookie = ck.Value
+		}
+	}
+	body := string(b)
+	if m := csrfField.FindStringSubmatch(body); m != nil {
+		c.csrf = m[1]
+	}
+	return result{Status: resp.StatusCode, Body: body, Location: resp.Header.Get("Location"), Header: resp.Header}
+}
+
+func (c *client) get(path string) result {
+	return c.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// postForm posts a form with the client's CSRF token unless the values
+// already hold a _csrf entry.
+func (c *client) postForm(path string, v url.Values) result {
+	if _, ok := v["_csrf"]; !ok {
+		v.Set("_csrf", c.csrf)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// putJSON sends a JSON body with the client's CSRF token in the header.
+func (c *client) putJSON(path, body string) result {
+	req := httptest.NewRequest(http.MethodPut, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	return c.do(req)
+}
+
+// validAnswer is a complete response form that submits.
+func validAnswer() url.Values {
+	return url.Values{
+		"stance": {"oppose"}, "autonomy": {"-2"}, "concerns": {"new_central_powers", "timescale"},
+		"comment": {"Our board is against this."}, "amendments": {"Drop it."}, "consent": {"anonymised"},
+		"action": {"submit"}, "version": {"0"},
+	}
+}
