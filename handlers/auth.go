@@ -51,6 +51,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	u, err := h.store.Authenticate(ctx, email, password)
 	if errors.Is(err, models.ErrNotFound) {
 		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
+		h.audit(c, 0, models.AuditSignInFailed, email, "from "+c.IP())
 		form.Errors.add("email", "The email address or password is not right")
 		c.Status(fiber.StatusUnauthorized)
 		return h.render(c, "login", page{Title: "Sign in", Data: form})
@@ -71,6 +72,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	h.setCookie(c, token)
 	c.Locals(localSession, sess)
 	h.log.Info("signed in", "user_id", u.ID, "role", u.Role, "request_id", requestID(c))
+	h.audit(c, u.ID, models.AuditSignIn, u.Email, "from "+c.IP())
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
@@ -79,6 +81,9 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 		if err := h.store.DeleteSession(c.UserContext(), s.TokenHash); err != nil {
 			return err
 		}
+	}
+	if u, ok := currentUser(c); ok {
+		h.audit(c, u.ID, models.AuditSignOut, u.Email, "")
 	}
 	h.clearCookie(c)
 	return c.Redirect("/login?signed_out=1", fiber.StatusSeeOther)
@@ -90,4 +95,12 @@ func safeNext(next string) string {
 		return "/consultations"
 	}
 	return next
+}
+
+// audit records an action; a failure to record is logged, not shown, since
+// the action itself has already happened.
+func (h *Handler) audit(c *fiber.Ctx, userID int64, action, subject, detail string) {
+	if err := h.store.Audit(c.UserContext(), userID, action, subject, detail); err != nil {
+		h.log.Error("audit", "action", action, "err", err, "request_id", requestID(c))
+	}
 }

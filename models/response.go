@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -174,6 +175,10 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		}
 		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
 		if err := tx.Create(&rev).Error; err != nil {
+			return err
+		}
+		if err := auditTx(tx, now, sr.UserID, AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
+			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)); err != nil {
 			return err
 		}
 		saved = ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
