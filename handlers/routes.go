@@ -44,6 +44,18 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Put("/api/v1/proposals/:ref/response", member, h.apiPutResponse)
 	app.Get("/api/v1/proposals/:ref/summary", policy, h.apiSummary)
 
+	// Data in and out: CSV imports and exports, OpenAPI.
+	// (end of data in and out)
+
+	// Administration: consultations, proposals, codebook, organisations, users, audit.
+	// (end of administration)
+
+	// Analysis: coding, notes, quotes, search.
+	// (end of analysis)
+
+	// The collective response.
+	// (end of collective response)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
