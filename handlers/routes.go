@@ -29,6 +29,8 @@ func (h *Handler) routes(app *fiber.App) {
 	user := h.requireUser
 	member := h.requireRole(models.RoleMember)
 	policy := h.requireRole(models.RolePolicy, models.RoleAdmin)
+	admin := h.requireRole(models.RoleAdmin)
+	_ = admin // used by the administration routes
 
 	app.Get("/consultations", user, h.consultations)
 	app.Get("/consultations/:id", user, h.consultation)
