@@ -169,6 +169,9 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
+	if _, signedIn := currentUser(c); !signedIn && isAPI(c) {
+		return fiber.NewError(fiber.StatusUnauthorized, "Sign in to use the API.")
+	}
 	sess, ok := currentSession(c)
 	sent := c.Get("X-CSRF-Token")
 	if sent == "" {
