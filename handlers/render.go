@@ -5,8 +5,10 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -76,6 +78,15 @@ func templateFuncs() template.FuncMap {
 		"consents":      func() []string { return models.Consents },
 		"autonomyScale": func() []int { return models.AutonomyScale },
 		"maxComment":    func() string { return "5,000" },
+		"positions":     func() []string { return models.Positions },
+		"positionLabel": func(s string) string { return models.PositionLabels[s] },
+		"collectiveStatusLabel": func(s string) string {
+			return models.CollectiveStatusLabels[s]
+		},
+		"segmentLabel": segmentLabel,
+		"containsID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+		"statusButton": newStatusButton,
+		"now":          time.Now,
 	}
 }
 
@@ -144,3 +155,32 @@ func filterQuery(f models.Filter) string {
 	}
 	return "?" + v.Encode()
 }
+
+// segmentLabel names a member segment for people: "Mental health trusts",
+// "Midlands", "Trusts in an ICS".
+func segmentLabel(dimension, segment string) string {
+	switch dimension {
+	case "type":
+		return models.OrganisationTypeLabels[segment] + " trusts"
+	case "system_status":
+		if segment == "ics" {
+			return "Trusts in an ICS"
+		}
+		return "Trusts in an STP"
+	}
+	return segment
+}
+
+// statusButton is what the workflow button partial needs.
+type statusButton struct {
+	ConsultationID int64
+	CSRF           string
+	Version        int
+	To, Label      string
+}
+
+func newStatusButton(csrf, to, label string, consultationID int64, version int) statusButton {
+	return statusButton{ConsultationID: consultationID, CSRF: csrf, Version: version, To: to, Label: label}
+}
+
+func validUTF8(s string) bool { return utf8.ValidString(s) }
