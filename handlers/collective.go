@@ -1,0 +1,446 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// docSection is one proposal's part of the collective response as shown:
+// figures filled in, evidence attached.
+type docSection struct {
+	Proposal      models.Proposal
+	HasSection    bool
+	Position      string
+	Source        string // the statement as written, with {{figure}} tokens
+	Statement     string // the statement with figures filled in (Markdown)
+	StatementHTML template.HTML
+	Unknown       []string // tokens that name no figure
+	KeyFigures    string
+	Quotes        []models.FrozenQuote
+	QuoteIDs      []int64
+	Coverage      models.SectionCoverage
+}
+
+// collectiveDocument is the collective response as every view shows it:
+// the workspace, the print page, Markdown and Word.
+type collectiveDocument struct {
+	Consultation     models.Consultation
+	Started          bool
+	Status           string
+	Version          int
+	Frozen           bool // approved: figures and quotes as they were at approval
+	ApprovedAt       *time.Time
+	Introduction     string
+	IntroductionHTML template.HTML
+	Sections         []docSection
+	Missing          []models.Proposal
+}
+
+// keyFigures is the standard line of evidence under each section.
+const keyFigures = "{{responses}} of {{members}} member organisations responded ({{response_rate}}): " +
+	"{{supporting}} support, {{neutral}} neutral, {{opposing}} oppose (net support {{net_support}}); " +
+	"mean autonomy impact {{autonomy_mean}} on a scale from −2 (to the centre) to +2 (more local autonomy)."
+
+// buildDocument assembles the collective response from the live data, or
+// from the approved snapshot once it is approved.
+func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (collectiveDocument, models.CollectiveDoc, map[int64]models.Summary, error) {
+	d := collectiveDocument{Consultation: cons, Status: models.CollectiveDraft}
+	doc, err := h.store.Collective(ctx, cons.ID)
+	switch {
+	case err == nil:
+		d.Started = true
+		d.Status, d.Version, d.ApprovedAt = doc.Response.Status, doc.Response.Version, doc.Response.ApprovedAt
+		d.Introduction = doc.Response.Introduction
+	case errors.Is(err, models.ErrNotFound):
+		doc.Sections = map[int64]models.SectionView{}
+	default:
+		return d, doc, nil, err
+	}
+	ps, err := h.store.Proposals(ctx, cons.ID)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	summaries := map[int64]models.Summary{}
+	figures := map[string]map[string]string{}
+	d.Frozen = d.Status == models.CollectiveApproved && doc.Snapshot.Frozen
+	frozen := map[string]models.SnapshotSection{}
+	if d.Frozen {
+		d.Introduction = doc.Snapshot.Introduction
+		for _, s := range doc.Snapshot.Sections {
+			frozen[s.Ref] = s
+			figures[s.Ref] = s.Figures
+		}
+	} else {
+		for _, p := range ps {
+			sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
+			if err != nil {
+				return d, doc, nil, err
+			}
+			summaries[p.ID] = sum
+			figures[p.Ref] = models.Figures(sum)
+		}
+	}
+	d.IntroductionHTML = renderMarkdown(fillOrKeep(d.Introduction, nil, figures))
+	for _, p := range ps {
+		sec := docSection{Proposal: p}
+		if d.Frozen {
+			fs, ok := frozen[p.Ref]
+			if !ok {
+				d.Missing = append(d.Missing, p)
+				continue
+			}
+			sec.HasSection, sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = true, fs.Position, fs.Statement, fs.Quotes, fs.QuoteIDs
+		} else {
+			sv, ok := doc.Sections[p.ID]
+			if !ok {
+				d.Missing = append(d.Missing, p)
+				continue
+			}
+			sec.HasSection, sec.Position, sec.Source, sec.QuoteIDs = true, sv.Position, sv.Statement, sv.QuoteIDs
+			quotes, err := h.quotesFor(ctx, p.ID, sv.QuoteIDs)
+			if err != nil {
+				return d, doc, nil, err
+			}
+			sec.Quotes = quotes
+		}
+		sec.Statement, sec.Unknown = models.FillFigures(sec.Source, figures[p.Ref], figures)
+		sec.StatementHTML = renderMarkdown(sec.Statement)
+		sec.KeyFigures, _ = models.FillFigures(keyFigures, figures[p.Ref], nil)
+		d.Sections = append(d.Sections, sec)
+	}
+	return d, doc, summaries, nil
+}
+
+func fillOrKeep(text string, own map[string]string, byRef map[string]map[string]string) string {
+	out, _ := models.FillFigures(text, own, byRef)
+	return out
+}
+
+// quotesFor returns the attached quotes of a section, attributed as the
+// members' consent says today.
+func (h *Handler) quotesFor(ctx context.Context, proposalID int64, ids []int64) ([]models.FrozenQuote, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	all, err := h.store.QuotesForProposal(ctx, proposalID)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.FrozenQuote
+	for _, q := range all {
+		if slices.Contains(ids, q.ID) {
+			out = append(out, models.FrozenQuote{ID: q.ID, Excerpt: q.Excerpt, Attribution: q.Attribution})
+		}
+	}
+	return out, nil
+}
+
+type collectivePage struct {
+	Doc        collectiveDocument
+	Threshold  int
+	CanReview  bool
+	CanReturn  bool
+	CanApprove bool
+	CanReopen  bool
+	Flash      string
+	IntroForm  string
+	Errors     fieldErrors
+	Conflict   bool
+	TallyMode  string
+}
+
+var collectiveFlashes = map[string]string{
+	"introduction": "The introduction was saved as a new version.",
+	"section":      "The section was saved as a new version.",
+	"in_review":    "The collective response was sent for review.",
+	"draft":        "The collective response is a draft again.",
+	"approved":     "The collective response was approved. Its text, figures and quotes are now frozen.",
+}
+
+// collective is the policy team's workspace for the collective response.
+func (h *Handler) collective(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	threshold := 25
+	if t, err := strconv.Atoi(c.Query("threshold", "25")); err == nil && t >= 1 && t <= 100 {
+		threshold = t
+	}
+	return h.renderCollective(c, u, cons, threshold, collectivePage{Flash: collectiveFlashes[c.Query("saved")]})
+}
+
+func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Consultation, threshold int, p collectivePage) error {
+	ctx := c.UserContext()
+	d, doc, summaries, err := h.buildDocument(ctx, cons)
+	if err != nil {
+		return err
+	}
+	if !d.Frozen {
+		tallies := map[int64]map[string]int{}
+		for id := range summaries {
+			t, err := h.store.CombinedConcernTallies(ctx, id, models.Filter{})
+			if err != nil {
+				return err
+			}
+			tallies[id] = t
+		}
+		cov, err := h.store.Coverage(ctx, cons.ID, float64(threshold)/100, doc, summaries, tallies)
+		if err != nil {
+			return err
+		}
+		for i := range d.Sections {
+			for _, sc := range cov {
+				if sc.Proposal.ID == d.Sections[i].Proposal.ID {
+					d.Sections[i].Coverage = sc
+				}
+			}
+		}
+	}
+	p.Doc, p.Threshold = d, threshold
+	p.CanReview = d.Started && models.CanStep(d.Status, models.CollectiveInReview, u.Role)
+	p.CanReturn = d.Started && d.Status == models.CollectiveInReview && models.CanStep(d.Status, models.CollectiveDraft, u.Role)
+	p.CanApprove = d.Started && models.CanStep(d.Status, models.CollectiveApproved, u.Role)
+	p.CanReopen = d.Started && d.Status == models.CollectiveApproved && models.CanStep(d.Status, models.CollectiveDraft, u.Role)
+	if p.IntroForm == "" && !p.Errors.Any() {
+		p.IntroForm = d.Introduction
+	}
+	return h.render(c, "collective", page{Title: "Collective response: " + cons.Title, Nav: "consultations", Data: p})
+}
+
+// maxStatementChars bounds an introduction or a section statement.
+const maxStatementChars = 20000
+
+func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	text := strings.ReplaceAll(c.FormValue("introduction"), "\r\n", "\n")
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	p := collectivePage{IntroForm: text}
+	if msg := checkStatement(text); msg != "" {
+		p.Errors.add("introduction", msg)
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderCollective(c, u, cons, 25, p)
+	}
+	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
+		BaseVersion: version, Introduction: &text})
+	if status, msg := collectiveRefusal(err); status != 0 {
+		p.Errors.add("introduction", msg)
+		p.Conflict = status == fiber.StatusConflict
+		c.Status(status)
+		return h.renderCollective(c, u, cons, 25, p)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
+}
+
+func checkStatement(text string) string {
+	if !validUTF8(text) {
+		return "The text contains characters that could not be read; paste it again as plain text"
+	}
+	if n := len([]rune(text)); n > maxStatementChars {
+		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
+	}
+	return ""
+}
+
+// collectiveRefusal turns the store's refusals into a status and a message.
+func collectiveRefusal(err error) (int, string) {
+	var conflict models.CollectiveConflictError
+	var unknownQuote models.UnknownQuoteError
+	switch {
+	case err == nil:
+		return 0, ""
+	case errors.As(err, &conflict):
+		return fiber.StatusConflict, fmt.Sprintf("Someone saved the collective response (now version %d) after you opened this page. Your text is kept below; check the latest version, then save again.", conflict.Current.Version)
+	case errors.Is(err, models.ErrApproved):
+		return fiber.StatusConflict, "The collective response is approved, so it can no longer be changed. An admin can reopen it as a draft."
+	case errors.Is(err, models.ErrTransition):
+		return fiber.StatusForbidden, "You cannot take that step: only admins approve or reopen, and only a response in review can be approved."
+	case errors.As(err, &unknownQuote):
+		return fiber.StatusUnprocessableEntity, "One of the chosen quotes is not a quote on this proposal; reload the page and choose again."
+	}
+	return 0, ""
+}
+
+type sectionPage struct {
+	Consultation models.Consultation
+	Proposal     models.Proposal
+	Summary      models.Summary
+	Figures      map[string]string
+	FigureNames  []string
+	Quotes       []models.QuoteView
+	Position     string
+	Statement    string
+	QuoteIDs     []int64
+	Version      int
+	Status       string
+	Errors       fieldErrors
+	Preview      template.HTML
+	Unknown      []string
+}
+
+func (h *Handler) sectionForm(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	p, err := h.sectionPageData(c, cons)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "collective/section", page{Title: "Section " + p.Proposal.Ref, Nav: "consultations", Data: p})
+}
+
+func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (sectionPage, error) {
+	ctx := c.UserContext()
+	prop, pc, err := h.store.ProposalByRef(ctx, c.Params("ref"))
+	if err != nil {
+		return sectionPage{}, err
+	}
+	if pc.ID != cons.ID {
+		return sectionPage{}, fiber.ErrNotFound
+	}
+	sum, err := h.store.ProposalSummary(ctx, prop.Ref, models.Filter{})
+	if err != nil {
+		return sectionPage{}, err
+	}
+	quotes, err := h.store.QuotesForProposal(ctx, prop.ID)
+	if err != nil {
+		return sectionPage{}, err
+	}
+	p := sectionPage{Consultation: cons, Proposal: prop, Summary: sum, Figures: models.Figures(sum), Quotes: quotes,
+		Position: "no_position", Status: models.CollectiveDraft}
+	p.FigureNames = models.FigureNames(p.Figures)
+	doc, err := h.store.Collective(ctx, cons.ID)
+	if err == nil {
+		p.Version, p.Status = doc.Response.Version, doc.Response.Status
+		if sec, ok := doc.Sections[prop.ID]; ok {
+			p.Position, p.Statement, p.QuoteIDs = sec.Position, sec.Statement, sec.QuoteIDs
+		}
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return p, err
+	}
+	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
+	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	return p, nil
+}
+
+func (h *Handler) saveSection(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	p, err := h.sectionPageData(c, cons)
+	if err != nil {
+		return err
+	}
+	// What was typed replaces what was stored, whatever happens next.
+	p.Position = c.FormValue("position")
+	p.Statement = strings.ReplaceAll(c.FormValue("statement"), "\r\n", "\n")
+	p.QuoteIDs = nil
+	for _, v := range c.Request().PostArgs().PeekMulti("quotes") {
+		id, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			p.Errors.add("quotes", "Choose quotes from the list")
+			continue
+		}
+		p.QuoteIDs = append(p.QuoteIDs, id)
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	p.Version = version
+	if !slices.Contains(models.Positions, p.Position) {
+		p.Errors.add("position", "Choose the body's position on this proposal")
+	}
+	if msg := checkStatement(p.Statement); msg != "" {
+		p.Errors.add("statement", msg)
+	}
+	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
+	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	if len(unknown) > 0 && !strings.Contains(p.Statement, ".") {
+		p.Errors.add("statement", "These figures do not exist: "+strings.Join(unknown, ", ")+". Use the names listed beside the box.")
+	} else if len(unknown) > 0 {
+		p.Errors.add("statement", "These figures do not exist: "+strings.Join(unknown, ", ")+". Use the names listed beside the box, or REF.name for another proposal's figure.")
+	}
+	if p.Errors.Any() {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, "collective/section", page{Title: "Error: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
+	}
+	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
+		BaseVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
+			Statement: p.Statement, QuoteIDs: p.QuoteIDs}})
+	if status, msg := collectiveRefusal(err); status != 0 {
+		p.Errors.add("statement", msg)
+		c.Status(status)
+		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=section#section-%s", cons.ID, p.Proposal.Ref), fiber.StatusSeeOther)
+}
+
+// setCollectiveStatus takes a workflow step; approval freezes the figures
+// and quotes as they are at that moment.
+func (h *Handler) setCollectiveStatus(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return err
+	}
+	to := c.FormValue("to")
+	if !slices.Contains([]string{models.CollectiveDraft, models.CollectiveInReview, models.CollectiveApproved}, to) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "That is not a step of the workflow.")
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	change := models.StatusChange{ConsultationID: cons.ID, UserID: u.ID, Role: u.Role, To: to, BaseVersion: version}
+	if to == models.CollectiveApproved {
+		d, _, _, err := h.buildDocument(ctx, cons)
+		if err != nil {
+			return err
+		}
+		ps, err := h.store.Proposals(ctx, cons.ID)
+		if err != nil {
+			return err
+		}
+		change.Freeze = map[string]models.FrozenSection{}
+		for _, p := range ps {
+			sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
+			if err != nil {
+				return err
+			}
+			change.Freeze[p.Ref] = models.FrozenSection{Figures: models.Figures(sum)}
+		}
+		for _, s := range d.Sections {
+			f := change.Freeze[s.Proposal.Ref]
+			f.Quotes = s.Quotes
+			change.Freeze[s.Proposal.Ref] = f
+		}
+	}
+	_, err = h.store.SetCollectiveStatus(ctx, change)
+	if status, msg := collectiveRefusal(err); status != 0 {
+		return fiber.NewError(status, msg)
+	} else if errors.Is(err, models.ErrNotFound) {
+		return fiber.NewError(fiber.StatusConflict, "Write at least one section or the introduction before sending the collective response for review.")
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=%s", cons.ID, to), fiber.StatusSeeOther)
+}

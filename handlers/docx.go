@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gomutex/godocx"
+	"github.com/gomutex/godocx/docx"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// writeDocx writes the collective response as a Word document a policy lead
+// can edit: a title, the introduction, then one section per proposal on its
+// own page. Statements are Markdown; their headings, paragraphs, emphasis,
+// lists and quotations become Word's own styles.
+func writeDocx(w io.Writer, d collectiveDocument, now time.Time) error {
+	doc, err := godocx.NewDocument()
+	if err != nil {
+		return err
+	}
+	if _, err := doc.AddHeading(d.Consultation.Title+": our members' collective response", 0); err != nil {
+		return err
+	}
+	status := fmt.Sprintf("%s, version %d; figures as of %s.", models.CollectiveStatusLabels[d.Status], d.Version, now.In(london).Format("2 January 2006 15:04"))
+	if d.Frozen && d.ApprovedAt != nil {
+		status = "Approved " + d.ApprovedAt.In(london).Format("2 January 2006") + "."
+	}
+	doc.AddParagraph("").AddText(status).Italic(true)
+	if err := markdownToDocx(doc, fillOrKeep(d.Introduction, nil, nil), 1); err != nil {
+		return err
+	}
+	for _, s := range d.Sections {
+		doc.AddPageBreak()
+		if _, err := doc.AddHeading(s.Proposal.Ref+" "+s.Proposal.Title, 1); err != nil {
+			return err
+		}
+		p := doc.AddParagraph("")
+		p.AddText("Our position: ").Bold(true)
+		p.AddText(models.PositionLabels[s.Position])
+		if err := markdownToDocx(doc, s.Statement, 2); err != nil {
+			return err
+		}
+		doc.AddParagraph("").AddText(s.KeyFigures).Italic(true)
+		for _, q := range s.Quotes {
+			doc.AddParagraph("“" + strings.TrimSpace(q.Excerpt) + "”").Style("Quote")
+			doc.AddParagraph("— " + q.Attribution).Style("Quote")
+		}
+	}
+	return doc.Write(w)
+}
+
+// markdownToDocx adds Markdown blocks to the document; headings start at
+// minLevel so that a statement's headings sit under its section's.
+func markdownToDocx(doc *docx.RootDoc, src string, minLevel int) error {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	source := []byte(src)
+	root := markdown.Parser().Parse(text.NewReader(source))
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		if err := blockToDocx(doc, n, source, minLevel, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func blockToDocx(doc *docx.RootDoc, n ast.Node, source []byte, minLevel int, style string) error {
+	switch b := n.(type) {
+	case *ast.Heading:
+		level := min(minLevel+b.Level-1, 9)
+		_, err := doc.AddHeading(plainText(b, source), uint(level))
+		return err
+	case *ast.Paragraph, *ast.TextBlock:
+		p := doc.AddParagraph("")
+		if style != "" {
+			p.Style(style)
+		}
+		inlinesToRuns(p, n, source, false, false)
+	case *ast.List:
+		listStyle := "List Bullet"
+		if b.IsOrdered() {
+			listStyle = "List Number"
+		}
+		for item := b.FirstChild(); item != nil; item = item.NextSibling() {
+			for c := item.FirstChild(); c != nil; c = c.NextSibling() {
+				if err := blockToDocx(doc, c, source, minLevel, listStyle); err != nil {
+					return err
+				}
+			}
+		}
+	case *ast.Blockquote:
+		for c := b.FirstChild(); c != nil; c = c.NextSibling() {
+			if err := blockToDocx(doc, c, source, minLevel, "Quote"); err != nil {
+				return err
+			}
+		}
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			doc.AddParagraph(strings.TrimRight(string(seg.Value(source)), "\n"))
+		}
+	case *ast.ThematicBreak:
+		doc.AddParagraph("")
+	default:
+		if t := plainText(n, source); strings.TrimSpace(t) != "" {
+			doc.AddParagraph(t)
+		}
+	}
+	return nil
+}
+
+// inlinesToRuns adds a block's inline content as runs, keeping bold and italic.
+func inlinesToRuns(p *docx.Paragraph, n ast.Node, source []byte, bold, italic bool) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch in := c.(type) {
+		case *ast.Text:
+			r := p.AddText(string(in.Segment.Value(source)))
+			r.Bold(bold).Italic(italic)
+			if in.SoftLineBreak() || in.HardLineBreak() {
+				p.AddText(" ")
+			}
+		case *ast.String:
+			p.AddText(string(in.Value)).Bold(bold).Italic(italic)
+		case *ast.Emphasis:
+			inlinesToRuns(p, in, source, bold || in.Level >= 2, italic || in.Level == 1)
+		case *ast.CodeSpan:
+			p.AddText(plainText(in, source)).Font("Consolas")
+		case *ast.Link:
+			inlinesToRuns(p, in, source, bold, italic)
+			p.AddText(" (" + string(in.Destination) + ")").Bold(bold).Italic(italic)
+		default:
+			inlinesToRuns(p, c, source, bold, italic)
+		}
+	}
+}
+
+func plainText(n ast.Node, source []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := c.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(source))
+			if t.SoftLineBreak() {
+				b.WriteString(" ")
+			}
+		case *ast.String:
+			b.Write(t.Value)
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
