@@ -110,7 +110,7 @@ func (h *Handler) apiSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.store.ProposalSummary(c.UserContext(), c.Params("ref"), f)
+	s, _, err := h.summaryWithTally(c, f)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -58,6 +59,8 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 
 type summaryPage struct {
 	Summary        models.Summary
+	Tally          string
+	TallyModes     []string
 	Filters        filterOptions
 	StanceChart    barChart
 	AutonomyChart  barChart
@@ -72,12 +75,14 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.store.ProposalSummary(c.UserContext(), c.Params("ref"), f)
+	s, tally, err := h.summaryWithTally(c, f)
 	if err != nil {
 		return err
 	}
 	data := summaryPage{
 		Summary:       s,
+		Tally:         tally,
+		TallyModes:    models.TallyModes,
 		Filters:       newFilterOptions(f),
 		StanceChart:   stanceChart("stance", "Stance of responding members", s.Stances),
 		AutonomyChart: autonomyChart(s.AutonomyCounts, s.Responses),
@@ -90,4 +95,19 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 			func(k string) string { return models.SystemStatusLabels[k] }),
 	}
 	return h.render(c, "summary", page{Title: "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, Nav: "consultations", Data: data})
+}
+
+// summaryWithTally computes the summary with its concern tallies counted
+// from the source the tally parameter names.
+func (h *Handler) summaryWithTally(c *fiber.Ctx, f models.Filter) (models.Summary, string, error) {
+	tally := c.Query("tally", models.TallyMember)
+	if !slices.Contains(models.TallyModes, tally) {
+		return models.Summary{}, "", fiber.NewError(fiber.StatusBadRequest, "The concern tally must be member, analyst or both.")
+	}
+	s, err := h.store.ProposalSummary(c.UserContext(), c.Params("ref"), f)
+	if err != nil {
+		return s, tally, err
+	}
+	s, err = h.store.WithConcernTallies(c.UserContext(), s, tally)
+	return s, tally, err
 }

@@ -87,6 +87,8 @@ func templateFuncs() template.FuncMap {
 		"containsID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 		"statusButton": newStatusButton,
 		"now":          time.Now,
+		"tallyLabel":   func(m string) string { return tallyLabels[m] },
+		"tallyLink":    tallyLink,
 	}
 }
 
@@ -184,3 +186,24 @@ func newStatusButton(csrf, to, label string, consultationID int64, version int) 
 }
 
 func validUTF8(s string) bool { return utf8.ValidString(s) }
+
+var tallyLabels = map[string]string{
+	models.TallyMember:  "concerns chosen by members",
+	models.TallyAnalyst: "codes added by the policy team",
+	models.TallyBoth:    "chosen by members or coded by the policy team",
+}
+
+// tallyLink keeps the filter and sets the concern tally source.
+func tallyLink(f models.Filter, mode string) string {
+	q := filterQuery(f)
+	if mode == models.TallyMember {
+		if q == "" {
+			return "?"
+		}
+		return q
+	}
+	if q == "" {
+		return "?tally=" + mode
+	}
+	return q + "&tally=" + mode
+}

@@ -460,3 +460,48 @@ func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, 
 	ov.Rows = rows
 	return ov, nil
 }
+
+// Tally sources for concern counts: what members chose, what the policy
+// team coded, or either.
+const (
+	TallyMember  = "member"
+	TallyAnalyst = "analyst"
+	TallyBoth    = "both"
+)
+
+// TallyModes lists the sources in the order the summary page offers them.
+var TallyModes = []string{TallyMember, TallyAnalyst, TallyBoth}
+
+// WithConcernTallies recounts a summary's concern tallies from the chosen
+// source; the member-chosen counts ProposalSummary gives are the default.
+func (s *Store) WithConcernTallies(ctx context.Context, sum Summary, mode string) (Summary, error) {
+	var counts map[string]int
+	var err error
+	switch mode {
+	case TallyMember, "":
+		return sum, nil
+	case TallyAnalyst:
+		counts, err = s.AnalystConcernTallies(ctx, sum.Proposal.ID, sum.Filter)
+	case TallyBoth:
+		counts, err = s.CombinedConcernTallies(ctx, sum.Proposal.ID, sum.Filter)
+	default:
+		return sum, fmt.Errorf("tally %q is not one of member, analyst, both", mode)
+	}
+	if err != nil {
+		return sum, err
+	}
+	tallies := make([]ConcernTally, len(sum.Concerns))
+	copy(tallies, sum.Concerns)
+	for i := range tallies {
+		tallies[i].Count = counts[tallies[i].Code]
+	}
+	side := map[string]int{"central": 0, "local": 1, "delivery": 2}
+	sort.SliceStable(tallies, func(i, j int) bool {
+		if side[tallies[i].Side] != side[tallies[j].Side] {
+			return side[tallies[i].Side] < side[tallies[j].Side]
+		}
+		return tallies[i].Count > tallies[j].Count
+	})
+	sum.Concerns = tallies
+	return sum, nil
+}
