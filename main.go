@@ -196,6 +196,9 @@ func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger
 			} else if n > 0 {
 				logger.Info("purged expired sessions", "count", n)
 			}
+			if err := store.PurgeLoginFailures(ctx); err != nil {
+				logger.Warn("purge sign-in failures", "err", err)
+			}
 		}
 	}
 }

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,9 +51,26 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return h.render(c, "login", page{Title: "Sign in", Data: form})
 	}
 	ctx := c.UserContext()
+	// c.IP() is the peer address unless a trusted proxy is configured, so a
+	// forged X-Forwarded-For cannot buy a fresh allowance.
+	keys := models.ThrottleKeys(email, c.IP())
+	throttled, wait, err := h.store.LoginThrottled(ctx, keys)
+	if err != nil {
+		return err
+	}
+	if throttled {
+		h.log.Warn("sign-in throttled", "request_id", requestID(c), "ip", c.IP())
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		form.Errors.add("email", fmt.Sprintf("Too many failed sign-ins for this account or from this network. Wait %d seconds and try again.", int(wait.Seconds())+1))
+		c.Status(fiber.StatusTooManyRequests)
+		return h.render(c, "login", page{Title: "Sign in", Data: form})
+	}
 	u, err := h.store.Authenticate(ctx, email, password)
 	if errors.Is(err, models.ErrNotFound) {
 		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
+		if err := h.store.RecordLoginFailure(ctx, keys); err != nil {
+			return err
+		}
 		h.audit(c, 0, models.AuditSignInFailed, email, "from "+c.IP())
 		form.Errors.add("email", "The email address or password is not right")
 		c.Status(fiber.StatusUnauthorized)

@@ -3,6 +3,7 @@ package models
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -32,7 +33,24 @@ type ErrWeakPassword struct{ Reason string }
 
 func (e ErrWeakPassword) Error() string { return e.Reason }
 
-// CheckPasswordRules refuses passwords that are too short or too long.
+// commonPasswordList is shipped with the product: the most common leaked
+// passwords long enough to pass the length rule.
+//
+//go:embed common_passwords.txt
+var commonPasswordList string
+
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordList, "\n") {
+		if line != "" && !strings.HasPrefix(line, "# ") {
+			m[line] = true
+		}
+	}
+	return m
+}()
+
+// CheckPasswordRules refuses passwords that are too short, too long, or
+// among the most common leaked passwords.
 func CheckPasswordRules(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
@@ -40,6 +58,8 @@ func CheckPasswordRules(pw string) error {
 		return ErrWeakPassword{fmt.Sprintf("Use a password of at least %d characters", MinPasswordChars)}
 	case n > MaxPasswordChars:
 		return ErrWeakPassword{fmt.Sprintf("Use a password of at most %d characters", MaxPasswordChars)}
+	case commonPasswords[strings.ToLower(pw)]:
+		return ErrWeakPassword{"This password is one of the most common leaked passwords; choose another"}
 	}
 	return nil
 }
