@@ -18,9 +18,10 @@ import (
 // go through one connection (SQLite allows one writer at a time, and queuing
 // in Go is kinder than "database is locked"); reads use a small pool.
 type Store struct {
-	w   *gorm.DB
-	r   *gorm.DB
-	now func() time.Time
+	w    *gorm.DB
+	r    *gorm.DB
+	now  func() time.Time
+	path string
 }
 
 // Sentinel errors the handlers map to status codes.
@@ -93,7 +94,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
 
-	s := &Store{w: w, r: r, now: now}
+	s := &Store{w: w, r: r, now: now, path: opts.Path}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -135,11 +135,11 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		in := sr.Input
 		r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
 		r.Version = currentVersion + 1
-		r.UpdatedBy = &sr.UserID
+		r.UpdatedBy = userRef(sr.UserID)
 		r.UpdatedAt = now
 		if sr.Submit {
 			r.Status = StatusSubmitted
-			r.SubmittedBy = &sr.UserID
+			r.SubmittedBy = userRef(sr.UserID)
 			r.SubmittedAt = &now
 		} else {
 			r.Status = StatusDraft
