@@ -53,7 +53,7 @@ func TestBackupUnderLoadRestoresToAConsistentCopy(t *testing.T) {
 				}
 				a := 1
 				if _, err := s.Save(ctx, models.SaveResponse{OrganisationID: org.ID, ProposalID: p.ID,
-					Input: models.ResponseInput{Stance: "oppose", Autonomy: &a, Consent: "private", Comment: "load"},
+					Input:  models.ResponseInput{Stance: "oppose", Autonomy: &a, Consent: "private", Comment: "load"},
 					Submit: true, BaseVersion: base}); err == nil {
 					saves.Add(1)
 				} else if i == 0 {
