@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// exportResponses streams the responses CSV of DESIGN's contract:
+// ?consultation=<id> (default every consultation), the summary's filters
+// (type, region, system_status) and ?status=submitted (default) or all.
+func (h *Handler) exportResponses(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u, _ := currentUser(c)
+	f, err := filterFrom(c)
+	if err != nil {
+		return err
+	}
+	q := models.ExportQuery{Filter: f}
+	name := []string{"responses"}
+	if v := c.Query("consultation"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return fiber.NewError(fiber.StatusBadRequest, "The consultation must be given by its number; choose it from the list and try again.")
+		}
+		cons, err := h.store.ConsultationByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		q.ConsultationID = cons.ID
+		name = append(name, cons.Slug)
+	} else {
+		name = append(name, "all")
+	}
+	switch c.Query("status") {
+	case "", models.StatusSubmitted:
+	case "all":
+		q.IncludeDrafts = true
+		name = append(name, "with-drafts")
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "The status must be submitted (the default) or all, which includes drafts.")
+	}
+	name = append(name, filterSlug(f)...)
+	name = append(name, h.store.Now().Format("2006-01-02"))
+	if err := h.store.Audit(ctx, u.ID, models.AuditExport, "responses.csv", q.Describe()); err != nil {
+		return err
+	}
+	setCSVHeaders(c, strings.Join(name, "-")+".csv")
+	store, log, rid := h.store, h.log, requestID(c)
+	// The body is written after this handler returns, straight from the
+	// database cursor; the status is sent by then, so a failure is logged.
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		if n, err := store.ExportResponses(ctx, w, q); err != nil {
+			log.Error("export responses", "request_id", rid, "rows_written", n, "err", err)
+		}
+	})
+	return nil
+}
+
+// summaryCSV is a proposal's summary as section,key,count,share rows, from
+// the same ProposalSummary as the page and the JSON.
+func (h *Handler) summaryCSV(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u, _ := currentUser(c)
+	f, err := filterFrom(c)
+	if err != nil {
+		return err
+	}
+	s, err := h.store.ProposalSummary(ctx, c.Params("ref"), f)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := models.WriteSummaryCSV(&buf, s); err != nil {
+		return err
+	}
+	detail := strings.TrimSpace(s.Proposal.Ref + " " + models.DescribeFilter(f))
+	if err := h.store.Audit(ctx, u.ID, models.AuditExport, "summary.csv", detail); err != nil {
+		return err
+	}
+	name := append([]string{s.Proposal.Ref, "summary"}, filterSlug(f)...)
+	setCSVHeaders(c, strings.Join(append(name, h.store.Now().Format("2006-01-02")), "-")+".csv")
+	return c.Send(buf.Bytes())
+}
+
+func setCSVHeaders(c *fiber.Ctx, filename string) {
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, safeFilename(filename)))
+}
+
+// filterSlug names a filter's parts for a file name: type-acute, region-south-east.
+func filterSlug(f models.Filter) []string {
+	var out []string
+	for _, p := range []struct{ key, value string }{{"type", f.Type}, {"region", f.Region}, {"system", f.SystemStatus}} {
+		if p.value != "" {
+			out = append(out, p.key+"-"+p.value)
+		}
+	}
+	return out
+}
+
+// safeFilename keeps letters, digits, dot, dash and underscore, lower case,
+// so the header needs no quoting rules.
+func safeFilename(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return b.String()
+}
