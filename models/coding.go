@@ -1,0 +1,415 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrNotSubmitted says a response exists but is a draft: the policy team
+// reads, codes and quotes submitted responses only. It is also an
+// ErrNotFound, so callers that do not care about the difference get a 404.
+var ErrNotSubmitted = fmt.Errorf("response is a draft: %w", ErrNotFound)
+
+// Coding is one concern code the policy team added to a response.
+type Coding struct {
+	Code        string
+	CodedByName string
+	CodedAt     time.Time
+}
+
+// ResponseDetail is a submitted response as the policy team reads it: the
+// member's answer, and the codes the policy team added, kept apart.
+type ResponseDetail struct {
+	Response
+	Organisation    Organisation
+	Proposal        Proposal
+	Consultation    Consultation
+	SubmittedByName string
+	MemberConcerns  []string // chosen by the member, sorted
+	AnalystCodings  []Coding // added by the policy team, sorted by code
+}
+
+// AnalystConcerns lists the codes the policy team added.
+func (d ResponseDetail) AnalystConcerns() []string {
+	out := make([]string, len(d.AnalystCodings))
+	for i, c := range d.AnalystCodings {
+		out[i] = c.Code
+	}
+	return out
+}
+
+// SubmittedResponse returns one submitted response with everything the
+// response page shows; a draft is ErrNotSubmitted, a missing id ErrNotFound.
+func (s *Store) SubmittedResponse(ctx context.Context, id int64) (ResponseDetail, error) {
+	db := s.r.WithContext(ctx)
+	var d ResponseDetail
+	if err := db.Where("id = ?", id).Take(&d.Response).Error; err != nil {
+		return ResponseDetail{}, notFound(err)
+	}
+	if d.Status != StatusSubmitted {
+		return ResponseDetail{}, ErrNotSubmitted
+	}
+	if err := db.Where("id = ?", d.OrganisationID).Take(&d.Organisation).Error; err != nil {
+		return ResponseDetail{}, err
+	}
+	if err := db.Where("id = ?", d.ProposalID).Take(&d.Proposal).Error; err != nil {
+		return ResponseDetail{}, err
+	}
+	if err := db.Where("id = ?", d.Proposal.ConsultationID).Take(&d.Consultation).Error; err != nil {
+		return ResponseDetail{}, err
+	}
+	if d.SubmittedBy != nil {
+		if err := db.Model(&User{}).Where("id = ?", *d.SubmittedBy).Pluck("name", &d.SubmittedByName).Error; err != nil {
+			return ResponseDetail{}, err
+		}
+	}
+	if err := db.Table("response_concerns").
+		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
+		Where("response_concerns.response_id = ?", id).
+		Order("concerns.code").Pluck("concerns.code", &d.MemberConcerns).Error; err != nil {
+		return ResponseDetail{}, err
+	}
+	err := db.Table("response_codings").
+		Select("concerns.code, COALESCE(users.name, '') AS coded_by_name, response_codings.coded_at").
+		Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
+		Joins("LEFT JOIN users ON users.id = response_codings.coded_by").
+		Where("response_codings.response_id = ?", id).
+		Order("concerns.code").Scan(&d.AnalystCodings).Error
+	return d, err
+}
+
+// submittedForUpdate reads a response inside a write transaction and refuses
+// drafts, so that a change never lands on a response the member withdrew.
+func submittedForUpdate(tx *gorm.DB, id int64) (Response, error) {
+	var r Response
+	if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
+		return Response{}, notFound(err)
+	}
+	if r.Status != StatusSubmitted {
+		return Response{}, ErrNotSubmitted
+	}
+	return r, nil
+}
+
+type responseCoding struct {
+	ResponseID int64
+	ConcernID  int64
+	CodedBy    *int64
+	CodedAt    time.Time
+}
+
+func (responseCoding) TableName() string { return "response_codings" }
+
+// CodeResponse replaces the policy team's codes on a submitted response with
+// codes, in one transaction. Codes kept from before keep who added them and
+// when; an unknown code is an UnknownConcernError and changes nothing. The
+// member's own concerns are never touched. It returns the sets before and
+// after, sorted; the audit log records them when they differ.
+func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, codes []string) (before, after []string, err error) {
+	after = slices.Compact(sortedCodes(codes))
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := submittedForUpdate(tx, responseID); err != nil {
+			return err
+		}
+		ids, err := concernIDs(tx, after)
+		if err != nil {
+			return err
+		}
+		var current []struct {
+			ConcernID int64
+			Code      string
+		}
+		if err := tx.Table("response_codings").Select("response_codings.concern_id, concerns.code").
+			Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
+			Where("response_codings.response_id = ?", responseID).Order("concerns.code").
+			Scan(&current).Error; err != nil {
+			return err
+		}
+		had := map[int64]bool{}
+		for _, c := range current {
+			before = append(before, c.Code)
+			had[c.ConcernID] = true
+		}
+		if slices.Equal(before, after) {
+			return nil
+		}
+		del := tx.Where("response_id = ?", responseID)
+		if len(ids) > 0 {
+			del = del.Where("concern_id NOT IN ?", ids)
+		}
+		if err := del.Delete(&responseCoding{}).Error; err != nil {
+			return err
+		}
+		now := s.Now()
+		for _, id := range ids {
+			if had[id] {
+				continue
+			}
+			if err := tx.Create(&responseCoding{ResponseID: responseID, ConcernID: id, CodedBy: userRef(userID), CodedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		return auditTx(tx, now, userID, AuditResponseCoded, fmt.Sprintf("response %d", responseID),
+			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after)))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return before, after, nil
+}
+
+func codeList(codes []string) string {
+	if len(codes) == 0 {
+		return "(none)"
+	}
+	return strings.Join(codes, ", ")
+}
+
+// ResponseNote is an internal note of the policy team on a response.
+type ResponseNote struct {
+	ID         int64
+	ResponseID int64
+	Body       string
+	AuthorID   *int64
+	CreatedAt  time.Time
+}
+
+// TableName names the notes table.
+func (ResponseNote) TableName() string { return "response_notes" }
+
+// NoteView is a note with its author's name.
+type NoteView struct {
+	ResponseNote
+	AuthorName string
+}
+
+// AddNote adds an internal note to a submitted response. Members never see
+// notes: no member page or API reads this table.
+func (s *Store) AddNote(ctx context.Context, responseID, userID int64, body string) (ResponseNote, error) {
+	var n ResponseNote
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := submittedForUpdate(tx, responseID); err != nil {
+			return err
+		}
+		now := s.Now()
+		n = ResponseNote{ResponseID: responseID, Body: body, AuthorID: userRef(userID), CreatedAt: now}
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		return auditTx(tx, now, userID, AuditNoteAdded, fmt.Sprintf("response %d", responseID),
+			fmt.Sprintf("note %d, %d characters", n.ID, len([]rune(body))))
+	})
+	return n, err
+}
+
+// Notes lists a response's internal notes, oldest first.
+func (s *Store) Notes(ctx context.Context, responseID int64) ([]NoteView, error) {
+	var out []NoteView
+	err := s.r.WithContext(ctx).Table("response_notes").
+		Select("response_notes.*, COALESCE(users.name, '') AS author_name").
+		Joins("LEFT JOIN users ON users.id = response_notes.author_id").
+		Where("response_notes.response_id = ?", responseID).
+		Order("response_notes.id").Scan(&out).Error
+	return out, err
+}
+
+// ResponseListQuery selects a page of a consultation's submitted responses.
+// Pages are keyset pages by response id: After gives the page after an id,
+// Before the page before one; neither gives the first page.
+type ResponseListQuery struct {
+	ConsultationID int64
+	ProposalRef    string // "" for every proposal
+	Filter         Filter
+	After          int64
+	Before         int64
+	Limit          int
+}
+
+// ResponseRow is one line of the responses list.
+type ResponseRow struct {
+	ID               int64
+	ProposalRef      string
+	ProposalTitle    string
+	OrganisationCode string
+	OrganisationName string
+	Stance           string
+	Autonomy         int
+	Consent          string
+	SubmittedAt      *time.Time
+	MemberConcerns   []string
+	AnalystConcerns  []string
+	QuoteCount       int
+	NoteCount        int
+}
+
+// ResponseList is one page of the responses list.
+type ResponseList struct {
+	Rows    []ResponseRow
+	Total   int // every response the query selects, on all pages
+	HasPrev bool
+	HasNext bool
+}
+
+// groupConcat aggregates expr into one ';'-separated string, in the
+// dialect's own words.
+func (s *Store) groupConcat(expr string) string {
+	if s.r.Dialector.Name() == "postgres" {
+		return "string_agg(" + expr + ", ';')"
+	}
+	return "GROUP_CONCAT(" + expr + ", ';')"
+}
+
+// SubmittedResponses lists a page of submitted responses with their member
+// and analyst codes and their quote and note counts, all in one query.
+func (s *Store) SubmittedResponses(ctx context.Context, q ResponseListQuery) (ResponseList, error) {
+	if err := q.Filter.Validate(); err != nil {
+		return ResponseList{}, err
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	db := s.r.WithContext(ctx)
+	cond, fargs := q.Filter.where()
+	from := " FROM responses r JOIN proposals p ON p.id = r.proposal_id JOIN organisations o ON o.id = r.organisation_id " +
+		"WHERE p.consultation_id = ? AND r.status = 'submitted' AND " + cond
+	args := append([]any{q.ConsultationID}, fargs...)
+	if q.ProposalRef != "" {
+		from += " AND p.ref = ?"
+		args = append(args, q.ProposalRef)
+	}
+	var list ResponseList
+	if err := db.Raw("SELECT COUNT(*)"+from, args...).Scan(&list.Total).Error; err != nil {
+		return ResponseList{}, err
+	}
+
+	page, order := from, "r.id"
+	pageArgs := slices.Clone(args)
+	switch {
+	case q.Before > 0:
+		page, order = page+" AND r.id < ?", "r.id DESC"
+		pageArgs = append(pageArgs, q.Before)
+	case q.After > 0:
+		page += " AND r.id > ?"
+		pageArgs = append(pageArgs, q.After)
+	}
+	codes := func(table string) string {
+		return "COALESCE((SELECT " + s.groupConcat("c.code") + " FROM " + table + " x JOIN concerns c ON c.id = x.concern_id WHERE x.response_id = r.id), '')"
+	}
+	var rows []struct {
+		ID                                 int64
+		ProposalRef, ProposalTitle         string
+		OrganisationCode, OrganisationName string
+		Stance                             string
+		Autonomy                           int
+		Consent                            string
+		SubmittedAt                        *time.Time
+		MemberCodes, AnalystCodes          string
+		QuoteCount, NoteCount              int
+	}
+	// The page's ids are chosen first, so the per-row subqueries run for the
+	// page only, not for every response before the sort.
+	if err := db.Raw(`SELECT r.id, p.ref AS proposal_ref, p.title AS proposal_title,
+			o.code AS organisation_code, o.name AS organisation_name,
+			r.stance, r.autonomy, r.consent, r.submitted_at,
+			`+codes("response_concerns")+` AS member_codes,
+			`+codes("response_codings")+` AS analyst_codes,
+			(SELECT COUNT(*) FROM quotes q WHERE q.response_id = r.id) AS quote_count,
+			(SELECT COUNT(*) FROM response_notes n WHERE n.response_id = r.id) AS note_count
+		FROM (SELECT r.id`+page+" ORDER BY "+order+` LIMIT ?) pg
+		JOIN responses r ON r.id = pg.id
+		JOIN proposals p ON p.id = r.proposal_id
+		JOIN organisations o ON o.id = r.organisation_id
+		ORDER BY `+order, append(pageArgs, limit)...).Scan(&rows).Error; err != nil {
+		return ResponseList{}, err
+	}
+	if q.Before > 0 {
+		slices.Reverse(rows)
+	}
+	for _, r := range rows {
+		list.Rows = append(list.Rows, ResponseRow{ID: r.ID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
+			OrganisationCode: r.OrganisationCode, OrganisationName: r.OrganisationName, Stance: r.Stance,
+			Autonomy: r.Autonomy, Consent: r.Consent, SubmittedAt: r.SubmittedAt,
+			MemberConcerns: splitCodes(r.MemberCodes), AnalystConcerns: splitCodes(r.AnalystCodes),
+			QuoteCount: r.QuoteCount, NoteCount: r.NoteCount})
+	}
+	if len(list.Rows) == 0 {
+		return list, nil
+	}
+	var err error
+	if list.HasPrev, err = exists(db, from+" AND r.id < ?", append(slices.Clone(args), list.Rows[0].ID)); err != nil {
+		return ResponseList{}, err
+	}
+	if list.HasNext, err = exists(db, from+" AND r.id > ?", append(slices.Clone(args), list.Rows[len(list.Rows)-1].ID)); err != nil {
+		return ResponseList{}, err
+	}
+	return list, nil
+}
+
+func exists(db *gorm.DB, from string, args []any) (bool, error) {
+	var n int
+	err := db.Raw("SELECT COUNT(*) FROM (SELECT 1"+from+" LIMIT 1) e", args...).Scan(&n).Error
+	return n > 0, err
+}
+
+// splitCodes splits an aggregated ';' list; the aggregate's order is not
+// defined, so the codes are sorted here.
+func splitCodes(s string) []string {
+	if s == "" {
+		return nil
+	}
+	out := strings.Split(s, ";")
+	sort.Strings(out)
+	return out
+}
+
+// AnalystConcernTallies counts, per concern code, the submitted responses to
+// a proposal that the policy team coded with it, for the organisations the
+// filter selects (as ProposalSummary does). Every code of the codebook is
+// present, zeros included.
+func (s *Store) AnalystConcernTallies(ctx context.Context, proposalID int64, f Filter) (map[string]int, error) {
+	return s.concernTallies(ctx, "SELECT response_id, concern_id FROM response_codings", proposalID, f)
+}
+
+// CombinedConcernTallies counts, per concern code, the submitted responses
+// to a proposal where the member or the policy team (or both) chose it: a
+// response counts once per code.
+func (s *Store) CombinedConcernTallies(ctx context.Context, proposalID int64, f Filter) (map[string]int, error) {
+	// UNION, not UNION ALL: a code both sides chose is one pair.
+	return s.concernTallies(ctx, "SELECT response_id, concern_id FROM response_concerns UNION "+
+		"SELECT response_id, concern_id FROM response_codings", proposalID, f)
+}
+
+// concernTallies counts the (response, concern) pairs of source per code;
+// source is fixed SQL from this file, never from a request.
+func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f Filter) (map[string]int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	cond, fargs := f.where()
+	var rows []struct {
+		Code string
+		N    int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.code, COUNT(x.response_id) AS n
+		FROM concerns c
+		LEFT JOIN (SELECT pairs.response_id, pairs.concern_id FROM (`+source+`) pairs
+			JOIN responses r ON r.id = pairs.response_id
+			JOIN organisations o ON o.id = r.organisation_id
+			WHERE r.proposal_id = ? AND r.status = 'submitted' AND `+cond+`) x ON x.concern_id = c.id
+		GROUP BY c.id, c.code`, append([]any{proposalID}, fargs...)...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r.N
+	}
+	return out, nil
+}
