@@ -85,6 +85,16 @@ func (h *Handler) login(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if models.NeedsSecondFactor(u.Role) && u.TOTPEnabledAt != nil {
+		// Password right; the session stays signed out until the code.
+		token, sess, err := h.store.CreatePendingSession(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		h.setCookie(c, token)
+		c.Locals(localSession, sess)
+		return c.Redirect("/login/2fa?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+	}
 	token, sess, err := h.store.CreateSession(ctx, &u.ID)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -30,8 +31,12 @@ type env struct {
 	app   *fiber.App
 	store *models.Store
 	now   time.Time
+	clk   *clock
 	orgA  models.Organisation
 	orgB  models.Organisation
+	// recovery holds the unused recovery codes of policy and admin users
+	// who set up two-factor sign-in in this test, by email.
+	recovery map[string][]string
 }
 
 // clock lets a test move time (e.g. past the member deadline).
@@ -51,7 +56,7 @@ func newEnv(t *testing.T) (*env, *clock) {
 	if err := seeds.LoadReference(ctx, store, clk.t); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: store, now: clk.t}
+	e := &env{t: t, store: store, now: clk.t, clk: clk, recovery: map[string][]string{}}
 	e.orgA = e.addOrg("AAA", "Alpha Hospitals NHS Trust", "acute", "London", "ics")
 	e.orgB = e.addOrg("BBB", "Beta Mental Health NHS Trust", "mental_health", "Midlands", "stp")
 	for _, u := range []models.NewUser{
@@ -100,6 +105,10 @@ type result struct {
 func (e *env) anon() *client { return &client{e: e} }
 
 // signIn returns a client signed in as email, having gone through the form.
+// Policy and admin users also pass two-factor sign-in: the first time they
+// set it up with a code computed from the secret the page shows; later they
+// use a recovery code (a TOTP code cannot be used twice in one time step,
+// and the test clock stands still).
 func (e *env) signIn(email string) *client {
 	e.t.Helper()
 	c := e.anon()
@@ -108,9 +117,43 @@ func (e *env) signIn(email string) *client {
 	if r.Status != http.StatusSeeOther {
 		e.t.Fatalf("sign in as %s: status %d\n%s", email, r.Status, r.Body)
 	}
-	c.get("/consultations") // picks up the signed-in session's CSRF token
+	if strings.HasPrefix(r.Location, "/login/2fa") {
+		codes := e.recovery[email]
+		if len(codes) == 0 {
+			e.t.Fatalf("sign in as %s: no recovery codes left in the test", email)
+		}
+		c.get(r.Location)
+		r = c.postForm("/login/2fa", url.Values{"code": {codes[0]}})
+		e.recovery[email] = codes[1:]
+		if r.Status != http.StatusSeeOther {
+			e.t.Fatalf("second factor for %s: status %d\n%s", email, r.Status, r.Body)
+		}
+	}
+	page := c.get("/consultations") // picks up the signed-in session's CSRF token
+	if page.Status == http.StatusSeeOther && page.Location == "/account/2fa" {
+		setup := c.get("/account/2fa")
+		m := totpSecret.FindStringSubmatch(setup.Body)
+		if m == nil {
+			e.t.Fatalf("two-factor set-up page for %s shows no key:\n%s", email, setup.Body)
+		}
+		code, err := totp.GenerateCode(m[1], e.clk.t)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		done := c.postForm("/account/2fa", url.Values{"code": {code}})
+		e.recovery[email] = recoveryCode.FindAllString(done.Body, -1)
+		if done.Status != http.StatusOK || len(e.recovery[email]) == 0 {
+			e.t.Fatalf("two-factor set-up for %s: status %d\n%s", email, done.Status, done.Body)
+		}
+		c.get("/consultations")
+	}
 	return c
 }
+
+var (
+	totpSecret   = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7]+)<`)
+	recoveryCode = regexp.MustCompile(`\b[a-z0-9_-]{5}-[a-z0-9_-]{5}\b`)
+)
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 

@@ -23,12 +23,13 @@ const (
 	AuditCollectiveState = "collective_status"
 	AuditUserChanged     = "user_changed"
 	AuditAdminChange     = "admin_change"
+	AuditTwoFactor       = "two_factor"
 )
 
 // AuditActions lists every action, for the audit page's filter.
 var AuditActions = []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditResponseSaved, AuditResponseCoded,
 	AuditNoteAdded, AuditQuoteAdded, AuditQuoteRemoved, AuditImport, AuditExport, AuditCollectiveSaved,
-	AuditCollectiveState, AuditUserChanged, AuditAdminChange}
+	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor}
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {

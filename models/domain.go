@@ -181,6 +181,7 @@ type User struct {
 	OrganisationID *int64
 	PasswordHash   string `json:"-"`
 	DisabledAt     *time.Time
+	TOTPEnabledAt  *time.Time `gorm:"column:totp_enabled_at;->"` // read-only here; set by EnableTOTP
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

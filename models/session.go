@@ -20,12 +20,13 @@ const (
 // Session is a server-side session; the cookie holds a random token whose
 // SHA-256 is TokenHash, so a copy of the database does not sign anyone in.
 type Session struct {
-	TokenHash string `gorm:"primaryKey"`
-	UserID    *int64
-	CSRFToken string `gorm:"column:csrf_token"`
-	CreatedAt time.Time
-	SeenAt    time.Time
-	ExpiresAt time.Time
+	TokenHash     string `gorm:"primaryKey"`
+	UserID        *int64
+	PendingUserID *int64 // passed the password, waiting for the second factor
+	CSRFToken     string `gorm:"column:csrf_token"`
+	CreatedAt     time.Time
+	SeenAt        time.Time
+	ExpiresAt     time.Time
 }
 
 func randomToken() string {

@@ -1,0 +1,3 @@
+-- The last TOTP time step a user signed in with, so that a code cannot be
+-- used twice.
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
