@@ -1,0 +1,273 @@
+package handlers
+
+import (
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// The admin pages share: form structs of raw strings read by their `form`
+// tags, validated by adminValidator with messages written per field and
+// rule, a generic form page (admin/form) and flash messages from an
+// allow-list.
+
+func (h *Handler) adminIndex(c *fiber.Ctx) error {
+	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c)})
+}
+
+// adminValidator names fields by their `form` tag, so that messages and the
+// error summary use the names the form posts, and knows the product's codes.
+var adminValidator = func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("form") })
+	pattern := func(re *regexp.Regexp) validator.Func {
+		return func(fl validator.FieldLevel) bool { return re.MatchString(fl.Field().String()) }
+	}
+	oneOf := func(list []string) validator.Func {
+		return func(fl validator.FieldLevel) bool { return slices.Contains(list, fl.Field().String()) }
+	}
+	roles := make([]string, len(models.Roles))
+	for i, r := range models.Roles {
+		roles[i] = string(r)
+	}
+	for tag, fn := range map[string]validator.Func{
+		"slug":                pattern(regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)),
+		"concern_code":        pattern(regexp.MustCompile(`^[a-z][a-z0-9_]{1,62}$`)),
+		"proposal_ref":        pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)),
+		"organisation_code":   pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)),
+		"consultation_status": oneOf(models.ConsultationStatuses),
+		"power_direction":     oneOf(models.PowerDirections),
+		"concern_side":        oneOf(models.ConcernSides),
+		"organisation_type":   oneOf(models.OrganisationTypes),
+		"region":              oneOf(models.Regions),
+		"system_status":       oneOf(models.SystemStatuses),
+		"role":                oneOf(roles),
+	} {
+		if err := v.RegisterValidation(tag, fn); err != nil {
+			panic(err) // a programming error, caught by any test
+		}
+	}
+	return v
+}()
+
+// fieldMessages are the messages of one form: field → rule → message, with
+// "" as the field's message for any other rule.
+type fieldMessages map[string]map[string]string
+
+// readForm fills the string fields of a form struct from the posted fields
+// named by their `form` tags, trimming surrounding spaces.
+func readForm(c *fiber.Ctx, form any) {
+	v := reflect.ValueOf(form).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		name := v.Type().Field(i).Tag.Get("form")
+		if name != "" && v.Field(i).Kind() == reflect.String {
+			v.Field(i).SetString(strings.TrimSpace(c.FormValue(name)))
+		}
+	}
+}
+
+// validateForm checks a form struct and returns its errors in form order.
+func validateForm(form any, msgs fieldMessages) fieldErrors {
+	var errs fieldErrors
+	v := reflect.ValueOf(form)
+	for i := 0; i < v.NumField(); i++ {
+		if name := v.Type().Field(i).Tag.Get("form"); name != "" && !utf8.ValidString(v.Field(i).String()) {
+			errs.add(name, "This contains characters that could not be read; retype it or paste it again as plain text")
+		}
+	}
+	if err := adminValidator.Struct(form); err != nil {
+		ves, ok := err.(validator.ValidationErrors)
+		if !ok {
+			errs.add("_form", "The form could not be read; reload the page and try again")
+			return errs
+		}
+		for _, fe := range ves {
+			msg := msgs[fe.Field()][fe.Tag()]
+			if msg == "" {
+				msg = msgs[fe.Field()][""]
+			}
+			if msg == "" {
+				msg = "Check this answer"
+			}
+			errs.add(fe.Field(), msg)
+		}
+	}
+	return errs
+}
+
+// formOrder lists a form struct's field names in the order of the form.
+func formOrder(form any) []string {
+	t := reflect.TypeOf(form)
+	out := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		out = append(out, t.Field(i).Tag.Get("form"))
+	}
+	return out
+}
+
+// optionalPosition reads a 1-based position typed into a form; empty is 0.
+func optionalPosition(s string) (int, bool) {
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 1 && n <= 9999
+}
+
+// Dates and times are typed in UK time, in the formats of the browser's
+// date and datetime-local inputs (which also appear when typed by hand).
+const (
+	dateLayout     = "2006-01-02"
+	dateTimeLayout = "2006-01-02T15:04"
+)
+
+func parseUKDate(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(dateLayout, s, london)
+	return t, err == nil
+}
+
+func parseUKDateTime(s string) (time.Time, bool) {
+	for _, layout := range []string{dateTimeLayout, "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, london); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func formatDate(t time.Time) string     { return t.In(london).Format(dateLayout) }
+func formatDateTime(t time.Time) string { return t.In(london).Format(dateTimeLayout) }
+
+// pathID reads a positive numeric route parameter; anything else is 404.
+func pathID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return id, nil
+}
+
+// adminFlashes are the only messages a ?done= parameter can show, so that a
+// link cannot put words on the page.
+var adminFlashes = map[string]string{
+	"consultation-created": "The consultation was created. Add its proposals next.",
+	"consultation-saved":   "The consultation was saved.",
+	"proposal-created":     "The proposal was added.",
+	"proposal-saved":       "The proposal was saved.",
+	"proposal-moved":       "The order of the proposals was changed.",
+	"concern-created":      "The concern code was added to the codebook.",
+	"concern-saved":        "The concern code was saved.",
+	"organisation-created": "The organisation was added.",
+	"organisation-saved":   "The organisation was saved.",
+	"user-disabled":        "The account was disabled and its sessions ended: they are signed out on their next click.",
+	"user-enabled":         "The account was enabled again. They can sign in with their password.",
+	"sessions-ended":       "Their sessions were ended: they are signed out on their next click.",
+	"role-changed":         "The role was changed and their sessions ended: they sign in again to use it.",
+}
+
+func adminFlash(c *fiber.Ctx) string { return adminFlashes[c.Query("done")] }
+
+// redirectDone redirects after a successful change, naming the flash to show.
+func redirectDone(c *fiber.Ctx, path, flash string) error {
+	if _, ok := adminFlashes[flash]; !ok {
+		panic("unknown flash " + flash)
+	}
+	return c.Redirect(path+"?done="+flash, fiber.StatusSeeOther)
+}
+
+// currentAdmin is the signed-in admin; the admin guard has checked it.
+func currentAdmin(c *fiber.Ctx) models.User {
+	u, _ := currentUser(c)
+	return u
+}
+
+// ---- the generic form page ----
+
+// formPage is one create or edit form of the admin pages.
+type formPage struct {
+	Crumbs  []crumb
+	Heading string
+	Intro   string
+	Action  string
+	Submit  string
+	Cancel  string
+	Fields  []formField
+	Errors  fieldErrors
+}
+
+type crumb struct{ Href, Label string }
+
+// formField is one question of a form. Kind is text, email, textarea,
+// select, radio, date, datetime or number.
+type formField struct {
+	Name         string
+	Label        string
+	Hint         string
+	Kind         string
+	Value        string
+	Options      []option
+	Suggestions  []string // a datalist for a text field
+	Readonly     bool
+	Width        string // a CSS width class: short, medium
+	Autocomplete string
+	Error        string
+}
+
+type option struct{ Value, Label string }
+
+// ID is the input's id, which the error summary links to.
+func (f formField) ID() string { return "field-" + f.Name }
+
+// DescribedBy lists the ids of the hint and error, for aria-describedby.
+func (f formField) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.Name+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.Name+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// InputType is the HTML input type of a one-line field.
+func (f formField) InputType() string {
+	switch f.Kind {
+	case "email", "date":
+		return f.Kind
+	case "datetime":
+		return "datetime-local"
+	}
+	return "text"
+}
+
+func optionsOf(values []string, label func(string) string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{Value: v, Label: label(v)}
+	}
+	return out
+}
+
+// renderForm shows a form page, with each field's message beside it.
+func (h *Handler) renderForm(c *fiber.Ctx, status int, title string, fp formPage) error {
+	for i := range fp.Fields {
+		fp.Fields[i].Error = fp.Errors.Fields[fp.Fields[i].Name]
+	}
+	if status == fiber.StatusUnprocessableEntity {
+		title = "Error: " + title
+	}
+	c.Status(status)
+	return h.render(c, "admin/form", page{Title: title, Nav: "admin", Data: fp})
+}
+
+var adminCrumb = crumb{"/admin", "Administration"}
