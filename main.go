@@ -83,6 +83,7 @@ const usage = `usage:
   tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db] [-demo]
   tracker user add -email EMAIL -role member|policy|admin [-org CODE] [-name NAME] [-password-stdin]
   tracker user passwd -email EMAIL [-password-stdin]
+  tracker user code -email EMAIL                (the current two-factor code; for demos and operators)
   tracker migrate [-db tracker.db]
   tracker seed [-db tracker.db] [-demo]
   tracker backup [-db tracker.db] -out FILE     (online: safe while the server runs)
@@ -221,6 +222,8 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		name = fs.String("name", "", "the user's name")
 		role = fs.String("role", "", "member, policy or admin")
 		org = fs.String("org", "", "organisation code (members only)")
+	} else if sub == "code" {
+		return totpCodeCommand(ctx, args, getenv, stdout)
 	} else if sub != "passwd" {
 		return fmt.Errorf("user: unknown command %q\n%s", sub, usage)
 	}
@@ -300,5 +303,32 @@ func backupCommand(ctx context.Context, cmd string, args []string, getenv func(s
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written and verified: %s (%d bytes, %s)\n", info.Path, info.Bytes, info.Took.Round(time.Millisecond))
+	return nil
+}
+
+// totpCodeCommand prints a user's current two-factor code from the secret in
+// the database: whoever can read the database file can do this anyway, and
+// it lets the demo's policy and admin accounts be tried without a phone.
+func totpCodeCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user code", flag.ContinueOnError)
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	email := fs.String("email", "", "the user's email address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := models.Open(ctx, models.Options{Path: *db})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	u, err := store.UserByEmail(ctx, *email)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", *email, err)
+	}
+	code, err := store.CurrentTOTPCode(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, code)
 	return nil
 }

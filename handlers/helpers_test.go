@@ -152,7 +152,7 @@ func (e *env) signIn(email string) *client {
 
 var (
 	totpSecret   = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7]+)<`)
-	recoveryCode = regexp.MustCompile(`\b[a-z0-9_-]{5}-[a-z0-9_-]{5}\b`)
+	recoveryCode = regexp.MustCompile(`\b[a-z2-7]{5}-[a-z2-7]{5}\b`)
 )
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

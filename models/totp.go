@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -141,7 +142,7 @@ func replaceRecoveryCodes(tx *gorm.DB, userID int64) ([]string, error) {
 	}
 	codes := make([]string, RecoveryCodeCount)
 	for i := range codes {
-		raw := strings.ToLower(randomToken()[:10])
+		raw := strings.ToLower(rand.Text()[:10]) // base32: no look-alike punctuation
 		codes[i] = raw[:5] + "-" + raw[5:]
 		if err := tx.Exec("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", userID, hashRecovery(codes[i])).Error; err != nil {
 			return nil, err
@@ -217,4 +218,36 @@ func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string,
 		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(PendingTimeout)}
 	err := s.w.WithContext(ctx).Create(&sess).Error
 	return token, sess, err
+}
+
+// CurrentTOTPCode computes a user's code for now from the stored secret, for
+// the operator's command line (see main.go); it never serves a request.
+func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, error) {
+	st, err := s.totpState(s.r.WithContext(ctx), userID)
+	if err != nil {
+		return "", err
+	}
+	if st.Secret == "" {
+		return "", errors.New("this user has not started setting up two-factor sign-in; sign in once first")
+	}
+	return totp.GenerateCode(st.Secret, s.Now())
+}
+
+// EnrolTOTP sets up two-factor sign-in without an app in the loop: only the
+// demo seed uses it, so that its policy and admin accounts can be tried with
+// the recovery codes it prints or with 'tracker user code'.
+func (s *Store) EnrolTOTP(ctx context.Context, u User) (secret string, codes []string, err error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: u.Email, Period: totpPeriod})
+	if err != nil {
+		return "", nil, err
+	}
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE users SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = 0 WHERE id = ?",
+			key.Secret(), s.Now(), u.ID).Error; err != nil {
+			return err
+		}
+		codes, err = replaceRecoveryCodes(tx, u.ID)
+		return err
+	})
+	return key.Secret(), codes, err
 }

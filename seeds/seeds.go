@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -56,6 +57,7 @@ type DemoAccount struct {
 	Email, Password string
 	Role            models.Role
 	Org             string
+	RecoveryCodes   []string // policy and admin: one-time second factors
 }
 
 // demoAccounts are the demo sign-ins: the policy team, an admin, and members
@@ -97,11 +99,18 @@ func LoadDemo(ctx context.Context, store *models.Store, now time.Time, loginsFil
 			return nil, err
 		}
 		pw := models.GeneratePassword()
-		if _, err := store.CreateUser(ctx, models.NewUser{Email: a.Email, Name: a.Name, Role: a.Role,
-			OrganisationCode: a.Org, Password: pw}); err != nil {
+		u, err := store.CreateUser(ctx, models.NewUser{Email: a.Email, Name: a.Name, Role: a.Role,
+			OrganisationCode: a.Org, Password: pw})
+		if err != nil {
 			return nil, fmt.Errorf("seed user %s: %w", a.Email, err)
 		}
-		created = append(created, DemoAccount{Email: a.Email, Password: pw, Role: a.Role, Org: a.Org})
+		acct := DemoAccount{Email: a.Email, Password: pw, Role: a.Role, Org: a.Org}
+		if models.NeedsSecondFactor(a.Role) {
+			if _, acct.RecoveryCodes, err = store.EnrolTOTP(ctx, u); err != nil {
+				return nil, fmt.Errorf("seed two-factor for %s: %w", a.Email, err)
+			}
+		}
+		created = append(created, acct)
 	}
 	if len(created) > 0 && loginsFile != "" {
 		if err := appendLogins(loginsFile, created); err != nil {
@@ -132,6 +141,12 @@ func WriteLogins(w io.Writer, accounts []DemoAccount) error {
 		}
 		if _, err := fmt.Fprintf(w, "%-30s %-28s %s%s\n", a.Email, a.Password, a.Role, org); err != nil {
 			return err
+		}
+		if len(a.RecoveryCodes) > 0 {
+			if _, err := fmt.Fprintf(w, "%-30s   two-factor: run 'go run . user code -email %s', or use a recovery code: %s\n",
+				"", a.Email, strings.Join(a.RecoveryCodes, " ")); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
