@@ -32,7 +32,17 @@ func (h *Handler) loginForm(c *fiber.Ctx) error {
 	if _, err := h.ensureSession(c); err != nil {
 		return err
 	}
-	return h.render(c, "login", page{Title: "Sign in", Data: loginPage{Next: safeNext(c.Query("next"))}})
+	flash := map[string]string{
+		"invited":    "Your password is set. Sign in with it now.",
+		"signed_out": "You have signed out.",
+	}
+	var msg string
+	for k, v := range flash {
+		if c.Query(k) != "" {
+			msg = v
+		}
+	}
+	return h.render(c, "login", page{Title: "Sign in", Flash: msg, Data: loginPage{Next: safeNext(c.Query("next"))}})
 }
 
 func (h *Handler) login(c *fiber.Ctx) error {

@@ -101,6 +101,9 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
 		message = ""
 	}
+	if status == fiber.StatusRequestEntityTooLarge && fe != nil && fe.Message == utilsStatusMessage413 {
+		message = "" // fasthttp's own refusal; say it in words below
+	}
 	if message == "" || status == fiber.StatusNotFound {
 		message = defaultMessages[status]
 		if message == "" {
@@ -121,7 +124,7 @@ var defaultMessages = map[int]string{
 	404: "There is nothing here. Check the address, or go back to the list of consultations.",
 	405: "That action is not allowed here.",
 	409: "That could not be done because something changed.",
-	413: "What you sent is too large.",
+	413: "What you sent is too large (the limit is 1 MB). If it is a CSV file, split it into smaller files and import them one by one.",
 	415: "That kind of request is not accepted.",
 	422: "Some of what you sent needs correcting.",
 	429: "Too many attempts. Wait a minute and try again.",
@@ -138,5 +141,8 @@ type errorPage struct {
 	Status  int
 	Message string
 }
+
+// utilsStatusMessage413 is the text Fiber gives a body over the limit.
+const utilsStatusMessage413 = "Request Entity Too Large"
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }

@@ -50,7 +50,11 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			status = 500
 		}
 	}
-	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
+	path := c.Path()
+	if strings.HasPrefix(path, "/invite/") {
+		path = "/invite/[redacted]" // the path is the one-time secret
+	}
+	attrs := []any{"method", c.Method(), "path", path, "status", status,
 		"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(c)}
 	if u, ok := currentUser(c); ok {
 		attrs = append(attrs, "user_id", u.ID)
@@ -210,8 +214,11 @@ func (h *Handler) requireRole(roles ...models.Role) fiber.Handler {
 		if !slices.Contains(roles, u.Role) {
 			h.log.Warn("forbidden", "path", c.Path(), "user_id", u.ID, "role", u.Role, "request_id", requestID(c))
 			msg := "This page is for the policy team and admins."
-			if slices.Equal(roles, []models.Role{models.RoleMember}) {
+			switch {
+			case slices.Equal(roles, []models.Role{models.RoleMember}):
 				msg = "Only member organisations answer proposals; the policy team reads responses on the summary pages."
+			case slices.Equal(roles, []models.Role{models.RoleAdmin}):
+				msg = "This page is for admins."
 			}
 			return fiber.NewError(fiber.StatusForbidden, msg)
 		}

@@ -89,6 +89,9 @@ func templateFuncs() template.FuncMap {
 		"now":          time.Now,
 		"tallyLabel":   func(m string) string { return tallyLabels[m] },
 		"tallyLink":    tallyLink,
+		"consNav": func(id int64, current string) consultationNav {
+			return consultationNav{ID: id, Current: current}
+		},
 	}
 }
 
@@ -206,4 +209,10 @@ func tallyLink(f models.Filter, mode string) string {
 		return "?tally=" + mode
 	}
 	return q + "&tally=" + mode
+}
+
+// consultationNav is what the policy team's consultation navigation needs.
+type consultationNav struct {
+	ID      int64
+	Current string
 }
