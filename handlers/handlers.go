@@ -101,8 +101,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
 		message = ""
 	}
-	if status == fiber.StatusRequestEntityTooLarge && fe != nil && fe.Message == utilsStatusMessage413 {
-		message = "" // fasthttp's own refusal; say it in words below
+	if requestID(c) == "" {
+		// fasthttp refused the request before any of our code ran (a body
+		// over the limit, a broken multipart form); its message is its own
+		// internal text, so say it in our words instead.
+		message = ""
 	}
 	if message == "" || status == fiber.StatusNotFound {
 		message = defaultMessages[status]
@@ -118,7 +121,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 }
 
 var defaultMessages = map[int]string{
-	400: "The request could not be understood.",
+	400: "The request could not be understood. If you were sending a form or a file, go back and try again.",
 	401: "Sign in to continue.",
 	403: "You do not have permission to do that.",
 	404: "There is nothing here. Check the address, or go back to the list of consultations.",
@@ -141,8 +144,5 @@ type errorPage struct {
 	Status  int
 	Message string
 }
-
-// utilsStatusMessage413 is the text Fiber gives a body over the limit.
-const utilsStatusMessage413 = "Request Entity Too Large"
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }

@@ -85,6 +85,15 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// refuseTrace answers 405 to TRACE and CONNECT, which nothing here serves.
+func (h *Handler) refuseTrace(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodTrace, fiber.MethodConnect:
+		return fiber.NewError(fiber.StatusMethodNotAllowed, "That method is not allowed.")
+	}
+	return c.Next()
+}
+
 // refuseEncodedBodies answers 415 to compressed request bodies: browsers never
 // send them, and fasthttp would inflate a gzip bomb in memory.
 func (h *Handler) refuseEncodedBodies(c *fiber.Ctx) error {

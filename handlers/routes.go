@@ -12,7 +12,7 @@ import (
 
 // routes lists every route of the product.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.withRequestID, h.logRequests, h.securityHeaders, h.refuseEncodedBodies)
+	app.Use(h.withRequestID, h.logRequests, h.securityHeaders, h.refuseTrace, h.refuseEncodedBodies)
 
 	app.Get("/healthz", h.healthz)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.Files), MaxAge: 3600}))
@@ -25,6 +25,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/login/2fa", h.secondFactorForm)
 	app.Post("/login/2fa", h.secondFactor)
 	app.Post("/logout", h.logout)
+	app.Get("/accessibility", h.accessibility)
 
 	// Guards are listed per route: a Fiber group with an empty prefix would
 	// apply its middleware to every route registered after it.
