@@ -13,13 +13,20 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-func (h *Handler) collectivePrint(c *fiber.Ctx) error {
+// documentParam reads :id and builds that consultation's collective response
+// as every export shows it.
+func (h *Handler) documentParam(c *fiber.Ctx) (models.User, models.Consultation, collectiveDocument, error) {
 	u, _ := currentUser(c)
 	cons, err := h.consultationParam(c, u)
 	if err != nil {
-		return err
+		return u, cons, collectiveDocument{}, err
 	}
 	d, _, _, err := h.buildDocument(c.UserContext(), cons)
+	return u, cons, d, err
+}
+
+func (h *Handler) collectivePrint(c *fiber.Ctx) error {
+	_, cons, d, err := h.documentParam(c)
 	if err != nil {
 		return err
 	}
@@ -29,12 +36,7 @@ func (h *Handler) collectivePrint(c *fiber.Ctx) error {
 // collectiveMarkdown writes the collective response as Markdown, figures
 // filled in, for pasting into other documents.
 func (h *Handler) collectiveMarkdown(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	d, _, _, err := h.buildDocument(c.UserContext(), cons)
+	u, cons, d, err := h.documentParam(c)
 	if err != nil {
 		return err
 	}
@@ -69,12 +71,7 @@ func (h *Handler) collectiveMarkdown(c *fiber.Ctx) error {
 }
 
 func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	d, _, _, err := h.buildDocument(c.UserContext(), cons)
+	u, cons, d, err := h.documentParam(c)
 	if err != nil {
 		return err
 	}
