@@ -81,25 +81,39 @@ func listURL(base, ref string, f models.Filter, key string, id int64) string {
 	return base + "?" + v.Encode()
 }
 
+// responseSelection is what the responses list and search both read from
+// the request: the consultation, the segment filter and the proposal chosen.
+type responseSelection struct {
+	consultation models.Consultation
+	filter       models.Filter
+	proposals    []models.Proposal
+	ref          string
+}
+
+func (h *Handler) responseSelection(c *fiber.Ctx) (responseSelection, error) {
+	u, _ := currentUser(c)
+	var sel responseSelection
+	var err error
+	if sel.consultation, err = h.consultationParam(c, u); err != nil {
+		return sel, err
+	}
+	if sel.filter, err = filterFrom(c); err != nil {
+		return sel, err
+	}
+	if sel.proposals, err = h.store.Proposals(c.UserContext(), sel.consultation.ID); err != nil {
+		return sel, err
+	}
+	sel.ref, err = proposalChoice(c, sel.proposals)
+	return sel, err
+}
+
 func (h *Handler) responses(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	sel, err := h.responseSelection(c)
 	if err != nil {
 		return err
 	}
-	f, err := filterFrom(c)
-	if err != nil {
-		return err
-	}
-	ps, err := h.store.Proposals(ctx, cons.ID)
-	if err != nil {
-		return err
-	}
-	ref, err := proposalChoice(c, ps)
-	if err != nil {
-		return err
-	}
+	cons, f, ps, ref := sel.consultation, sel.filter, sel.proposals, sel.ref
 	// A damaged page link shows the first page rather than an error.
 	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)

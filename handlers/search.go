@@ -31,23 +31,11 @@ type searchPage struct {
 // submitted responses; an empty query shows the form only.
 func (h *Handler) search(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	sel, err := h.responseSelection(c)
 	if err != nil {
 		return err
 	}
-	f, err := filterFrom(c)
-	if err != nil {
-		return err
-	}
-	ps, err := h.store.Proposals(ctx, cons.ID)
-	if err != nil {
-		return err
-	}
-	ref, err := proposalChoice(c, ps)
-	if err != nil {
-		return err
-	}
+	cons, f, ps, ref := sel.consultation, sel.filter, sel.proposals, sel.ref
 	q := c.Query("q")
 	data := searchPage{Consultation: cons, Proposals: ps, Query: q, ProposalRef: ref, Filters: newFilterOptions(f),
 		Limit: searchLimit, ListURL: listURL(fmt.Sprintf("/consultations/%d/responses", cons.ID), ref, f, "", 0)}
