@@ -64,7 +64,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	// c.IP() is the peer address unless a trusted proxy is configured, so a
 	// forged X-Forwarded-For cannot buy a fresh allowance.
 	keys := models.ThrottleKeys(email, c.IP())
-	throttled, wait, err := h.store.LoginThrottled(ctx, keys)
+	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, keys)
 	if err != nil {
 		return err
 	}
@@ -76,17 +76,20 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return h.render(c, "login", page{Title: "Sign in", Data: form})
 	}
 	u, err := h.store.Authenticate(ctx, email, password)
+	if errors.Is(err, models.ErrBusy) {
+		return fiber.NewError(fiber.StatusServiceUnavailable, "Many people are signing in at once. Wait a few seconds and try again.")
+	}
 	if errors.Is(err, models.ErrNotFound) {
 		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
-		if err := h.store.RecordLoginFailure(ctx, keys); err != nil {
-			return err
-		}
 		h.audit(c, 0, models.AuditSignInFailed, email, "from "+c.IP())
 		form.Errors.add("email", "The email address or password is not right")
 		c.Status(fiber.StatusUnauthorized)
 		return h.render(c, "login", page{Title: "Sign in", Data: form})
 	}
 	if err != nil {
+		return err
+	}
+	if err := h.store.Succeeded(ctx, attempt); err != nil {
 		return err
 	}
 	// A new session id at sign-in: whatever token the visitor had before is dropped.

@@ -68,6 +68,7 @@ func New(d Deps) (*fiber.App, error) {
 		ErrorHandler:          h.handleError,
 		BodyLimit:             bodyLimit,
 		ReadTimeout:           15 * time.Second,
+		Concurrency:           1024, // open connections; beyond it fasthttp answers 503
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
@@ -104,8 +105,10 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if requestID(c) == "" {
 		// fasthttp refused the request before any of our code ran (a body
 		// over the limit, a broken multipart form); its message is its own
-		// internal text, so say it in our words instead.
+		// internal text, so say it in our words instead, and set the
+		// headers our middleware would have set.
 		message = ""
+		h.setSecurityHeaders(c)
 	}
 	if message == "" || status == fiber.StatusNotFound {
 		message = defaultMessages[status]

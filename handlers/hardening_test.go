@@ -275,6 +275,24 @@ func TestBrokenBodiesGetAClearAnswerFromTheRealServer(t *testing.T) {
 			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.message) {
 				t.Errorf("status %d, want %d with %q:\n%.300s", resp.StatusCode, tc.status, tc.message, b)
 			}
+			if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("refused before our middleware, the answer lacks the security headers: %v", resp.Header)
+			}
 		})
+	}
+}
+
+func TestAPIRefusesABodyWithDataAfterTheObject(t *testing.T) {
+	e, _ := newEnv(t)
+	m := e.signIn("a@alpha.example")
+	body := `{"stance":"support","autonomy":1,"consent":"private"}`
+	for _, tail := range []string{"garbage", `{"stance":"oppose"}`} {
+		r := m.putJSON("/api/v1/proposals/LP-02/response", body+tail)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "nothing after it") {
+			t.Errorf("trailing %q: %d %s", tail, r.Status, r.Body)
+		}
+	}
+	if r := m.get("/api/v1/proposals/LP-02/response"); r.Status != http.StatusNotFound {
+		t.Errorf("a refused body was stored: %d", r.Status)
 	}
 }

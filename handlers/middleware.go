@@ -70,6 +70,11 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // securityHeaders sets the headers every response carries. Referrer-Policy
 // is same-origin, not no-referrer, so that a same-site Referer survives.
 func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	h.setSecurityHeaders(c)
+	return c.Next()
+}
+
+func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
@@ -82,7 +87,6 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 	if !strings.HasPrefix(c.Path(), "/static/") {
 		c.Set("Cache-Control", "no-store")
 	}
-	return c.Next()
 }
 
 // refuseTrace answers 405 to TRACE and CONNECT, which nothing here serves.

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,3 +64,41 @@ func TestCommonPasswordsAreRefused(t *testing.T) {
 }
 
 func checkPassword(pw string) error { return models.CheckPasswordRules(pw) }
+
+// TestConcurrentGuessesCannotSlipUnderTheLimit sends twelve wrong passwords
+// at once: each is counted before its password is checked, so at most five
+// are checked at all.
+func TestConcurrentGuessesCannotSlipUnderTheLimit(t *testing.T) {
+	e, _ := newEnv(t)
+	c := e.anon()
+	c.get("/login")
+	statuses := make(chan int, 12)
+	for i := 0; i < 12; i++ {
+		go func(i int) {
+			v := url.Values{"email": {"a@alpha.example"}, "password": {fmt.Sprintf("wrong guess %d", i)}, "_csrf": {c.csrf}}
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(v.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Cookie", "tracker_session="+c.cookie)
+			resp, err := e.app.Test(req, -1)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}(i)
+	}
+	checked := 0
+	for i := 0; i < 12; i++ {
+		switch s := <-statuses; s {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if checked > 5 {
+		t.Errorf("%d of 12 concurrent wrong passwords were checked, want at most 5", checked)
+	}
+}

@@ -52,7 +52,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	form := secondFactorPage{Next: safeNext(c.FormValue("next"))}
 	code := strings.TrimSpace(c.FormValue("code"))
 	keys := models.ThrottleKeys(u.Email, c.IP())
-	throttled, wait, err := h.store.LoginThrottled(ctx, keys)
+	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, keys)
 	if err != nil {
 		return err
 	}
@@ -63,21 +63,22 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
 	}
 	if code == "" {
+		_ = h.store.Succeeded(ctx, attempt) // an empty form is not a guess
 		form.Errors.add("code", "Enter the 6-digit code from your authenticator app, or a recovery code")
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
 	}
 	usedRecovery, err := h.store.VerifySecondFactor(ctx, u.ID, code)
 	if errors.Is(err, models.ErrBadCode) {
-		if err := h.store.RecordLoginFailure(ctx, keys); err != nil {
-			return err
-		}
 		h.audit(c, u.ID, models.AuditSignInFailed, u.Email, "wrong second factor from "+c.IP())
 		form.Errors.add("code", "That code is not right or has already been used. Codes change every 30 seconds.")
 		c.Status(fiber.StatusUnauthorized)
 		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
 	}
 	if err != nil {
+		return err
+	}
+	if err := h.store.Succeeded(ctx, attempt); err != nil {
 		return err
 	}
 	if err := h.store.DeleteSession(ctx, pending.TokenHash); err != nil {

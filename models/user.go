@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -95,20 +97,50 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, notFound(err)
 }
 
+// ErrBusy says too many passwords are being checked at once.
+var ErrBusy = errors.New("too many sign-ins at once")
+
+// hashSlots bounds how many argon2id checks run at once: each takes 19 MiB,
+// so fifty at once would take a gigabyte.
+var hashSlots = make(chan struct{}, 2*runtime.NumCPU())
+
+// withHashSlot runs fn when a slot is free, waiting up to five seconds.
+func withHashSlot(ctx context.Context, fn func()) error {
+	wait := time.NewTimer(5 * time.Second)
+	defer wait.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+	case <-wait.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	fn()
+	return nil
+}
+
 // Authenticate returns the active user whose email and password match, or
 // ErrNotFound for any mismatch (the caller must not say which part was wrong).
 func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error) {
 	u, err := s.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		_, _ = VerifyPassword(dummyHash, pw)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	known := err == nil
+	hash := dummyHash // an unknown email takes as long to refuse as a wrong password
+	if known {
+		hash = u.PasswordHash
+	}
+	var ok bool
+	if slotErr := withHashSlot(ctx, func() { ok, err = VerifyPassword(hash, pw) }); slotErr != nil {
+		return User{}, slotErr
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !known {
 		return User{}, ErrNotFound
-	}
-	if err != nil {
-		return User{}, err
-	}
-	ok, err := VerifyPassword(u.PasswordHash, pw)
-	if err != nil {
-		return User{}, err
 	}
 	if !ok || u.DisabledAt != nil {
 		return User{}, ErrNotFound
