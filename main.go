@@ -2,7 +2,7 @@
 // organisations answer the proposals of a consultation and the membership
 // body's policy team reads per-proposal tallies.
 //
-//	tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db] [-demo]
+//	tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db|postgres://…] [-demo]
 //	tracker user add -email a@b -role member|policy|admin [-org CODE] [-name N] [-password-stdin]
 //	tracker user passwd -email a@b [-password-stdin]
 //	tracker migrate | seed [-demo]
@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate", "seed":
 		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+		db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
 		demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses")
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -66,10 +67,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		defer store.Close()
 		if cmd == "migrate" {
 			v, err := store.SchemaVersion(ctx)
-			fmt.Fprintf(stdout, "database %s is at schema version %d\n", *db, v)
+			fmt.Fprintf(stdout, "database %s is at schema version %d\n", displayDB(*db), v)
 			return err
 		}
-		return seed(ctx, store, *db, *demo, stdout)
+		return seed(ctx, store, *db, *demo, getenv, stdout)
 	case "backup", "verify":
 		return backupCommand(ctx, cmd, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 const usage = `usage:
-  tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db] [-demo]
+  tracker [serve] [-host 127.0.0.1] [-port 3000] [-db tracker.db|postgres://user@host/db] [-demo]
   tracker user add -email EMAIL -role member|policy|admin [-org CODE] [-name NAME] [-password-stdin]
   tracker user passwd -email EMAIL [-password-stdin]
   tracker user code -email EMAIL                (the current two-factor code; for demos and operators)
@@ -88,6 +89,35 @@ const usage = `usage:
   tracker seed [-db tracker.db] [-demo]
   tracker backup [-db tracker.db] -out FILE     (online: safe while the server runs)
   tracker verify -db FILE                       (PRAGMA integrity_check)`
+
+// dbFlagHelp describes the -db flag of every command.
+const dbFlagHelp = "SQLite database file, or a PostgreSQL URL postgres://user@host:5432/dbname (env TRACKER_DB)"
+
+// displayDB is the database setting as it may be printed: a PostgreSQL URL
+// loses its password.
+func displayDB(db string) string {
+	if !models.IsPostgresURL(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "(a PostgreSQL URL)"
+	}
+	return u.Redacted()
+}
+
+// demoLoginsFile is where the demo's generated sign-ins are kept: beside a
+// SQLite file, or, on PostgreSQL, in tracker.demo-logins.txt in the working
+// directory; TRACKER_DEMO_LOGINS overrides both.
+func demoLoginsFile(db string, getenv func(string) string) string {
+	if f := getenv("TRACKER_DEMO_LOGINS"); f != "" {
+		return f
+	}
+	if models.IsPostgresURL(db) {
+		return "tracker.demo-logins.txt"
+	}
+	return db + ".demo-logins.txt"
+}
 
 func envOr(getenv func(string) string, key, def string) string {
 	if v := getenv(key); v != "" {
@@ -103,7 +133,7 @@ func envBool(getenv func(string) string, key string) bool {
 
 // seed loads reference data, and demo data when asked, then prints how to
 // sign in to the demo.
-func seed(ctx context.Context, store *models.Store, dbPath string, demo bool, stdout io.Writer) error {
+func seed(ctx context.Context, store *models.Store, dbPath string, demo bool, getenv func(string) string, stdout io.Writer) error {
 	now := store.Now()
 	if err := seeds.LoadReference(ctx, store, now); err != nil {
 		return err
@@ -111,7 +141,7 @@ func seed(ctx context.Context, store *models.Store, dbPath string, demo bool, st
 	if !demo {
 		return nil
 	}
-	logins := dbPath + ".demo-logins.txt"
+	logins := demoLoginsFile(dbPath, getenv)
 	if _, err := seeds.LoadDemo(ctx, store, now, logins); err != nil {
 		return err
 	}
@@ -129,7 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	host := fs.String("host", envOr(getenv, "TRACKER_HOST", "127.0.0.1"), "address to listen on (env TRACKER_HOST); 0.0.0.0 for all interfaces")
 	port := fs.String("port", envOr(getenv, "PORT", "3000"), "port to listen on (env PORT)")
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
 	demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses (env TRACKER_DEMO=1)")
 	secure := fs.Bool("secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
@@ -149,7 +179,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
-	if err := seed(ctx, store, *db, *demo, stdout); err != nil {
+	if err := seed(ctx, store, *db, *demo, getenv, stdout); err != nil {
 		return err
 	}
 	var trusted []string
@@ -169,7 +199,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if n, err := store.CountUsers(ctx); err == nil && n == 0 {
 		fmt.Fprintln(stdout, "No users yet: create one with 'tracker user add -email you@example.org -role admin', or start with -demo.")
 	}
-	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), *db, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), displayDB(*db), time.Since(start).Round(time.Millisecond))
 
 	go purgeSessions(ctx, store, logger)
 	served := make(chan error, 1)
@@ -214,7 +244,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
 	email := fs.String("email", "", "the user's email address")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
 	var name, role, org *string
@@ -278,10 +308,13 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 func backupCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
 	out := fs.String("out", "", "where to write the backup (must not exist)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if models.IsPostgresURL(*db) {
+		return errors.New(cmd + " works on SQLite files; back up PostgreSQL with pg_dump (see README, \"Backups and restore\")")
 	}
 	if cmd == "verify" {
 		if err := models.VerifyDatabase(ctx, *db); err != nil {
@@ -311,7 +344,7 @@ func backupCommand(ctx context.Context, cmd string, args []string, getenv func(s
 // it lets the demo's policy and admin accounts be tried without a phone.
 func totpCodeCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user code", flag.ContinueOnError)
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), "SQLite database file (env TRACKER_DB)")
+	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
 	email := fs.String("email", "", "the user's email address")
 	if err := fs.Parse(args); err != nil {
 		return err

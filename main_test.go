@@ -9,12 +9,19 @@ import (
 	"testing"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 )
 
 func TestUserAddCreatesAccountsThatCanSignIn(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "cli.db")
-	env := func(string) string { return "" }
+	db := testdb.Path(t, filepath.Join(t.TempDir(), "cli.db"))
+	logins := filepath.Join(t.TempDir(), "logins.txt")
+	env := func(k string) string {
+		if k == "TRACKER_DEMO_LOGINS" {
+			return logins
+		}
+		return ""
+	}
 	if err := run(ctx, []string{"seed", "-db", db, "-demo"}, env, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}

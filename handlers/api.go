@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -91,6 +92,10 @@ type apiSummary struct {
 	BySystemStatus map[string]models.StanceCounts `json:"by_system_status"`
 	Quotes         []apiQuote                     `json:"quotes"`
 	NotResponded   []string                       `json:"not_responded"`
+	// The two lists are bounded (models.SummaryQuoteLimit and
+	// SummaryNonResponderLimit); these count them all.
+	QuotesTotal       int `json:"quotes_total"`
+	NotRespondedTotal int `json:"not_responded_total"`
 }
 
 type apiAutonomy struct {
@@ -120,13 +125,15 @@ func (h *Handler) apiSummary(c *fiber.Ctx) error {
 		Responses: s.Responses, Members: s.Members,
 		ResponseRate: math.Round(s.ResponseRate()*10000) / 10000,
 		Stance:       s.Stances, NetSupport: s.NetSupport(),
-		Autonomy:       apiAutonomy{Counts: map[string]int{}},
-		Concerns:       map[string]int{},
-		ByType:         segmentMap(s.ByType),
-		ByRegion:       segmentMap(s.ByRegion),
-		BySystemStatus: segmentMap(s.BySystemStatus),
-		Quotes:         []apiQuote{},
-		NotResponded:   []string{},
+		Autonomy:          apiAutonomy{Counts: map[string]int{}},
+		Concerns:          map[string]int{},
+		ByType:            segmentMap(s.ByType),
+		ByRegion:          segmentMap(s.ByRegion),
+		BySystemStatus:    segmentMap(s.BySystemStatus),
+		Quotes:            []apiQuote{},
+		NotResponded:      []string{},
+		QuotesTotal:       s.QuotesTotal,
+		NotRespondedTotal: s.NonRespondersTotal,
 	}
 	if s.AutonomyMean != nil {
 		m := math.Round(*s.AutonomyMean*100) / 100
@@ -234,6 +241,9 @@ func (h *Handler) apiPutResponse(c *fiber.Ctx) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
 		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "The body is not valid JSON for a response: " + jsonProblem(err)})
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "The body must hold one JSON object and nothing after it."})
 	}
 	errs := fieldErrors{}
 	if body.OrganisationCode != nil && *body.OrganisationCode != org.Code {

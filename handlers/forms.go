@@ -98,7 +98,8 @@ func (h *Handler) check(f responseForm, codebook []models.Concern) (models.Respo
 	for _, field := range []struct{ name, value string }{
 		{"comment", f.Comment}, {"amendments", f.Amendments},
 	} {
-		if !utf8.ValidString(field.value) {
+		// NUL is never text a member typed, and PostgreSQL cannot store it.
+		if !utf8.ValidString(field.value) || strings.ContainsRune(field.value, 0) {
 			errs.add(field.name, "This text contains characters that could not be read; retype or paste it again as plain text")
 		}
 	}

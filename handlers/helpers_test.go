@@ -18,6 +18,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -48,7 +49,7 @@ func newEnv(t *testing.T) (*env, *clock) {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	store, err := models.Open(ctx, models.Options{Path: filepath.Join(t.TempDir(), "test.db"), Now: clk.now})
+	store, err := models.Open(ctx, models.Options{Path: testdb.Path(t, filepath.Join(t.TempDir(), "test.db")), Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,6 +156,9 @@ func (s *Store) CreateProposal(ctx context.Context, actorID, consultationID int6
 		if err := tx.Create(&p).Error; err != nil {
 			return duplicate(err, "ref")
 		}
+		if err := outstandingForProposal(tx, p.ID); err != nil {
+			return err
+		}
 		pos, err := reposition(tx, "proposals", "consultation_id", consultationID, p.ID, in.Position)
 		if err != nil {
 			return err
@@ -455,6 +458,12 @@ func (s *Store) CreateOrganisation(ctx context.Context, actorID int64, in Organi
 		if err := tx.Create(&o).Error; err != nil {
 			return duplicate(err, "code")
 		}
+		if err := countOrganisation(tx, o, +1); err != nil {
+			return err
+		}
+		if err := outstandingForOrganisation(tx, o.ID); err != nil {
+			return err
+		}
 		return auditTx(tx, now, actorID, AuditAdminChange, "organisation "+o.Code,
 			fmt.Sprintf("added “%s” (%s, %s, %s)", auditClip(o.Name), o.Type, o.Region, o.SystemStatus))
 	})
@@ -482,11 +491,26 @@ func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in Or
 		}
 		subject := "organisation " + o.Code
 		now := s.Now()
-		if err := tx.Model(&Organisation{}).Where("id = ?", id).Updates(map[string]any{
-			"code": in.Code, "name": in.Name, "type": in.Type, "region": in.Region, "system": in.System,
-			"system_status": in.SystemStatus, "contact_name": in.ContactName, "contact_email": in.ContactEmail, "updated_at": now,
-		}).Error; err != nil {
+		old := o
+		var responseIDs []int64
+		if err := tx.Model(&Response{}).Where("organisation_id = ?", id).Pluck("id", &responseIDs).Error; err != nil {
+			return err
+		}
+		// A new type, region or system status moves the organisation's
+		// responses to another segment of the tallies.
+		if err := retally(tx, responseIDs, func() error {
+			return tx.Model(&Organisation{}).Where("id = ?", id).Updates(map[string]any{
+				"code": in.Code, "name": in.Name, "type": in.Type, "region": in.Region, "system": in.System,
+				"system_status": in.SystemStatus, "contact_name": in.ContactName, "contact_email": in.ContactEmail, "updated_at": now,
+			}).Error
+		}); err != nil {
 			return duplicate(err, "code")
+		}
+		if err := countOrganisation(tx, old, -1); err != nil {
+			return err
+		}
+		if err := countOrganisation(tx, Organisation{Type: in.Type, Region: in.Region, SystemStatus: in.SystemStatus}, +1); err != nil {
+			return err
 		}
 		o.Code, o.Name, o.Type, o.Region, o.System = in.Code, in.Name, in.Type, in.Region, in.System
 		o.SystemStatus, o.ContactName, o.ContactEmail, o.UpdatedAt = in.SystemStatus, in.ContactName, in.ContactEmail, now

@@ -19,6 +19,9 @@ import (
 // PRAGMA integrity_check and only then renamed into place, so a backup that
 // exists is a good one.
 func (s *Store) Backup(ctx context.Context, path string) (BackupInfo, error) {
+	if s.path == "" {
+		return BackupInfo{}, ErrBackupPostgres
+	}
 	start := time.Now()
 	if _, err := os.Stat(path); err == nil {
 		return BackupInfo{}, fmt.Errorf("%s already exists; choose a new name", path)
@@ -58,6 +61,10 @@ func (s *Store) Backup(ctx context.Context, path string) (BackupInfo, error) {
 	}
 	return BackupInfo{Path: path, Bytes: st.Size(), Took: time.Since(start)}, nil
 }
+
+// ErrBackupPostgres refuses the SQLite backup on PostgreSQL, whose own tools
+// take consistent online backups.
+var ErrBackupPostgres = errors.New("this database is PostgreSQL: back it up with pg_dump (for example pg_dump -Fc -f tracker.dump \"$TRACKER_DB\"), not with tracker backup")
 
 // BackupInfo describes a backup that was written and verified.
 type BackupInfo struct {

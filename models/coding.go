@@ -139,6 +139,10 @@ func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, code
 		if slices.Equal(before, after) {
 			return nil
 		}
+		was, err := loadContributions(tx, []int64{responseID})
+		if err != nil {
+			return err
+		}
 		del := tx.Where("response_id = ?", responseID)
 		if len(ids) > 0 {
 			del = del.Where("concern_id NOT IN ?", ids)
@@ -154,6 +158,9 @@ func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, code
 			if err := tx.Create(&responseCoding{ResponseID: responseID, ConcernID: id, CodedBy: userRef(userID), CodedAt: now}).Error; err != nil {
 				return err
 			}
+		}
+		if err := applyChange(tx, was, responseID); err != nil {
+			return err
 		}
 		return auditTx(tx, now, userID, AuditResponseCoded, fmt.Sprintf("response %d", responseID),
 			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after)))
@@ -374,42 +381,28 @@ func splitCodes(s string) []string {
 // filter selects (as ProposalSummary does). Every code of the codebook is
 // present, zeros included.
 func (s *Store) AnalystConcernTallies(ctx context.Context, proposalID int64, f Filter) (map[string]int, error) {
-	return s.concernTallies(ctx, "SELECT response_id, concern_id FROM response_codings", proposalID, f)
+	return s.concernTallies(ctx, TallyAnalyst, proposalID, f)
 }
 
 // CombinedConcernTallies counts, per concern code, the submitted responses
 // to a proposal where the member or the policy team (or both) chose it: a
 // response counts once per code.
 func (s *Store) CombinedConcernTallies(ctx context.Context, proposalID int64, f Filter) (map[string]int, error) {
-	// UNION, not UNION ALL: a code both sides chose is one pair.
-	return s.concernTallies(ctx, "SELECT response_id, concern_id FROM response_concerns UNION "+
-		"SELECT response_id, concern_id FROM response_codings", proposalID, f)
+	return s.concernTallies(ctx, TallyBoth, proposalID, f)
 }
 
-// concernTallies counts the (response, concern) pairs of source per code;
-// source is fixed SQL from this file, never from a request.
+// concernTallies reads one source's concern tallies (tally.go) by code.
 func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f Filter) (map[string]int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	cond, fargs := f.where()
-	var rows []struct {
-		Code string
-		N    int
-	}
-	err := s.r.WithContext(ctx).Raw(`SELECT c.code, COUNT(x.response_id) AS n
-		FROM concerns c
-		LEFT JOIN (SELECT pairs.response_id, pairs.concern_id FROM (`+source+`) pairs
-			JOIN responses r ON r.id = pairs.response_id
-			JOIN organisations o ON o.id = r.organisation_id
-			WHERE r.proposal_id = ? AND r.status = 'submitted' AND `+cond+`) x ON x.concern_id = c.id
-		GROUP BY c.id, c.code`, append([]any{proposalID}, fargs...)...).Scan(&rows).Error
+	rows, err := s.concernCounts(ctx, proposalID, segmentOf(f), source)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]int, len(rows))
 	for _, r := range rows {
-		out[r.Code] = r.N
+		out[r.Code] = r.Count
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -30,7 +31,7 @@ func newAnalysisStore(t *testing.T) *analysisStore {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	a := &analysisStore{t: t, now: &now, users: map[string]int64{}, orgs: map[string]models.Organisation{}}
-	s, err := models.Open(ctx, models.Options{Path: filepath.Join(t.TempDir(), "analysis.db"), Now: func() time.Time { return *a.now }})
+	s, err := models.Open(ctx, models.Options{Path: testdb.Path(t, filepath.Join(t.TempDir(), "analysis.db")), Now: func() time.Time { return *a.now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,11 @@ func (s *Store) EnsureProposal(ctx context.Context, p Proposal) (Proposal, error
 		return Proposal{}, err
 	}
 	p.ID = 0
-	err = s.w.WithContext(ctx).Create(&p).Error
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&p).Error; err != nil {
+			return err
+		}
+		return outstandingForProposal(tx, p.ID)
+	})
 	return p, err
 }

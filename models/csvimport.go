@@ -405,6 +405,24 @@ func (s *Store) writeImport(ctx context.Context, rows []importRow, filename stri
 		if err := s.keepCurrentVersions(tx, replacedIDs); err != nil {
 			return err
 		}
+		// The tallies lose what the replaced responses counted for and gain
+		// every row; codes the policy team gave a replaced response stay.
+		tally := newTallies()
+		replaced, err := loadContributions(tx, replacedIDs)
+		if err != nil {
+			return err
+		}
+		analystCodes := map[int64][]int64{}
+		wasSubmitted := map[responseKey]bool{}
+		for _, c := range replaced {
+			tally.addResponse(c, -1)
+			analystCodes[c.responseID] = c.analyst
+			wasSubmitted[responseKey{c.orgID, c.proposalID}] = c.submitted
+		}
+		segs, err := organisationSegments(tx)
+		if err != nil {
+			return err
+		}
 
 		var created []Response
 		isNew := make([]bool, len(rows))
@@ -460,6 +478,12 @@ func (s *Store) writeImport(ctx context.Context, rows []importRow, filename stri
 			if ids[i] == 0 {
 				return fmt.Errorf("import: row on line %d has no response id", row.line)
 			}
+			tally.addResponse(contribution{responseID: ids[i], proposalID: row.proposalID, seg: segs[row.orgID],
+				submitted: true, at: now, stance: row.in.Stance, autonomy: *row.in.Autonomy,
+				quotable: isQuotable(row.in.Consent, row.in.Comment),
+				member:   row.concernIDs, analyst: analystCodes[ids[i]]}, +1)
+			key := responseKey{row.orgID, row.proposalID}
+			tally.submission(key, wasSubmitted[key], true)
 			for _, cid := range row.concernIDs {
 				links = append(links, responseConcern{ResponseID: ids[i], ConcernID: cid})
 			}
@@ -475,6 +499,9 @@ func (s *Store) writeImport(ctx context.Context, rows []importRow, filename stri
 			}
 		}
 		if err := tx.CreateInBatches(&revs, 200).Error; err != nil {
+			return err
+		}
+		if err := tally.apply(tx); err != nil {
 			return err
 		}
 		rec := ImportRecord{Filename: filename, RowCount: res.Rows, CreatedCount: res.Created,

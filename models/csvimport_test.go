@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -30,7 +31,7 @@ func newImportFixture(t testing.TB) importFixture {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	f := importFixture{now: &now}
-	s, err := models.Open(ctx, models.Options{Path: filepath.Join(t.TempDir(), "import.db"), Now: func() time.Time { return *f.now }})
+	s, err := models.Open(ctx, models.Options{Path: testdb.Path(t, filepath.Join(t.TempDir(), "import.db")), Now: func() time.Time { return *f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,19 +9,22 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
 
-// Store is the only way the rest of the product reaches the database. Writes
-// go through one connection (SQLite allows one writer at a time, and queuing
-// in Go is kinder than "database is locked"); reads use a small pool.
+// Store is the only way the rest of the product reaches the database. On
+// SQLite, writes go through one connection (SQLite allows one writer at a
+// time, and queuing in Go is kinder than "database is locked") and reads use
+// a small pool. On PostgreSQL both are pools, the reader's connections
+// read-only, and several instances may share the database.
 type Store struct {
 	w    *gorm.DB
 	r    *gorm.DB
 	now  func() time.Time
-	path string
+	path string // the SQLite file; "" on PostgreSQL
 }
 
 // Sentinel errors the handlers map to status codes.
@@ -35,13 +38,24 @@ var (
 
 // Options configure Open.
 type Options struct {
-	Path   string           // SQLite file path
+	// Path is a SQLite file path, or a PostgreSQL URL
+	// (postgres://user@host:5432/db?sslmode=verify-full).
+	Path   string
 	Logger *slog.Logger     // for slow queries and errors; nil for silence
 	Now    func() time.Time // clock; nil for time.Now
+	// MaxConns bounds each PostgreSQL pool (writer and reader); 0 means 8.
+	// SQLite ignores it.
+	MaxConns int
 }
 
-// Open opens (creating if needed) the SQLite database at opts.Path and runs
-// every pending migration.
+// IsPostgresURL says whether a database setting names PostgreSQL rather than
+// a SQLite file.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open opens (creating if needed) the database opts.Path names and runs every
+// pending migration.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Path == "" {
 		return nil, errors.New("database path is empty")
@@ -54,6 +68,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		Logger:         gormLogger(opts.Logger),
 		NowFunc:        func() time.Time { return now().UTC() },
 		TranslateError: true,
+	}
+	if IsPostgresURL(opts.Path) {
+		return openPostgres(ctx, opts, cfg, now)
 	}
 	// synchronous=FULL: a submission we acknowledged survives power loss, not
 	// only a process crash (see README, "Durability").
@@ -102,14 +119,82 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// openPostgres opens two pools on one PostgreSQL database: the writer, and a
+// reader whose sessions are read-only, as SQLite's reader is query-only.
+// Queries use the extended protocol (never simple_protocol: see
+// research/security.md §4.8).
+func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func() time.Time) (*Store, error) {
+	u, err := url.Parse(opts.Path)
+	if err != nil {
+		return nil, errors.New("database URL cannot be parsed") // the URL may hold a password: do not echo it
+	}
+	redacted := u.Redacted()
+	if q := u.Query(); q.Has("default_query_exec_mode") {
+		return nil, fmt.Errorf("database %s: leave default_query_exec_mode unset", redacted)
+	}
+	conns := opts.MaxConns
+	if conns <= 0 {
+		conns = 8
+	}
+	open := func(dsn string) (*gorm.DB, error) {
+		db, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redacted, err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(conns)
+		sqlDB.SetMaxIdleConns(conns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if err := sqlDB.PingContext(ctx); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open database %s: %w", redacted, err)
+		}
+		return db, nil
+	}
+	w, err := open(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	ru := *u
+	q := ru.Query()
+	q.Set("default_transaction_read_only", "on") // pgx sends unknown parameters as session settings
+	ru.RawQuery = q.Encode()
+	r, err := open(ru.String())
+	if err != nil {
+		if db, e := w.DB(); e == nil {
+			db.Close()
+		}
+		return nil, err
+	}
+	s := &Store{w: w, r: r, now: now}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.w.Dialector.Name() }
+
+func (s *Store) isPostgres() bool { return s.Dialect() == "postgres" }
+
 // escapePath keeps '?' and '#' in a file name from being read as URL parts.
 func escapePath(p string) string {
 	return strings.NewReplacer("?", "%3f", "#", "%23").Replace(p)
 }
 
 // Close closes both pools; the last writer connection checkpoints the WAL.
+// On SQLite it first runs PRAGMA optimize, which refreshes the planner's
+// statistics where they have gone stale (cheap when they have not).
 func (s *Store) Close() error {
 	var errs []error
+	if !s.isPostgres() {
+		errs = append(errs, s.w.Exec("PRAGMA optimize").Error)
+	}
 	if db, err := s.r.DB(); err == nil {
 		errs = append(errs, db.Close())
 	}

@@ -39,26 +39,24 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 	if err := q.Filter.Validate(); err != nil {
 		return 0, err
 	}
-	cond, args := q.Filter.where()
-	if q.ConsultationID > 0 {
-		cond, args = cond+" AND p.consultation_id = ?", append(args, q.ConsultationID)
+	// One query per proposal, in the export's order: within a proposal the
+	// rows come from walking organisations by code, so no database sorts a
+	// million rows before the first one is written.
+	var proposals []struct {
+		ID  int64
+		Ref string
 	}
+	pq := s.r.WithContext(ctx).Table("proposals").Select("id, ref").Order("consultation_id, position, ref")
+	if q.ConsultationID > 0 {
+		pq = pq.Where("consultation_id = ?", q.ConsultationID)
+	}
+	if err := pq.Scan(&proposals).Error; err != nil {
+		return 0, err
+	}
+	cond, fargs := q.Filter.where()
 	if !q.IncludeDrafts {
 		cond += " AND r.status = 'submitted'"
 	}
-	rows, err := s.r.WithContext(ctx).Raw(`SELECT o.code, p.ref, r.stance, r.autonomy,
-			COALESCE(`+s.concernCodesSQL("r.id")+`, '') AS concerns,
-			r.comment, r.amendments, r.consent, r.status, r.submitted_at,
-			o.name, o.type, o.region, o.system, o.system_status
-		FROM responses r
-		JOIN organisations o ON o.id = r.organisation_id
-		JOIN proposals p ON p.id = r.proposal_id
-		WHERE `+cond+`
-		ORDER BY p.consultation_id, p.position, p.ref, o.code`, args...).Rows()
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
 
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ResponseExportColumns); err != nil {
@@ -77,15 +75,51 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 	}
 	n := 0
 	record := make([]string, len(ResponseExportColumns))
+	// Organisations are read once (their number, not the responses', bounds
+	// this), so that each row carries only the response's own columns.
+	var orgList []Organisation
+	if err := s.r.WithContext(ctx).Select("id, code, name, type, region, system, system_status").Find(&orgList).Error; err != nil {
+		return 0, err
+	}
+	orgs := make(map[int64]Organisation, len(orgList))
+	for _, o := range orgList {
+		orgs[o.ID] = o
+	}
+	orgList = nil
+	for _, p := range proposals {
+		written, err := s.exportProposal(ctx, cw, record, orgs, p.ID, p.Ref, cond, fargs, &n, flush)
+		if err != nil {
+			return written, err
+		}
+	}
+	return n, flush()
+}
+
+// exportProposal writes one proposal's rows; n counts rows across proposals.
+func (s *Store) exportProposal(ctx context.Context, cw *csv.Writer, record []string, orgs map[int64]Organisation,
+	proposalID int64, ref, cond string, fargs []any, n *int, flush func() error) (int, error) {
+	// CROSS JOIN keeps SQLite's join order: organisations, by code, outside.
+	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
+			COALESCE((SELECT `+s.groupConcat("c.code")+` FROM response_concerns rc JOIN concerns c ON c.id = rc.concern_id
+				WHERE rc.response_id = r.id), '') AS concerns,
+			r.comment, r.amendments, r.consent, r.status, r.submitted_at
+		FROM organisations o CROSS JOIN responses r
+		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+cond+`
+		ORDER BY o.code`, append([]any{proposalID}, fargs...)...).Rows()
+	if err != nil {
+		return *n, err
+	}
+	defer rows.Close()
 	for rows.Next() {
-		var org, ref, stance, concerns, comment, amendments, consent, status string
-		var name, typ, region, system, systemStatus string
+		var orgID int64
+		var stance, concerns, comment, amendments, consent, status string
 		var autonomy sql.NullInt64
 		var submittedAt sql.NullTime
-		if err := rows.Scan(&org, &ref, &stance, &autonomy, &concerns, &comment, &amendments, &consent,
-			&status, &submittedAt, &name, &typ, &region, &system, &systemStatus); err != nil {
-			return n, err
+		if err := rows.Scan(&orgID, &stance, &autonomy, &concerns, &comment, &amendments, &consent,
+			&status, &submittedAt); err != nil {
+			return *n, err
 		}
+		o := orgs[orgID]
 		auto, when := "", ""
 		if autonomy.Valid {
 			auto = strconv.FormatInt(autonomy.Int64, 10) // a number, never neutralised: -2 and -1 stay numbers
@@ -93,8 +127,11 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 		if submittedAt.Valid {
 			when = submittedAt.Time.UTC().Format(time.RFC3339)
 		}
-		for i, v := range []string{org, ref, stance, auto, concerns, comment, amendments, consent,
-			status, when, name, typ, region, system, systemStatus} {
+		if strings.Contains(concerns, ";") {
+			concerns = strings.Join(splitCodes(concerns), ";") // the aggregate's order is not defined
+		}
+		for i, v := range []string{o.Code, ref, stance, auto, concerns, comment, amendments, consent,
+			status, when, o.Name, o.Type, o.Region, o.System, o.SystemStatus} {
 			if i == 3 {
 				record[i] = v
 			} else {
@@ -102,19 +139,16 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 			}
 		}
 		if err := cw.Write(record); err != nil {
-			return n, err
+			return *n, err
 		}
-		n++
-		if n%exportFlushRows == 0 {
+		*n++
+		if *n%exportFlushRows == 0 {
 			if err := flush(); err != nil {
-				return n, err
+				return *n, err
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	return n, flush()
+	return *n, rows.Err()
 }
 
 // formulaStart says whether a spreadsheet would read a cell starting with

@@ -66,8 +66,22 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	db := s.w.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
+	// Instances starting together on one PostgreSQL take turns: each
+	// migration's transaction first takes an advisory lock, then re-reads
+	// what is applied. SQLite's single writer serialises them anyway.
+	lock := func(tx *gorm.DB) error {
+		if !s.isPostgres() {
+			return nil
+		}
+		return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error
+	}
+	if err := db.Transaction(func(tx *gorm.DB) error {
+		if err := lock(tx); err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -87,9 +101,24 @@ func (s *Store) Migrate(ctx context.Context) error {
 			continue
 		}
 		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := lock(tx); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil // another instance applied it meanwhile
+			}
 			for _, stmt := range splitStatements(words.Replace(m.sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
+				}
+			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(tx); err != nil {
+					return err
 				}
 			}
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -101,6 +130,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// migrationSteps run in Go after a migration's SQL, in its transaction.
+var migrationSteps = map[int]func(tx *gorm.DB) error{
+	30: rebuildTallies, // fill the new tallies from the responses already stored
+}
+
+// migrationLockKey is the PostgreSQL advisory lock migrations hold; any
+// fixed number no other program on the database uses.
+const migrationLockKey = 7305188211
 
 // SchemaVersion is the newest migration applied.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {

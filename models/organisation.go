@@ -28,6 +28,13 @@ func (s *Store) OrganisationByCode(ctx context.Context, code string) (Organisati
 	return o, notFound(err)
 }
 
+// countOrganisation adds sign to the member tallies of o's segment.
+func countOrganisation(tx *gorm.DB, o Organisation, sign int64) error {
+	t := newTallies()
+	t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, sign)
+	return t.apply(tx)
+}
+
 // EnsureOrganisation inserts an organisation if its code is new.
 func (s *Store) EnsureOrganisation(ctx context.Context, o Organisation) (Organisation, error) {
 	var existing Organisation
@@ -39,6 +46,14 @@ func (s *Store) EnsureOrganisation(ctx context.Context, o Organisation) (Organis
 		return Organisation{}, err
 	}
 	o.ID = 0
-	err = s.w.WithContext(ctx).Create(&o).Error
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&o).Error; err != nil {
+			return err
+		}
+		if err := outstandingForOrganisation(tx, o.ID); err != nil {
+			return err
+		}
+		return countOrganisation(tx, o, +1)
+	})
 	return o, err
 }

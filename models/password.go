@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -108,8 +109,13 @@ func VerifyPassword(hash, pw string) (bool, error) {
 }
 
 // dummyHash is verified against when an email is unknown, so that a wrong
-// email takes as long to refuse as a wrong password.
-var dummyHash, _ = HashPassword("not-a-real-password-for-timing")
+// email takes as long to refuse as a wrong password. It is made on first
+// use, not at start: hashing costs a start-up (and every CLI command) tens
+// of milliseconds of CPU, hundreds on a busy machine.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-for-timing")
+	return h
+})
 
 // GeneratePassword returns a random password of 26 characters (128 bits).
 func GeneratePassword() string { return rand.Text() }

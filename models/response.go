@@ -130,6 +130,12 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 			return nil
 		}
 
+		var before []contribution
+		if exists {
+			if before, err = loadContributions(tx, []int64{current.ID}); err != nil {
+				return err
+			}
+		}
 		r := current.Response
 		r.OrganisationID, r.ProposalID = sr.OrganisationID, sr.ProposalID
 		in := sr.Input
@@ -172,6 +178,9 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
 				return err
 			}
+		}
+		if err := applyChange(tx, before, r.ID); err != nil {
+			return err
 		}
 		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
 		if err := tx.Create(&rev).Error; err != nil {
@@ -313,6 +322,9 @@ func (s *Store) SeedResponse(ctx context.Context, sr SaveResponse, at time.Time)
 			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
 				return err
 			}
+		}
+		if err := applyChange(tx, nil, r.ID); err != nil {
+			return err
 		}
 		rev := revisionOf(r.ID, 1, "saved", sr, at)
 		return tx.Create(&rev).Error

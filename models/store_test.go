@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
 func openStore(t *testing.T, path string, now time.Time) *models.Store {
 	t.Helper()
-	s, err := models.Open(context.Background(), models.Options{Path: path, Now: func() time.Time { return now }})
+	s, err := models.Open(context.Background(), models.Options{Path: testdb.Path(t, path), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

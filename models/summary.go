@@ -155,9 +155,23 @@ type Summary struct {
 	ByType         []SegmentStances
 	ByRegion       []SegmentStances
 	BySystemStatus []SegmentStances
-	Quotes         []Quote
-	NonResponders  []NonResponder
+	Quotes         []Quote        // the first SummaryQuoteLimit, oldest first
+	QuotesTotal    int            // every quotable response in the selection
+	NonResponders  []NonResponder // the first SummaryNonResponderLimit, by name
+	// NonRespondersTotal counts every organisation of the selection that has
+	// not submitted; the full list is the consultation's non-responders page.
+	NonRespondersTotal int
 }
+
+// The summary's lists of quotes and non-responders are bounded: at a
+// national consultation's size they could run to tens of thousands. Quotes
+// are whole comments, so fewer of them; the rest are found through search
+// and the responses list, non-responders on the consultation's
+// non-responders page.
+const (
+	SummaryQuoteLimit        = 50
+	SummaryNonResponderLimit = 200
+)
 
 // ResponseRate is responses over members, 0 when there are no members.
 func (s Summary) ResponseRate() float64 {
@@ -171,7 +185,9 @@ func (s Summary) ResponseRate() float64 {
 func (s Summary) NetSupport() int { return s.Stances.Net() }
 
 // ProposalSummary computes the summary of the proposal ref for the segment
-// the filter selects.
+// the filter selects. Every count comes from the tallies (tally.go), so its
+// cost does not grow with the number of responses; the two lists are the
+// first few rows of an index.
 func (s *Store) ProposalSummary(ctx context.Context, ref string, f Filter) (Summary, error) {
 	if err := f.Validate(); err != nil {
 		return Summary{}, err
@@ -185,140 +201,226 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f Filter) (Summ
 		sum.AutonomyCounts[v] = 0
 	}
 	db := s.r.WithContext(ctx)
-	cond, fargs := f.where()
-	// Every figure below reads the same set: submitted responses to this
-	// proposal from organisations in the segment.
-	from := "FROM responses r JOIN organisations o ON o.id = r.organisation_id " +
-		"WHERE r.proposal_id = ? AND r.status = 'submitted' AND " + cond
-	args := append([]any{p.ID}, fargs...)
+	seg := segmentOf(f)
+	breakdown := newSegmentBreakdown(seg)
 
-	if err := db.Raw("SELECT COUNT(*) FROM organisations o WHERE "+cond, fargs...).Scan(&sum.Members).Error; err != nil {
+	// The filter's own segment, and the segments one field away from it:
+	// one row per organisation type, region and system status.
+	near := "((region = ? AND system_status = ?) OR (org_type = ? AND system_status = ?) OR (org_type = ? AND region = ?))"
+	nearArgs := []any{seg.Region, seg.SystemStatus, seg.Type, seg.SystemStatus, seg.Type, seg.Region}
+	var orgRows []struct {
+		OrgType, Region, SystemStatus string
+		N                             int
+	}
+	if err := db.Raw("SELECT org_type, region, system_status, n FROM organisation_tallies WHERE "+near, nearArgs...).
+		Scan(&orgRows).Error; err != nil {
 		return Summary{}, err
 	}
-
+	for _, r := range orgRows {
+		g := segment{r.OrgType, r.Region, r.SystemStatus}
+		if g == seg {
+			sum.Members = r.N
+		}
+		for _, row := range breakdown.rows(g) {
+			row.Members = r.N
+		}
+	}
 	var stanceRows []struct {
-		Stance string
-		N      int
+		OrgType, Region, SystemStatus string
+		Stance                        string
+		N, Quotable                   int
 	}
-	if err := db.Raw("SELECT r.stance, COUNT(*) AS n "+from+" GROUP BY r.stance", args...).Scan(&stanceRows).Error; err != nil {
+	if err := db.Raw("SELECT org_type, region, system_status, stance, n, quotable FROM stance_tallies WHERE proposal_id = ? AND "+near,
+		append([]any{p.ID}, nearArgs...)...).Scan(&stanceRows).Error; err != nil {
 		return Summary{}, err
 	}
-	for _, row := range stanceRows {
-		sum.Stances.add(row.Stance, row.N)
+	for _, r := range stanceRows {
+		g := segment{r.OrgType, r.Region, r.SystemStatus}
+		if g == seg {
+			sum.Stances.add(r.Stance, r.N)
+			sum.QuotesTotal += r.Quotable
+		}
+		for _, row := range breakdown.rows(g) {
+			row.Stances.add(r.Stance, r.N)
+		}
 	}
 	sum.Responses = sum.Stances.Total()
+	sum.ByType, sum.ByRegion, sum.BySystemStatus = breakdown.byType, breakdown.byRegion, breakdown.bySystemStatus
 
 	var auto []struct {
 		Autonomy int
 		N        int
 	}
-	if err := db.Raw("SELECT r.autonomy, COUNT(*) AS n "+from+" GROUP BY r.autonomy", args...).Scan(&auto).Error; err != nil {
+	if err := db.Raw(`SELECT autonomy, n FROM autonomy_tallies
+		WHERE proposal_id = ? AND org_type = ? AND region = ? AND system_status = ?`,
+		p.ID, seg.Type, seg.Region, seg.SystemStatus).Scan(&auto).Error; err != nil {
 		return Summary{}, err
 	}
-	for _, row := range auto {
-		sum.AutonomyCounts[row.Autonomy] = row.N
-	}
-	var mean struct{ Mean *float64 }
-	if err := db.Raw("SELECT AVG(CAST(r.autonomy AS REAL)) AS mean "+from, args...).Scan(&mean).Error; err != nil {
-		return Summary{}, err
-	}
-	sum.AutonomyMean = mean.Mean
+	sum.AutonomyMean = autonomyMean(sum.AutonomyCounts, auto)
 
-	if err := db.Raw(`SELECT c.code, c.label, c.side, COUNT(rc.response_id) AS count
-		FROM concerns c
-		LEFT JOIN (SELECT rc.response_id, rc.concern_id FROM response_concerns rc
-			JOIN responses r ON r.id = rc.response_id
+	if sum.Concerns, err = s.concernCounts(ctx, p.ID, seg, TallyMember); err != nil {
+		return Summary{}, err
+	}
+
+	if sum.QuotesTotal > 0 {
+		// The first quotes come from the quote index (tally.go), in order,
+		// filtered on the segment it carries; only they are read in full.
+		qcond, qargs := "q.proposal_id = ?", []any{p.ID}
+		for _, c := range []struct{ col, v string }{{"org_type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
+			if c.v != "" {
+				qcond, qargs = qcond+" AND q."+c.col+" = ?", append(qargs, c.v)
+			}
+		}
+		var quoteRows []struct {
+			Name, Type, Region, Consent, Stance, Comment string
+		}
+		if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
+			FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`
+				ORDER BY q.submitted_at, q.response_id LIMIT ?) first
+			JOIN responses r ON r.id = first.response_id
 			JOIN organisations o ON o.id = r.organisation_id
-			WHERE r.proposal_id = ? AND r.status = 'submitted' AND `+cond+`) rc ON rc.concern_id = c.id
-		GROUP BY c.id, c.code, c.label, c.side, c.position
-		ORDER BY CASE c.side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, count DESC, c.position, c.code`,
-		args...).Scan(&sum.Concerns).Error; err != nil {
-		return Summary{}, err
-	}
-
-	for _, seg := range []struct {
-		col  string
-		keys []string
-		dst  *[]SegmentStances
-	}{
-		{"type", OrganisationTypes, &sum.ByType},
-		{"region", Regions, &sum.ByRegion},
-		{"system_status", SystemStatuses, &sum.BySystemStatus},
-	} {
-		rows, err := segmentStances(db, seg.col, seg.keys, from, cond, args, fargs)
-		if err != nil {
+			ORDER BY first.submitted_at, first.response_id`,
+			append(qargs, SummaryQuoteLimit)...).Scan(&quoteRows).Error; err != nil {
 			return Summary{}, err
 		}
-		*seg.dst = rows
-	}
-
-	var quoteRows []struct {
-		Name, Type, Region, Consent, Stance, Comment string
-	}
-	if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment `+from+
-		` AND r.consent IN ('attributed', 'anonymised') AND r.comment <> '' ORDER BY r.submitted_at, r.id`,
-		args...).Scan(&quoteRows).Error; err != nil {
-		return Summary{}, err
-	}
-	for _, q := range quoteRows {
-		quote := Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == ConsentAttributed}
-		if quote.Attributed {
-			quote.Attribution = q.Name
-		} else {
-			quote.Attribution = AnonymousAttribution(q.Type, q.Region)
+		for _, q := range quoteRows {
+			quote := Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == ConsentAttributed}
+			if quote.Attributed {
+				quote.Attribution = q.Name
+			} else {
+				quote.Attribution = AnonymousAttribution(q.Type, q.Region)
+			}
+			sum.Quotes = append(sum.Quotes, quote)
 		}
-		sum.Quotes = append(sum.Quotes, quote)
 	}
 
-	if err := db.Raw(`SELECT o.code, o.name, o.type, o.region,
-			EXISTS (SELECT 1 FROM responses d WHERE d.organisation_id = o.id AND d.proposal_id = ? AND d.status = 'draft') AS has_draft
-		FROM organisations o
-		WHERE `+cond+` AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.organisation_id = o.id AND r.proposal_id = ? AND r.status = 'submitted')
-		ORDER BY o.name, o.code`,
-		append(append([]any{p.ID}, fargs...), p.ID)...).Scan(&sum.NonResponders).Error; err != nil {
-		return Summary{}, err
+	// One response per organisation and proposal: whoever in the segment has
+	// not submitted is a member without a counted response.
+	sum.NonRespondersTotal = sum.Members - sum.Responses
+	if sum.NonRespondersTotal > 0 {
+		if sum.NonResponders, err = s.firstNonResponders(ctx, p.ID, f); err != nil {
+			return Summary{}, err
+		}
 	}
 	return sum, nil
 }
 
-// segmentStances counts stances per value of one organisation column, with
-// every known value present (zeros included) in the order given.
-func segmentStances(db *gorm.DB, col string, keys []string, from, cond string, args, fargs []any) ([]SegmentStances, error) {
-	var rows []struct {
-		Segment string
-		Stance  string
-		N       int
-	}
-	// col comes from a fixed list in ProposalSummary, never from a request.
-	if err := db.Raw("SELECT o."+col+" AS segment, r.stance, COUNT(*) AS n "+from+" GROUP BY o."+col+", r.stance", args...).
-		Scan(&rows).Error; err != nil {
+// sparseOutstanding is how many outstanding organisations a proposal may
+// have for firstNonResponders to start from them rather than from the names.
+const sparseOutstanding = 5000
+
+// firstNonResponders lists the first SummaryNonResponderLimit organisations of the
+// filter's segment, by name, that have not submitted a response to the
+// proposal, reading the outstanding table (tally.go). When few are
+// outstanding it reads them all and sorts; when many are, it walks the
+// organisations by name and soon finds enough. Either way the cost stays far
+// below a scan of every member.
+func (s *Store) firstNonResponders(ctx context.Context, proposalID int64, f Filter) ([]NonResponder, error) {
+	db := s.r.WithContext(ctx)
+	var outstanding int
+	if err := db.Raw(`SELECT COALESCE((SELECT SUM(n) FROM organisation_tallies WHERE org_type = '' AND region = '' AND system_status = ''), 0)
+		- COALESCE((SELECT SUM(n) FROM stance_tallies WHERE proposal_id = ? AND org_type = '' AND region = '' AND system_status = ''), 0)`,
+		proposalID).Scan(&outstanding).Error; err != nil {
 		return nil, err
 	}
-	var members []struct {
-		Segment string
-		N       int
+	cond, fargs := f.where()
+	const hasDraft = `EXISTS (SELECT 1 FROM responses d WHERE d.organisation_id = o.id AND d.proposal_id = ? AND d.status = 'draft') AS has_draft`
+	var sql string
+	if outstanding <= sparseOutstanding {
+		// CROSS JOIN keeps SQLite's join order: the outstanding pairs first.
+		sql = `SELECT o.code, o.name, o.type, o.region, ` + hasDraft + `
+			FROM outstanding x CROSS JOIN organisations o
+			WHERE x.proposal_id = ? AND o.id = x.organisation_id AND ` + cond
+	} else {
+		sql = `SELECT o.code, o.name, o.type, o.region, ` + hasDraft + `
+			FROM organisations o
+			WHERE EXISTS (SELECT 1 FROM outstanding x WHERE x.proposal_id = ? AND x.organisation_id = o.id) AND ` + cond
 	}
-	if err := db.Raw("SELECT o."+col+" AS segment, COUNT(*) AS n FROM organisations o WHERE "+cond+" GROUP BY o."+col, fargs...).
-		Scan(&members).Error; err != nil {
-		return nil, err
-	}
-	out := make([]SegmentStances, len(keys))
-	idx := map[string]int{}
-	for i, k := range keys {
-		out[i].Segment = k
-		idx[k] = i
-	}
-	for _, m := range members {
-		if i, ok := idx[m.Segment]; ok {
-			out[i].Members = m.N
-		}
-	}
+	var out []NonResponder
+	err := db.Raw(sql+" ORDER BY o.name, o.code LIMIT ?",
+		append(append([]any{proposalID, proposalID}, fargs...), SummaryNonResponderLimit)...).Scan(&out).Error
+	return out, err
+}
+
+// autonomyMean fills counts from tally rows and returns their mean, nil when
+// there are none.
+func autonomyMean(counts map[int]int, rows []struct {
+	Autonomy int
+	N        int
+}) *float64 {
+	total, weighted := 0, 0
 	for _, r := range rows {
-		if i, ok := idx[r.Segment]; ok {
-			out[i].Stances.add(r.Stance, r.N)
+		if counts != nil {
+			counts[r.Autonomy] += r.N
+		}
+		total += r.N
+		weighted += r.Autonomy * r.N
+	}
+	if total == 0 {
+		return nil
+	}
+	mean := float64(weighted) / float64(total)
+	return &mean
+}
+
+// concernCounts lists every concern of the codebook with its count in a
+// segment, from one source, grouped by side and largest first.
+func (s *Store) concernCounts(ctx context.Context, proposalID int64, seg segment, source string) ([]ConcernTally, error) {
+	var out []ConcernTally
+	err := s.r.WithContext(ctx).Raw(`SELECT c.code, c.label, c.side, COALESCE(t.n, 0) AS count
+		FROM concerns c
+		LEFT JOIN concern_tallies t ON t.concern_id = c.id AND t.proposal_id = ? AND t.org_type = ?
+			AND t.region = ? AND t.system_status = ? AND t.source = ?
+		ORDER BY CASE c.side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, count DESC, c.position, c.code`,
+		proposalID, seg.Type, seg.Region, seg.SystemStatus, source).Scan(&out).Error
+	return out, err
+}
+
+// segmentBreakdown collects stance counts by organisation type, region and
+// system status within a filter, every known value present in order.
+type segmentBreakdown struct {
+	filter                           segment
+	byType, byRegion, bySystemStatus []SegmentStances
+}
+
+func newSegmentBreakdown(filter segment) *segmentBreakdown {
+	rows := func(keys []string) []SegmentStances {
+		out := make([]SegmentStances, len(keys))
+		for i, k := range keys {
+			out[i].Segment = k
+		}
+		return out
+	}
+	return &segmentBreakdown{filter: filter, byType: rows(OrganisationTypes), byRegion: rows(Regions),
+		bySystemStatus: rows(SystemStatuses)}
+}
+
+// rows are the breakdown rows a tally segment counts for: a segment that
+// the filter fixes in two fields is a row of two breakdowns. A row outside
+// the filter (another type when the filter names one) keeps its zeros.
+func (b *segmentBreakdown) rows(g segment) []*SegmentStances {
+	f := b.filter
+	var out []*SegmentStances
+	find := func(rows []SegmentStances, key, want string) {
+		if want != "" && key != want {
+			return
+		}
+		for i := range rows {
+			if rows[i].Segment == key {
+				out = append(out, &rows[i])
+			}
 		}
 	}
-	return out, nil
+	if g.Type != "" && g.Region == f.Region && g.SystemStatus == f.SystemStatus {
+		find(b.byType, g.Type, f.Type)
+	}
+	if g.Region != "" && g.Type == f.Type && g.SystemStatus == f.SystemStatus {
+		find(b.byRegion, g.Region, f.Region)
+	}
+	if g.SystemStatus != "" && g.Type == f.Type && g.Region == f.Region {
+		find(b.bySystemStatus, g.SystemStatus, f.SystemStatus)
+	}
+	return out
 }
 
 // AnonymousAttribution describes an organisation by type and region only.
@@ -372,7 +474,34 @@ func (o Overview) ResponseRate(r OverviewRow) float64 {
 	return float64(r.Responses) / float64(o.Members)
 }
 
-// ConsultationOverview computes one row per proposal of a consultation.
+// byCode finds a concern of the codebook by its code.
+func byCode(codebook []Concern, code string) Concern {
+	for _, c := range codebook {
+		if c.Code == code {
+			return c
+		}
+	}
+	return Concern{}
+}
+
+// eachRow runs a query and hands each row to fn, for hot paths where GORM's
+// reflection would cost more than the query.
+func eachRow(db *gorm.DB, sql string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := db.Raw(sql, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ConsultationOverview computes one row per proposal of a consultation, from
+// the tallies.
 func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, f Filter) (Overview, error) {
 	if err := f.Validate(); err != nil {
 		return Overview{}, err
@@ -387,49 +516,20 @@ func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, 
 	}
 	ov := Overview{Consultation: c, Filter: f}
 	db := s.r.WithContext(ctx)
-	cond, fargs := f.where()
-	if err := db.Raw("SELECT COUNT(*) FROM organisations o WHERE "+cond, fargs...).Scan(&ov.Members).Error; err != nil {
+	seg := segmentOf(f)
+	key := []any{seg.Type, seg.Region, seg.SystemStatus}
+	if err := db.Raw("SELECT COALESCE(SUM(n), 0) FROM organisation_tallies WHERE org_type = ? AND region = ? AND system_status = ?",
+		key...).Scan(&ov.Members).Error; err != nil {
 		return Overview{}, err
 	}
-	from := "FROM responses r JOIN proposals p ON p.id = r.proposal_id JOIN organisations o ON o.id = r.organisation_id " +
-		"WHERE p.consultation_id = ? AND r.status = 'submitted' AND " + cond
-	args := append([]any{consultationID}, fargs...)
-
-	var stanceRows []struct {
-		ProposalID int64
-		Stance     string
-		N          int
+	// Each proposal's tallies are found by their primary key, whatever the
+	// planner knows about the tables' sizes.
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
 	}
-	if err := db.Raw("SELECT r.proposal_id, r.stance, COUNT(*) AS n "+from+" GROUP BY r.proposal_id, r.stance", args...).
-		Scan(&stanceRows).Error; err != nil {
-		return Overview{}, err
-	}
-	var means []struct {
-		ProposalID int64
-		Mean       *float64
-	}
-	if err := db.Raw("SELECT r.proposal_id, AVG(CAST(r.autonomy AS REAL)) AS mean "+from+" GROUP BY r.proposal_id", args...).
-		Scan(&means).Error; err != nil {
-		return Overview{}, err
-	}
-	// The most raised concern per proposal; ties go to the codebook's order.
-	var tops []struct {
-		ProposalID int64
-		ConcernTally
-	}
-	if err := db.Raw(`SELECT proposal_id, code, label, side, count FROM (
-			SELECT r.proposal_id, c.code, c.label, c.side, COUNT(*) AS count,
-				ROW_NUMBER() OVER (PARTITION BY r.proposal_id ORDER BY COUNT(*) DESC, c.position, c.code) AS rn
-			FROM response_concerns rc
-			JOIN concerns c ON c.id = rc.concern_id
-			JOIN responses r ON r.id = rc.response_id
-			JOIN proposals p ON p.id = r.proposal_id
-			JOIN organisations o ON o.id = r.organisation_id
-			WHERE p.consultation_id = ? AND r.status = 'submitted' AND `+cond+`
-			GROUP BY r.proposal_id, c.id, c.code, c.label, c.side, c.position
-		) ranked WHERE rn = 1`, args...).Scan(&tops).Error; err != nil {
-		return Overview{}, err
-	}
+	const inSegment = "proposal_id IN ? AND org_type = ? AND region = ? AND system_status = ?"
+	args := append([]any{ids}, key...)
 
 	rows := make([]OverviewRow, len(ps))
 	idx := map[int64]int{}
@@ -437,24 +537,74 @@ func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, 
 		rows[i].Proposal = p
 		idx[p.ID] = i
 	}
-	for _, r := range stanceRows {
-		if i, ok := idx[r.ProposalID]; ok {
-			rows[i].Stances.add(r.Stance, r.N)
+	autos := map[int64][]struct {
+		Autonomy int
+		N        int
+	}{}
+	if len(ids) > 0 {
+		// A few hundred small rows: scanned by hand, without reflection.
+		if err := eachRow(db, "SELECT proposal_id, stance, n FROM stance_tallies WHERE "+inSegment, args, func(scan func(...any) error) error {
+			var id int64
+			var stance string
+			var n int
+			if err := scan(&id, &stance, &n); err != nil {
+				return err
+			}
+			if i, ok := idx[id]; ok {
+				rows[i].Stances.add(stance, n)
+			}
+			return nil
+		}); err != nil {
+			return Overview{}, err
 		}
-	}
-	for _, m := range means {
-		if i, ok := idx[m.ProposalID]; ok {
-			rows[i].AutonomyMean = m.Mean
+		if err := eachRow(db, "SELECT proposal_id, autonomy, n FROM autonomy_tallies WHERE "+inSegment, args, func(scan func(...any) error) error {
+			var id int64
+			var a, n int
+			if err := scan(&id, &a, &n); err != nil {
+				return err
+			}
+			autos[id] = append(autos[id], struct {
+				Autonomy int
+				N        int
+			}{a, n})
+			return nil
+		}); err != nil {
+			return Overview{}, err
 		}
-	}
-	for _, t := range tops {
-		if i, ok := idx[t.ProposalID]; ok {
-			tally := t.ConcernTally
-			rows[i].TopConcern = &tally
+		// The most raised concern per proposal; ties go to the codebook's order.
+		codebook, err := s.Concerns(ctx)
+		if err != nil {
+			return Overview{}, err
+		}
+		byID := make(map[int64]Concern, len(codebook))
+		for _, c := range codebook {
+			byID[c.ID] = c
+		}
+		if err := eachRow(db, "SELECT proposal_id, concern_id, n FROM concern_tallies WHERE "+inSegment+" AND source = 'member' AND n > 0",
+			args, func(scan func(...any) error) error {
+				var id, concernID int64
+				var n int
+				if err := scan(&id, &concernID, &n); err != nil {
+					return err
+				}
+				i, ok := idx[id]
+				c, known := byID[concernID]
+				if !ok || !known {
+					return nil
+				}
+				if top := rows[i].TopConcern; top == nil || n > top.Count ||
+					(n == top.Count && (c.Position < byCode(codebook, top.Code).Position ||
+						(c.Position == byCode(codebook, top.Code).Position && c.Code < top.Code))) {
+					rows[i].TopConcern = &ConcernTally{Code: c.Code, Label: c.Label, Side: c.Side, Count: n}
+				}
+				return nil
+			}); err != nil {
+			return Overview{}, err
 		}
 	}
 	for i := range rows {
 		rows[i].Responses = rows[i].Stances.Total()
+		rows[i].AutonomyMean = autonomyMean(nil, autos[rows[i].Proposal.ID])
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Proposal.Position < rows[j].Proposal.Position })
 	ov.Rows = rows

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"math"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -53,7 +53,7 @@ func independentRecount(t *testing.T, db *sql.DB, proposalID int64, f models.Fil
 		}
 	}
 	answered := map[int64]bool{}
-	rows, err = db.Query("SELECT id, organisation_id, stance, autonomy, status, consent, comment FROM responses WHERE proposal_id = ?", proposalID)
+	rows, err = db.Query("SELECT id, organisation_id, stance, autonomy, status, consent, comment FROM responses WHERE proposal_id = " + strconv.FormatInt(proposalID, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +118,7 @@ func TestSummariesMatchAnIndependentRecount(t *testing.T) {
 	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testdb.Raw(t, testdb.Path(t, path))
 
 	filters := []models.Filter{
 		{}, {Type: "acute"}, {Region: "Midlands"}, {SystemStatus: "ics"},

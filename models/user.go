@@ -128,7 +128,7 @@ func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error
 		return User{}, err
 	}
 	known := err == nil
-	hash := dummyHash // an unknown email takes as long to refuse as a wrong password
+	hash := dummyHash() // an unknown email takes as long to refuse as a wrong password
 	if known {
 		hash = u.PasswordHash
 	}

@@ -1,0 +1,249 @@
+// Package dataset builds a large, reproducible consultation for benchmarks:
+// many member organisations, each with a submitted response to each of the
+// first proposals of the 2019 consultation, with concerns and comments of
+// realistic length. The same seed gives the same database.
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/seeds"
+)
+
+// Config says what to build.
+type Config struct {
+	Organisations int    // member organisations
+	Proposals     int    // the first n proposals of the 2019 consultation each organisation answers
+	Seed          uint64 // same seed, same data
+	Now           time.Time
+}
+
+// Responses is how many submitted responses the config builds.
+func (c Config) Responses() int { return c.Organisations * c.Proposals }
+
+// Generate builds the dataset into a new SQLite file at path: the schema and
+// reference data through the store, then bulk inserts in large transactions
+// with durability off (it is a scratch file), then the tallies and ANALYZE.
+func Generate(ctx context.Context, path string, cfg Config) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists", path)
+	}
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now().UTC().Truncate(time.Second)
+	}
+	store, err := models.Open(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }})
+	if err != nil {
+		return err
+	}
+	if err := seeds.LoadReference(ctx, store, cfg.Now); err != nil {
+		store.Close()
+		return err
+	}
+	cons, err := store.ConsultationBySlug(ctx, "lp-2019")
+	if err != nil {
+		store.Close()
+		return err
+	}
+	proposals, err := store.Proposals(ctx, cons.ID)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	concerns, err := store.Concerns(ctx)
+	store.Close()
+	if err != nil {
+		return err
+	}
+	if cfg.Proposals > len(proposals) {
+		return fmt.Errorf("the 2019 consultation has %d proposals, not %d", len(proposals), cfg.Proposals)
+	}
+	proposals = proposals[:cfg.Proposals]
+
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=OFF&_foreign_keys=off&_busy_timeout=10000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil { // 256 MiB while loading
+		return err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7a11))
+	words := vocabulary()
+
+	// Organisations.
+	orgIDs := make([]int64, cfg.Organisations)
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO organisations (code, name, type, region, system, system_status,
+			contact_name, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for i := range orgIDs {
+			typ := pick(rng, models.OrganisationTypes, []int{40, 15, 15, 5, 5, 20})
+			region := models.Regions[rng.IntN(len(models.Regions))]
+			status := pick(rng, models.SystemStatuses, []int{60, 40})
+			code := fmt.Sprintf("G%05d", i)
+			name := fmt.Sprintf("%s %s NHS Trust %05d", strings.ToUpper(words[rng.IntN(len(words))][:1])+words[rng.IntN(len(words))][1:],
+				models.OrganisationTypeLabels[typ], i)
+			res, err := ins.ExecContext(ctx, code, name, typ, region, region+" system "+fmt.Sprint(rng.IntN(6)), status,
+				"", fmt.Sprintf("strategy@g%05d.example", i), cfg.Now, cfg.Now)
+			if err != nil {
+				return err
+			}
+			if orgIDs[i], err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("organisations: %w", err)
+	}
+
+	// Responses and their concerns, a batch of organisations per transaction.
+	const perTx = 2000
+	start := cfg.Now.Add(-30 * 24 * time.Hour)
+	var comment strings.Builder
+	for first := 0; first < len(orgIDs); first += perTx {
+		last := min(first+perTx, len(orgIDs))
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
+			resp, err := tx.PrepareContext(ctx, `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy,
+				comment, amendments, consent, status, version, submitted_at, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', 1, ?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer resp.Close()
+			link, err := tx.PrepareContext(ctx, "INSERT INTO response_concerns (response_id, concern_id) VALUES (?, ?)")
+			if err != nil {
+				return err
+			}
+			defer link.Close()
+			for _, orgID := range orgIDs[first:last] {
+				for _, p := range proposals {
+					lean := leaning(p.PowerDirection)
+					stance := models.Stances[clamp(lean+rng.IntN(3)-1+rng.IntN(2)-rng.IntN(2), 0, 4)]
+					autonomy := clamp(2-lean+rng.IntN(3)-1, 0, 4) - 2
+					comment.Reset()
+					// Comments run from a sentence to several paragraphs.
+					for n := 15 + rng.IntN(rng.IntN(400)+1); n > 0; n-- {
+						comment.WriteString(words[rng.IntN(len(words))])
+						comment.WriteByte(' ')
+					}
+					amend := ""
+					if rng.IntN(3) == 0 {
+						amend = "Amend the proposal so that " + words[rng.IntN(len(words))] + " stays with trust boards."
+					}
+					consent := pick(rng, models.Consents, []int{30, 40, 30})
+					at := start.Add(time.Duration(rng.Int64N(int64(29 * 24 * time.Hour))))
+					res, err := resp.ExecContext(ctx, orgID, p.ID, stance, autonomy, strings.TrimSpace(comment.String()),
+						amend, consent, at, at, at)
+					if err != nil {
+						return err
+					}
+					id, err := res.LastInsertId()
+					if err != nil {
+						return err
+					}
+					// Two concerns on average, none to four, without repeats.
+					n := rng.IntN(5)
+					for _, k := range rng.Perm(len(concerns))[:n] {
+						if _, err := link.ExecContext(ctx, id, concerns[k].ID); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("responses: %w", err)
+		}
+	}
+	db.Close()
+
+	store, err = models.Open(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }})
+	if err != nil {
+		return err
+	}
+	if err := store.RebuildTallies(ctx); err != nil {
+		store.Close()
+		return err
+	}
+	if err := store.Close(); err != nil {
+		return err
+	}
+	// Statistics for the query planner, as a long-running server gathers
+	// them with PRAGMA optimize when it closes.
+	stats, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer stats.Close()
+	_, err = stats.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// leaning is where members tend to stand on a proposal, as an index into
+// the stance scale: centralising proposals draw opposition.
+func leaning(direction string) int {
+	switch direction {
+	case "centralising":
+		return 3
+	case "devolving":
+		return 1
+	}
+	return 2
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(hi, v)) }
+
+func pick(rng *rand.Rand, values []string, weights []int) string {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := rng.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return values[i]
+		}
+		n -= w
+	}
+	return values[len(values)-1]
+}
+
+// vocabulary is the words comments are made of: the product's own domain.
+func vocabulary() []string {
+	return strings.Fields(`the board trust system local national powers direction accountability integrated care
+		merger capital regulator tariff procurement competition duty collaborate autonomy patients staff
+		workforce funding timescale governance partnership commissioner provider licence oversight foundation
+		we our members believe support oppose concern risk would should could must legislation proposal change
+		clarity consultation evidence outcome quality safety services community mental health acute ambulance
+		region England NHS improvement statutory framework decision point of care subsidiarity arrangement
+		relationships ready underplayed consequences unintended legal layer double jeopardy new central and
+		of to in for with on that this is be not by as are it at from which have has an or its their more`)
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Load test on a generated consultation of 1,000,000 submitted responses.
+#
+#   bash bench/load.sh            # DURATION=15 seconds per wrk run, 32 connections
+#
+# It builds the binary, generates the dataset once into $TRACKER_BENCH_DIR
+# (default /tmp/tracker-bench; about 1.5 GB), copies it, starts the server
+# on 127.0.0.1 only, signs in as the demo policy account (password, then the
+# two-factor code from 'tracker user code'), and then measures, each run
+# bounded in time: start-up; a trivial handler (GET /healthz, which runs
+# SELECT 1) as the baseline; the JSON summary with and without filters; the
+# HTML summary; the overview; CSV export of every response; submissions over
+# HTTP from 16 members against the raw SQLite commit rate; CSV import of the
+# million rows against a bare INSERT loop; and the server's resident memory.
+# It prints a table (also written to $DIR/results.md). Nothing leaves loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DIR=${TRACKER_BENCH_DIR:-/tmp/tracker-bench}
+DURATION=${DURATION:-15}
+CONNS=${CONNS:-32}
+PORT=${PORT:-3917}
+ORGS=${ORGS:-50000}
+SKIP_IMPORT=${SKIP_IMPORT:-0}
+BASE=http://127.0.0.1:$PORT
+mkdir -p "$DIR"
+GEN=$DIR/gen-$((ORGS * 20)).db
+DB=$DIR/load.db
+RESULTS=$DIR/results.md
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+echo "== build"
+go build -o "$DIR/tracker" .
+go build -o "$DIR/measure" ./bench/measure
+go build -o "$DIR/gen" ./bench/gen
+if [ ! -f "$GEN" ]; then
+  echo "== generate $GEN"
+  "$DIR/gen" -db "$GEN" -orgs "$ORGS" -proposals 20 -seed 1
+fi
+
+echo "== copy the dataset and add the demo accounts"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+cp "$GEN" "$DB"
+rm -f "$DIR/logins.txt"
+TRACKER_DEMO_LOGINS=$DIR/logins.txt "$DIR/tracker" seed -db "$DB" -demo >/dev/null
+PASSWORD=$(awk '$1=="policy@tracker.example" {print $2}' "$DIR/logins.txt")
+
+SERVER_PID=
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+trap stop_server EXIT
+
+echo "== start the server"
+sync
+T0=$(date +%s%N)
+"$DIR/tracker" serve -db "$DB" -host 127.0.0.1 -port "$PORT" -log json >"$DIR/server.out" 2>"$DIR/server.log" &
+SERVER_PID=$!
+until curl -sf -o /dev/null "$BASE/healthz"; do
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DIR/server.log"; exit 1; }
+  sleep 0.01
+done
+STARTUP_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
+READY=$(grep -o 'ready in [^)]*' "$DIR/server.out" || true)
+
+echo "== sign in as the policy team"
+JAR=$DIR/cookies.txt
+rm -f "$JAR"
+csrf() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+TOKEN=$(curl -s -c "$JAR" -b "$JAR" "$BASE/login" | csrf)
+curl -s -c "$JAR" -b "$JAR" -o /dev/null --data-urlencode "email=policy@tracker.example" \
+  --data-urlencode "password=$PASSWORD" --data-urlencode "_csrf=$TOKEN" "$BASE/login"
+TOKEN=$(curl -s -c "$JAR" -b "$JAR" "$BASE/login/2fa" | csrf)
+CODE=$("$DIR/tracker" user code -db "$DB" -email policy@tracker.example)
+curl -s -c "$JAR" -b "$JAR" -o /dev/null --data-urlencode "code=$CODE" --data-urlencode "_csrf=$TOKEN" "$BASE/login/2fa"
+COOKIE=$(awk '$6=="tracker_session" {print $7}' "$JAR")
+[ -n "$COOKIE" ] || { echo "sign-in failed: no session cookie"; exit 1; }
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: tracker_session=$COOKIE" "$BASE/api/v1/proposals/LP-01/summary")
+[ "$STATUS" = 200 ] || { echo "sign-in failed: the summary answers $STATUS"; exit 1; }
+CONS=$(curl -s -H "Cookie: tracker_session=$COOKIE" "$BASE/api/v1/consultations" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+
+rss() { ps -o rss= -p "$SERVER_PID" | awk '{printf "%d", $1/1024}'; }
+peak() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$SERVER_PID/status"; }
+
+printf '| measure | median | p99 | requests/s | vs trivial | server RSS MB |\n|---|---:|---:|---:|---:|---:|\n' >"$RESULTS"
+BASELINE=
+run_wrk() { # name path
+  local name=$1 path=$2 out rps p50 p99 ratio
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Cookie: tracker_session=$COOKIE" "$BASE$path")
+  if echo "$out" | grep -q "Non-2xx"; then echo "$out"; echo "non-2xx answers for $path"; exit 1; fi
+  rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  [ -z "$BASELINE" ] && BASELINE=$rps
+  ratio=$(awk -v a="$rps" -v b="$BASELINE" 'BEGIN {printf "%.2f", a/b}')
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$p50" "$p99" "$rps" "$ratio" "$(rss)" | tee -a "$RESULTS"
+}
+
+echo "== wrk: $CONNS connections, ${DURATION}s each"
+run_wrk "trivial handler: GET /healthz" "/healthz"
+run_wrk "JSON summary, no filter" "/api/v1/proposals/LP-01/summary"
+run_wrk "JSON summary, type=acute&region=London" "/api/v1/proposals/LP-01/summary?type=acute&region=London"
+run_wrk "JSON summary, system_status=stp" "/api/v1/proposals/LP-12/summary?system_status=stp"
+run_wrk "HTML summary, no filter" "/proposals/LP-01/summary"
+run_wrk "HTML summary, type=mental_health" "/proposals/LP-01/summary?type=mental_health"
+run_wrk "overview, no filter" "/consultations/$CONS/overview"
+run_wrk "overview, region=Midlands" "/consultations/$CONS/overview?region=Midlands"
+
+echo "== CSV export of every submitted response"
+EXPORT=$DIR/export.csv
+read -r SECS BYTES < <(curl -s -o "$EXPORT" -w '%{time_total} %{size_download}\n' -H "Cookie: tracker_session=$COOKIE" "$BASE/exports/responses.csv")
+ROWS=$(( $(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))))' "$EXPORT") - 1 ))
+EXPORT_RATE=$(awk -v r="$ROWS" -v s="$SECS" 'BEGIN {printf "%d", r/s}')
+EXPORT_RSS=$(rss)
+
+echo "== submissions: 16 members over HTTP, then the raw SQLite commit rate"
+SUBMIT=$("$DIR/measure" submit -url "$BASE" -db "$DB" -members 16 -seconds "$DURATION")
+SUBMIT_RSS=$(rss)
+PEAK=$(peak)
+stop_server
+COMMITS=$("$DIR/measure" commit-rate -dir "$DIR" -seconds "$DURATION")
+SUBMIT_RATE=$(echo "$SUBMIT" | awk '/submissions_per_s/ {print $2}')
+RAW_RATE=$(echo "$COMMITS" | awk '/raw_commits_per_s/ {print $2}')
+
+IMPORT=
+if [ "$SKIP_IMPORT" != 1 ]; then
+  echo "== CSV import of the export's million rows vs a bare INSERT loop"
+  IMPORT=$("$DIR/measure" import -csv "$EXPORT" -dir "$DIR" -orgs "$ORGS")
+fi
+
+{
+  echo
+  echo "| other measure | value |"
+  echo "|---|---:|"
+  echo "| start-up to first /healthz answer (server says: $READY) | ${STARTUP_MS} ms |"
+  echo "| CSV export: $ROWS rows, $((BYTES / 1048576)) MiB in ${SECS}s | $EXPORT_RATE rows/s |"
+  echo "| server RSS after the export | $EXPORT_RSS MB |"
+  echo "| submissions over HTTP, 16 members (PUT /api/v1/…/response) | $SUBMIT_RATE /s |"
+  echo "$SUBMIT" | awk -F': ' '/failed|p50|p99/ {printf "| %s | %s |\n", $1, $2}'
+  echo "| raw SQLite commit rate (WAL, synchronous=FULL, 1 connection) | $RAW_RATE /s |"
+  echo "| submissions vs raw commits | $(awk -v a="$SUBMIT_RATE" -v b="$RAW_RATE" 'BEGIN {printf "%.2f", a/b}') |"
+  echo "| server RSS after submissions | $SUBMIT_RSS MB |"
+  echo "| server peak RSS over the whole run (VmHWM) | $PEAK MB |"
+  echo "$IMPORT" | awk -F': ' 'NF==2 {printf "| %s | %s |\n", $1, $2}'
+} | tee -a "$RESULTS"
+echo
+echo "results in $RESULTS"
