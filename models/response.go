@@ -193,6 +193,16 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		saved = ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
 		return nil
 	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		// Two first saves of the same response at once: SQLite serialises
+		// them, PostgreSQL lets the second hit the unique key. Either way
+		// the later one is told a colleague got there first.
+		cur, lookErr := s.ResponseFor(ctx, sr.OrganisationID, sr.ProposalID)
+		if lookErr != nil {
+			return ResponseView{}, err
+		}
+		return ResponseView{}, ConflictError{Current: cur}
+	}
 	if err != nil {
 		return ResponseView{}, err
 	}
