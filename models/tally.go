@@ -21,7 +21,7 @@ import (
 // every value of that field.
 type segment struct{ Type, Region, SystemStatus string }
 
-func segmentOf(f Filter) segment { return segment{f.Type, f.Region, f.SystemStatus} }
+func segmentOf(f Filter) segment { return segment(f) }
 
 // rollups are the eight segments an organisation of segment g counts under.
 func (g segment) rollups() [8]segment {
