@@ -19,12 +19,7 @@ type nonRespondersPage struct {
 }
 
 func (h *Handler) nonResponders(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	f, err := filterFrom(c)
+	cons, f, err := h.consultationAndFilter(c)
 	if err != nil {
 		return err
 	}

@@ -91,13 +91,9 @@ type responseSelection struct {
 }
 
 func (h *Handler) responseSelection(c *fiber.Ctx) (responseSelection, error) {
-	u, _ := currentUser(c)
 	var sel responseSelection
 	var err error
-	if sel.consultation, err = h.consultationParam(c, u); err != nil {
-		return sel, err
-	}
-	if sel.filter, err = filterFrom(c); err != nil {
+	if sel.consultation, sel.filter, err = h.consultationAndFilter(c); err != nil {
 		return sel, err
 	}
 	if sel.proposals, err = h.store.Proposals(c.UserContext(), sel.consultation.ID); err != nil {

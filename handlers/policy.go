@@ -20,6 +20,18 @@ func filterFrom(c *fiber.Ctx) (models.Filter, error) {
 	return f, nil
 }
 
+// consultationAndFilter reads :id and the segment filter, as every
+// consultation-wide page of the policy team does.
+func (h *Handler) consultationAndFilter(c *fiber.Ctx) (models.Consultation, models.Filter, error) {
+	u, _ := currentUser(c)
+	cons, err := h.consultationParam(c, u)
+	if err != nil {
+		return cons, models.Filter{}, err
+	}
+	f, err := filterFrom(c)
+	return cons, f, err
+}
+
 var filterNames = map[string]string{"type": "“organisation type”", "region": "“region”", "system_status": "“system status”"}
 
 // filterOptions are the choices of the filter form.
@@ -40,12 +52,7 @@ type overviewPage struct {
 }
 
 func (h *Handler) overview(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	f, err := filterFrom(c)
+	cons, f, err := h.consultationAndFilter(c)
 	if err != nil {
 		return err
 	}
