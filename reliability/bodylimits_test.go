@@ -24,18 +24,9 @@ import (
 // 413 whether sent with a length or chunked; oversized headers get 431; and
 // a client that never finishes its headers is cut off by the read timeout.
 func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T) {
-	db := seedDemoDB(t)
-	spec := memberSpec{Email: "limits@reliability.example", Org: "FLB"}
-	addMembers(t, db, []memberSpec{spec})
-	srv := startServer(t, db)
+	_, srv, b, _ := oneSignedInMember(t, "limits@reliability.example")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	tr := newTransport()
-	defer tr.CloseIdleConnections()
-	b := newBrowser(spec, tr)
-	if err := b.signIn(ctx, srv.Base); err != nil {
-		t.Fatal(err)
-	}
 	if _, _, err := b.openForm(ctx, srv.Base, "LP-01"); err != nil {
 		t.Fatal(err)
 	}

@@ -591,3 +591,23 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// oneSignedInMember seeds a demo database, adds one member of FLB, starts the
+// server and signs the member in; the transport's idle connections close
+// when the test ends.
+func oneSignedInMember(t *testing.T, email string) (string, *server, *browser, *http.Transport) {
+	t.Helper()
+	db := seedDemoDB(t)
+	spec := memberSpec{Email: email, Org: "FLB"}
+	addMembers(t, db, []memberSpec{spec})
+	srv := startServer(t, db)
+	tr := newTransport()
+	t.Cleanup(tr.CloseIdleConnections)
+	b := newBrowser(spec, tr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := b.signIn(ctx, srv.Base); err != nil {
+		t.Fatal(err)
+	}
+	return db, srv, b, tr
+}

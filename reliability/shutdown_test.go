@@ -23,19 +23,9 @@ import (
 // connections must be refused from then on, and the process must exit well
 // within its 20 s shutdown timeout.
 func TestSIGTERMFinishesInFlightRequestsAndExits(t *testing.T) {
-	db := seedDemoDB(t)
-	spec := memberSpec{Email: "shutdown@reliability.example", Org: "FLB"}
-	addMembers(t, db, []memberSpec{spec})
-	srv := startServer(t, db)
-
+	db, srv, b, tr := oneSignedInMember(t, "shutdown@reliability.example")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	tr := newTransport()
-	defer tr.CloseIdleConnections()
-	b := newBrowser(spec, tr)
-	if err := b.signIn(ctx, srv.Base); err != nil {
-		t.Fatal(err)
-	}
 	version, _, err := b.openForm(ctx, srv.Base, "LP-01")
 	if err != nil {
 		t.Fatal(err)
