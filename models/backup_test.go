@@ -11,7 +11,6 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
-	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
 // TestBackupUnderLoadRestoresToAConsistentCopy writes responses from several
@@ -22,14 +21,8 @@ func TestBackupUnderLoadRestoresToAConsistentCopy(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	now := time.Now()
-	s := openStore(t, filepath.Join(dir, "live.db"), now)
+	s := demoStore(t, filepath.Join(dir, "live.db"), now)
 	defer s.Close()
-	if err := seeds.LoadReference(ctx, s, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
-		t.Fatal(err)
-	}
 	orgs, _ := s.Organisations(ctx)
 	lp, _ := s.ConsultationBySlug(ctx, "lp-2019")
 	ps, _ := s.Proposals(ctx, lp.ID)

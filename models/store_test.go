@@ -21,6 +21,20 @@ func openStore(t *testing.T, path string, now time.Time) *models.Store {
 	return s
 }
 
+// demoStore opens a store with the reference and demo data loaded.
+func demoStore(t *testing.T, path string, now time.Time) *models.Store {
+	t.Helper()
+	s := openStore(t, path, now)
+	ctx := context.Background()
+	if err := seeds.LoadReference(ctx, s, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // tableCounts counts the rows of every table the seeds write.
 func tableCounts(t *testing.T, s *models.Store) map[string]int64 {
 	t.Helper()
@@ -86,14 +100,8 @@ func TestSeedingTwiceChangesNothing(t *testing.T) {
 func TestSeedsHoldEveryProposalAndEnoughDemoMembers(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
-	s := openStore(t, filepath.Join(t.TempDir(), "seed.db"), now)
+	s := demoStore(t, filepath.Join(t.TempDir(), "seed.db"), now)
 	defer s.Close()
-	if err := seeds.LoadReference(ctx, s, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
-		t.Fatal(err)
-	}
 	lp, _ := s.ConsultationBySlug(ctx, "lp-2019")
 	ps, _ := s.Proposals(ctx, lp.ID)
 	groups := map[string]bool{}
@@ -131,14 +139,8 @@ func TestSeedsHoldEveryProposalAndEnoughDemoMembers(t *testing.T) {
 func TestOrganisationScopeRefusesAMissingOrganisation(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
-	s := openStore(t, filepath.Join(t.TempDir(), "scope.db"), now)
+	s := demoStore(t, filepath.Join(t.TempDir(), "scope.db"), now)
 	defer s.Close()
-	if err := seeds.LoadReference(ctx, s, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
-		t.Fatal(err)
-	}
 	p, _, _ := s.ProposalByRef(ctx, "LP-01")
 	cases := []struct {
 		name string

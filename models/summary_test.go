@@ -11,7 +11,6 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
-	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
 // recount is an independent count of one proposal's summary, made in Go from
@@ -110,14 +109,8 @@ func TestSummariesMatchAnIndependentRecount(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "recount.db")
 	now := time.Now()
-	s := openStore(t, path, now)
+	s := demoStore(t, path, now)
 	defer s.Close()
-	if err := seeds.LoadReference(ctx, s, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
-		t.Fatal(err)
-	}
 	db := testdb.Raw(t, testdb.Path(t, path))
 
 	filters := []models.Filter{

@@ -25,14 +25,8 @@ func TestTalliesMatchARecountAfterABurstOfWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tallies.db")
 	now := time.Now()
-	s := openStore(t, path, now)
+	s := demoStore(t, path, now)
 	defer s.Close()
-	if err := seeds.LoadReference(ctx, s, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seeds.LoadDemo(ctx, s, now, ""); err != nil {
-		t.Fatal(err)
-	}
 	if err := s.VerifyTallies(ctx); err != nil {
 		t.Fatalf("after the demo load: %v", err)
 	}
