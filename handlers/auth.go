@@ -77,9 +77,16 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	}
 	u, err := h.store.Authenticate(ctx, email, password)
 	if errors.Is(err, models.ErrBusy) {
+		// Not a guess: the password was never checked.
+		if err := h.store.Succeeded(ctx, attempt); err != nil {
+			return err
+		}
 		return fiber.NewError(fiber.StatusServiceUnavailable, "Many people are signing in at once. Wait a few seconds and try again.")
 	}
 	if errors.Is(err, models.ErrNotFound) {
+		if err := h.store.Failed(ctx, attempt); err != nil {
+			return err
+		}
 		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
 		h.audit(c, 0, models.AuditSignInFailed, email, "from "+c.IP())
 		form.Errors.add("email", "The email address or password is not right")

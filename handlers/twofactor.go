@@ -70,6 +70,9 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	}
 	usedRecovery, err := h.store.VerifySecondFactor(ctx, u.ID, code)
 	if errors.Is(err, models.ErrBadCode) {
+		if err := h.store.Failed(ctx, attempt); err != nil {
+			return err
+		}
 		h.audit(c, u.ID, models.AuditSignInFailed, u.Email, "wrong second factor from "+c.IP())
 		form.Errors.add("code", "That code is not right or has already been used. Codes change every 30 seconds.")
 		c.Status(fiber.StatusUnauthorized)
