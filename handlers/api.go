@@ -115,10 +115,41 @@ func (h *Handler) apiSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, _, err := h.summaryWithTally(c, f)
+	tally, err := tallyFrom(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
+	version, err := h.store.SummaryVersion(ctx)
+	if err != nil {
+		return err
+	}
+	ref := c.Params("ref")
+	// The encoded answer is kept too, under the same version: most requests
+	// are a version read and a copy of bytes.
+	body, err := h.summaryJSON.Get(version, summaryRequest{ref, f, tally}, func() ([]byte, error) {
+		s, err := h.store.CachedProposalSummary(ctx, version, ref, f, tally)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(newAPISummary(s))
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+// summaryRequest is what a summary depends on besides the data.
+type summaryRequest struct {
+	ref   string
+	f     models.Filter
+	tally string
+}
+
+func newAPISummary(s models.Summary) apiSummary {
+	f := s.Filter
 	out := apiSummary{
 		Proposal: s.Proposal.Ref, Title: s.Proposal.Title,
 		Filter:    map[string]string{"type": f.Type, "region": f.Region, "system_status": f.SystemStatus},
@@ -151,7 +182,7 @@ func (h *Handler) apiSummary(c *fiber.Ctx) error {
 	for _, n := range s.NonResponders {
 		out.NotResponded = append(out.NotResponded, n.Code)
 	}
-	return c.JSON(out)
+	return out
 }
 
 func segmentMap(rows []models.SegmentStances) map[string]models.StanceCounts {

@@ -35,6 +35,8 @@ type Handler struct {
 	validate *validator.Validate
 	cookie   string
 	secure   bool
+
+	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 }
 
 // Request limits.
@@ -58,6 +60,8 @@ func New(d Deps) (*fiber.App, error) {
 		validate: newValidator(),
 		cookie:   "tracker_session",
 		secure:   d.SecureCookies,
+
+		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 	}
 	if d.SecureCookies {
 		h.cookie = "__Host-tracker_session"

@@ -56,7 +56,11 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ov, err := h.store.ConsultationOverview(c.UserContext(), cons.ID, f)
+	version, err := h.store.SummaryVersion(c.UserContext())
+	if err != nil {
+		return err
+	}
+	ov, err := h.store.CachedConsultationOverview(c.UserContext(), version, cons.ID, f)
 	if err != nil {
 		return err
 	}
@@ -104,17 +108,28 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 	return h.render(c, "summary", page{Title: "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, Nav: "consultations", Data: data})
 }
 
-// summaryWithTally computes the summary with its concern tallies counted
-// from the source the tally parameter names.
-func (h *Handler) summaryWithTally(c *fiber.Ctx, f models.Filter) (models.Summary, string, error) {
+// tallyFrom reads which source the concern tallies are counted from.
+func tallyFrom(c *fiber.Ctx) (string, error) {
 	tally := c.Query("tally", models.TallyMember)
 	if !slices.Contains(models.TallyModes, tally) {
-		return models.Summary{}, "", fiber.NewError(fiber.StatusBadRequest, "The concern tally must be member, analyst or both.")
+		return "", fiber.NewError(fiber.StatusBadRequest, "The concern tally must be member, analyst or both.")
 	}
-	s, err := h.store.ProposalSummary(c.UserContext(), c.Params("ref"), f)
+	return tally, nil
+}
+
+// summaryWithTally is the summary with its concern tallies counted from the
+// source the tally parameter names, from the cache while no write has
+// changed it.
+func (h *Handler) summaryWithTally(c *fiber.Ctx, f models.Filter) (models.Summary, string, error) {
+	tally, err := tallyFrom(c)
 	if err != nil {
-		return s, tally, err
+		return models.Summary{}, "", err
 	}
-	s, err = h.store.WithConcernTallies(c.UserContext(), s, tally)
+	ctx := c.UserContext()
+	version, err := h.store.SummaryVersion(ctx)
+	if err != nil {
+		return models.Summary{}, "", err
+	}
+	s, err := h.store.CachedProposalSummary(ctx, version, c.Params("ref"), f, tally)
 	return s, tally, err
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,9 @@ type Store struct {
 	r    *gorm.DB
 	now  func() time.Time
 	path string // the SQLite file; "" on PostgreSQL
+
+	rsql   *sql.DB // the reader pool without GORM, for the per-request version read
+	caches summaryCaches
 }
 
 // Sentinel errors the handlers map to status codes.
@@ -111,7 +115,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
 
-	s := &Store{w: w, r: r, now: now, path: opts.Path}
+	s := &Store{w: w, r: r, now: now, path: opts.Path, rsql: rdb, caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -169,7 +173,11 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 		}
 		return nil, err
 	}
-	s := &Store{w: w, r: r, now: now}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{w: w, r: r, now: now, rsql: rdb, caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -134,6 +134,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // migrationSteps run in Go after a migration's SQL, in its transaction.
 var migrationSteps = map[int]func(tx *gorm.DB) error{
 	30: rebuildTallies, // fill the new tallies from the responses already stored
+	40: summaryVersionTriggers,
 }
 
 // migrationLockKey is the PostgreSQL advisory lock migrations hold; any

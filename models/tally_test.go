@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,9 @@ func TestTalliesMatchARecountAfterABurstOfWrites(t *testing.T) {
 	for step := 0; step < 120; step++ {
 		orgs, _ := s.Organisations(ctx)
 		org, p := orgs[rng.IntN(len(orgs))], ps[rng.IntN(len(ps))]
+		// The cached summary and overview of this proposal are warmed before
+		// the write and must be recomputed after it.
+		before := warmCaches(t, s, p.Ref, lp.ID)
 		switch op := rng.IntN(10); {
 		case op < 5: // a save: new, edited, submitted or taken back to draft
 			if err := save(rng, org.ID, p.ID, rng.IntN(3) > 0); err != nil {
@@ -119,6 +123,7 @@ func TestTalliesMatchARecountAfterABurstOfWrites(t *testing.T) {
 				t.Fatalf("step %d organisation create: %v", step, err)
 			}
 		}
+		checkCachesFresh(t, s, step, before, p.Ref, lp.ID)
 	}
 	if err := s.VerifyTallies(ctx); err != nil {
 		t.Fatalf("after the burst: %v", err)
@@ -235,5 +240,66 @@ func TestSummaryListsAreBoundedWithTotals(t *testing.T) {
 	}
 	if other.NonResponders[0].Code != "B000" {
 		t.Errorf("LP-02: the list starts at %s, want B000 (by name)", other.NonResponders[0].Code)
+	}
+}
+
+// warmCaches fills the summary cache for ref (every tally source) and the
+// overview cache, and returns the version they were filled at.
+func warmCaches(t *testing.T, s *models.Store, ref string, consultationID int64) int64 {
+	t.Helper()
+	ctx := context.Background()
+	v, err := s.SummaryVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tally := range models.TallyModes {
+		if _, err := s.CachedProposalSummary(ctx, v, ref, models.Filter{}, tally); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CachedConsultationOverview(ctx, v, consultationID, models.Filter{Type: "acute"}); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// checkCachesFresh: after a write the summary version has moved, and what
+// the caches give at the new version equals a summary computed afresh.
+func checkCachesFresh(t *testing.T, s *models.Store, step int, before int64, ref string, consultationID int64) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := s.SummaryVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == before {
+		t.Fatalf("step %d: the summary version did not move after a write", step)
+	}
+	for _, tally := range models.TallyModes {
+		got, err := s.CachedProposalSummary(ctx, v, ref, models.Filter{}, tally)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.ProposalSummary(ctx, ref, models.Filter{})
+		if err == nil {
+			fresh, err = s.WithConcernTallies(ctx, fresh, tally)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, fresh) {
+			t.Fatalf("step %d: cached %s summary (%s tally) differs from a fresh one:\ncached %+v\nfresh  %+v", step, ref, tally, got, fresh)
+		}
+	}
+	got, err := s.CachedConsultationOverview(ctx, v, consultationID, models.Filter{Type: "acute"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.ConsultationOverview(ctx, consultationID, models.Filter{Type: "acute"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, fresh) {
+		t.Fatalf("step %d: cached overview differs from a fresh one", step)
 	}
 }
