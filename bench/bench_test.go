@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,5 +92,47 @@ func BenchmarkConsultationOverview(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkCachedProposalSummary is what a summary request costs while no
+// write has landed: one read of the summary version and a cache hit.
+func BenchmarkCachedProposalSummary(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			s := benchStore(b, n)
+			b.ResetTimer()
+			for b.Loop() {
+				v, err := s.SummaryVersion(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.CachedProposalSummary(ctx, v, "LP-01", models.Filter{}, models.TallyMember); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkExportResponses streams every submitted response as CSV to
+// nowhere; rows/s is the figure to compare with the 100,000 rows/s target.
+func BenchmarkExportResponses(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range sizes[:2] {
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			s := benchStore(b, n)
+			b.ResetTimer()
+			rows := 0
+			for b.Loop() {
+				written, err := s.ExportResponses(ctx, io.Discard, models.ExportQuery{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += written
+			}
+			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }
