@@ -37,6 +37,7 @@ type Handler struct {
 	secure   bool
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
+	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
 }
 
 // Request limits.
@@ -62,6 +63,7 @@ func New(d Deps) (*fiber.App, error) {
 		secure:   d.SecureCookies,
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
+		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
 	}
 	if d.SecureCookies {
 		h.cookie = "__Host-tracker_session"

@@ -56,16 +56,16 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	version, err := h.store.SummaryVersion(c.UserContext())
+	ctx := c.UserContext()
+	version, err := h.store.SummaryVersion(ctx)
 	if err != nil {
 		return err
 	}
-	ov, err := h.store.CachedConsultationOverview(c.UserContext(), version, cons.ID, f)
-	if err != nil {
-		return err
-	}
-	return h.render(c, "overview", page{Title: "Overview: " + cons.Title, Nav: "consultations",
-		Data: overviewPage{Overview: ov, Filters: newFilterOptions(f)}})
+	return h.sharedContent(c, version, sharedPageKey{page: "overview", consultationID: cons.ID, summary: summaryRequest{f: f}},
+		"consultations", func() (string, any, error) {
+			ov, err := h.store.CachedConsultationOverview(ctx, version, cons.ID, f)
+			return "Overview: " + cons.Title, overviewPage{Overview: ov, Filters: newFilterOptions(f)}, err
+		})
 }
 
 type summaryPage struct {
@@ -86,15 +86,31 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, tally, err := h.summaryWithTally(c, f)
+	tally, err := tallyFrom(c)
 	if err != nil {
 		return err
 	}
-	data := summaryPage{
+	ctx := c.UserContext()
+	version, err := h.store.SummaryVersion(ctx)
+	if err != nil {
+		return err
+	}
+	req := summaryRequest{c.Params("ref"), f, tally}
+	return h.sharedContent(c, version, sharedPageKey{page: "summary", summary: req}, "consultations", func() (string, any, error) {
+		s, err := h.store.CachedProposalSummary(ctx, version, req.ref, f, tally)
+		if err != nil {
+			return "", nil, err
+		}
+		return "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, newSummaryPage(s, tally), nil
+	})
+}
+
+func newSummaryPage(s models.Summary, tally string) summaryPage {
+	return summaryPage{
 		Summary:       s,
 		Tally:         tally,
 		TallyModes:    models.TallyModes,
-		Filters:       newFilterOptions(f),
+		Filters:       newFilterOptions(s.Filter),
 		StanceChart:   stanceChart("stance", "Stance of responding members", s.Stances),
 		AutonomyChart: autonomyChart(s.AutonomyCounts, s.Responses),
 		ConcernCharts: concernCharts(s.Concerns, s.Responses),
@@ -105,7 +121,6 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 		BySystemStatus: newSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
 			func(k string) string { return models.SystemStatusLabels[k] }),
 	}
-	return h.render(c, "summary", page{Title: "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, Nav: "consultations", Data: data})
 }
 
 // tallyFrom reads which source the concern tallies are counted from.
@@ -115,21 +130,4 @@ func tallyFrom(c *fiber.Ctx) (string, error) {
 		return "", fiber.NewError(fiber.StatusBadRequest, "The concern tally must be member, analyst or both.")
 	}
 	return tally, nil
-}
-
-// summaryWithTally is the summary with its concern tallies counted from the
-// source the tally parameter names, from the cache while no write has
-// changed it.
-func (h *Handler) summaryWithTally(c *fiber.Ctx, f models.Filter) (models.Summary, string, error) {
-	tally, err := tallyFrom(c)
-	if err != nil {
-		return models.Summary{}, "", err
-	}
-	ctx := c.UserContext()
-	version, err := h.store.SummaryVersion(ctx)
-	if err != nil {
-		return models.Summary{}, "", err
-	}
-	s, err := h.store.CachedProposalSummary(ctx, version, c.Params("ref"), f, tally)
-	return s, tally, err
 }

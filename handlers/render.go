@@ -24,6 +24,42 @@ type page struct {
 	RequestID string
 	Nav       string // which main navigation item is current
 	Data      any
+	// Content, when set, is the page's content already rendered (see
+	// sharedContent); the layout shows it instead of rendering Data.
+	Content template.HTML
+}
+
+// sharedPage is a page's title and rendered content: what the layout wraps.
+type sharedPage struct {
+	Title   string
+	Content template.HTML
+}
+
+// sharedPageKey names a page whose content depends only on the request's
+// parameters and the data, never on who asks: the same for every policy
+// and admin user, with no form that carries a CSRF token.
+type sharedPageKey struct {
+	page           string
+	summary        summaryRequest
+	consultationID int64
+}
+
+// sharedContent renders the content of such a page once per summary version
+// and serves it from memory until a write moves the version. The layout
+// around it (the user's name, the CSRF token) is still rendered per request.
+func (h *Handler) sharedContent(c *fiber.Ctx, version int64, key sharedPageKey, nav string, build func() (string, any, error)) error {
+	shared, err := h.sharedPages.Get(version, key, func() (sharedPage, error) {
+		title, data, err := build()
+		if err != nil {
+			return sharedPage{}, err
+		}
+		content, err := h.views.RenderContent(key.page, page{Title: title, Nav: nav, Data: data})
+		return sharedPage{Title: title, Content: content}, err
+	})
+	if err != nil {
+		return err
+	}
+	return h.render(c, key.page, page{Title: shared.Title, Nav: nav, Content: shared.Content})
 }
 
 // render fills the layout's fields from the request and writes the page.

@@ -62,5 +62,20 @@ func (t *Templates) Render(w io.Writer, page string, data any) error {
 	return err
 }
 
+// RenderContent renders only a page's "content" block, for pages whose
+// content is the same for everyone who may see it and is kept to be set
+// inside the layout later (as the page's Content).
+func (t *Templates) RenderContent(page string, data any) (template.HTML, error) {
+	set, ok := t.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, "content", data); err != nil {
+		return "", fmt.Errorf("render %s: %w", page, err)
+	}
+	return template.HTML(buf.String()), nil // #nosec G203 -- produced by html/template itself
+}
+
 // Has says whether a page exists, for start-up checks.
 func (t *Templates) Has(page string) bool { _, ok := t.pages[page]; return ok }
