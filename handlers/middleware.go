@@ -114,27 +114,21 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	ctx := c.UserContext()
-	sess, err := h.store.SessionByToken(ctx, token)
-	if errors.Is(err, models.ErrNotFound) {
+	sess, u, err := h.store.SignedIn(ctx, token)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
 		h.clearCookie(c)
 		return c.Next()
-	}
-	if err != nil {
+	case errors.Is(err, models.ErrSessionUserGone):
+		_ = h.store.DeleteSession(ctx, sess.TokenHash)
+		h.clearCookie(c)
+		return c.Next()
+	case err != nil:
 		return err
 	}
 	c.Locals(localSession, sess)
-	if sess.UserID != nil {
-		u, err := h.store.SessionUser(ctx, sess)
-		if errors.Is(err, models.ErrNotFound) {
-			_ = h.store.DeleteSession(ctx, sess.TokenHash)
-			h.clearCookie(c)
-			c.Locals(localSession, nil)
-			return c.Next()
-		}
-		if err != nil {
-			return err
-		}
-		c.Locals(localUser, u)
+	if u != nil {
+		c.Locals(localUser, *u)
 		if err := h.store.TouchSession(ctx, sess); err != nil {
 			h.log.Warn("touch session", "err", err)
 		}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -117,4 +121,78 @@ func (s *Store) SessionUser(ctx context.Context, sess Session) (User, error) {
 		return User{}, ErrNotFound
 	}
 	return u, nil
+}
+
+// ErrSessionUserGone says a signed-in session's user has been deleted or
+// disabled since: the session must end.
+var ErrSessionUserGone = errors.New("the session's user is gone or disabled")
+
+// SignedIn is SessionByToken and SessionUser in one read, for the
+// middleware that runs on every request: the live session for a cookie
+// token and, when it is signed in, its active user (nil while signed out
+// or waiting for the second factor). ErrNotFound: no live session.
+// ErrSessionUserGone: the session's user was deleted or disabled.
+func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, error) {
+	if token == "" {
+		return Session{}, nil, ErrNotFound
+	}
+	var sess Session
+	var (
+		userID, orgID                   sql.NullInt64
+		email, name, role, passwordHash sql.NullString
+		disabledAt, totpAt              sql.NullTime
+		userCreatedAt, userUpdatedAt    sql.NullTime
+	)
+	err := s.rsql.QueryRowContext(ctx, s.rebind(`SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
+			s.created_at, s.seen_at, s.expires_at,
+			u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.disabled_at, u.totp_enabled_at,
+			u.created_at, u.updated_at
+		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ?`), hashToken(token)).Scan(
+		&sess.TokenHash, &sess.UserID, &sess.PendingUserID, &sess.CSRFToken, &sess.CreatedAt, &sess.SeenAt, &sess.ExpiresAt,
+		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, nil, err
+	}
+	now := s.Now()
+	if !now.Before(sess.ExpiresAt) || (sess.UserID != nil && now.Sub(sess.SeenAt) > SessionIdleTimeout) {
+		return Session{}, nil, ErrNotFound
+	}
+	if sess.UserID == nil {
+		return sess, nil, nil
+	}
+	if !userID.Valid || disabledAt.Valid {
+		return sess, nil, ErrSessionUserGone
+	}
+	u := &User{ID: userID.Int64, Email: email.String, Name: name.String, Role: Role(role.String),
+		PasswordHash: passwordHash.String, CreatedAt: userCreatedAt.Time, UpdatedAt: userUpdatedAt.Time}
+	if orgID.Valid {
+		u.OrganisationID = &orgID.Int64
+	}
+	if totpAt.Valid {
+		u.TOTPEnabledAt = &totpAt.Time
+	}
+	return sess, u, nil
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2… for queries sent
+// without GORM.
+func (s *Store) rebind(query string) string {
+	if !s.isPostgres() {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
