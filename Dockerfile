@@ -1,10 +1,11 @@
 # Build with cgo (the SQLite driver is C) on Debian, run on a glibc image.
+# The tag sqlite_fts5 compiles in SQLite's full-text search, which search needs.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/tracker .
+RUN CGO_ENABLED=1 go build -tags sqlite_fts5 -trimpath -ldflags="-s -w" -o /out/tracker .
 
 FROM debian:bookworm-slim
 RUN apt-get update \

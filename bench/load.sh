@@ -31,9 +31,9 @@ RESULTS=$DIR/results.md
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 echo "== build"
-go build -o "$DIR/tracker" .
-go build -o "$DIR/measure" ./bench/measure
-go build -o "$DIR/gen" ./bench/gen
+go build -tags sqlite_fts5 -o "$DIR/tracker" .
+go build -tags sqlite_fts5 -o "$DIR/measure" ./bench/measure
+go build -tags sqlite_fts5 -o "$DIR/gen" ./bench/gen
 if [ ! -f "$GEN" ]; then
   echo "== generate $GEN"
   "$DIR/gen" -db "$GEN" -orgs "$ORGS" -proposals 20 -seed 1

@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== e2e: build"
-(cd "$repo" && go build -o "$tmp/tracker" .)
+(cd "$repo" && go build -tags sqlite_fts5 -o "$tmp/tracker" .)
 
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 export E2E_BASE_URL="http://127.0.0.1:$port"

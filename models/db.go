@@ -99,6 +99,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := wdb.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
+	if err := requireFTS5(ctx, wdb, opts.Path); err != nil {
+		wdb.Close()
+		return nil, err
+	}
 
 	rq := url.Values{}
 	rq.Set("_busy_timeout", "10000")

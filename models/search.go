@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Search limits: a query is a handful of words, not a document.
@@ -44,26 +45,51 @@ type SearchHit struct {
 }
 
 // SearchWords splits a query into the lower-case words that must all match,
-// without repeats.
+// without repeats. Control characters and invalid UTF-8 separate words, as
+// spaces do; quotes, brackets, '*', '-' and sentence punctuation around a
+// word are dropped ("merger", (merger) and merger* all search for merger); a
+// word with no letter or digit is dropped.
 func SearchWords(q string) []string {
 	var out []string
-	for _, w := range strings.Fields(strings.ToLower(q)) {
-		if !slices.Contains(out, w) {
+	separates := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError }
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), separates) {
+		w = strings.Trim(w, wordEdges)
+		if strings.ContainsFunc(w, isWordRune) && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
 	return out
 }
 
+// wordEdges is punctuation that wraps a word rather than belonging to it.
+const wordEdges = "\"'()[]{}*-:;,.!?“”‘’"
+
+// isWordRune says whether r belongs to a word, as FTS5's unicode61
+// tokenizer and PostgreSQL's parser see it (near enough): a letter, a digit
+// or a combining mark.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// isPlainWord says whether a search word is letters and digits only. The
+// index finds a plain word in any of its forms; a word with punctuation
+// inside (100%, s.75, board_papers) must also appear exactly as typed.
+func isPlainWord(w string) bool {
+	return !strings.ContainsFunc(w, func(r rune) bool { return !isWordRune(r) })
+}
+
 // likeEscaper makes a word match itself only in LIKE ... ESCAPE '\'.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // SearchResponses finds the submitted responses of a consultation whose
-// comment or amendments contain every word of q (case-insensitive, in any
-// order, anywhere in either field), optionally for one proposal and one
-// member segment. It returns at most limit hits and whether there were more.
-// Today this is LIKE on lower(...); the signature allows SQLite FTS5 or
-// PostgreSQL full-text search later.
+// comment and amendments between them hold every word of q, optionally for
+// one proposal and one member segment. Words are matched through the
+// engine's full-text index (SQLite FTS5, PostgreSQL tsvector) in any of
+// their forms ("merger" also finds "mergers"); case does not matter. When
+// more than limit responses match, the hits are the limit oldest (lowest
+// id, the responses list's order), which lets the index stop early; they
+// come in proposal order, then by organisation name. It returns the hits and
+// whether there were more.
 func (s *Store) SearchResponses(ctx context.Context, consultationID int64, q string, proposalRef string, f Filter, limit int) ([]SearchHit, bool, error) {
 	if err := f.Validate(); err != nil {
 		return nil, false, err
@@ -78,26 +104,10 @@ func (s *Store) SearchResponses(ctx context.Context, consultationID int64, q str
 	if limit <= 0 {
 		limit = 200
 	}
-	cond, fargs := f.where()
-	sql := `SELECT r.id AS response_id, p.ref AS proposal_ref, p.title AS proposal_title,
-			o.code AS organisation_code, o.name AS organisation_name, r.stance, r.consent, r.comment, r.amendments
-		FROM responses r
-		JOIN proposals p ON p.id = r.proposal_id
-		JOIN organisations o ON o.id = r.organisation_id
-		WHERE p.consultation_id = ? AND r.status = 'submitted' AND ` + cond
-	args := append([]any{consultationID}, fargs...)
-	if proposalRef != "" {
-		sql += " AND p.ref = ?"
-		args = append(args, proposalRef)
+	ids, args, err := s.matchingResponses(ctx, consultationID, words, proposalRef, f, limit+1)
+	if err != nil {
+		return nil, false, err
 	}
-	for _, w := range words {
-		pattern := "%" + likeEscaper.Replace(w) + "%"
-		sql += ` AND (lower(r.comment) LIKE ? ESCAPE '\' OR lower(r.amendments) LIKE ? ESCAPE '\')`
-		args = append(args, pattern, pattern)
-	}
-	sql += " ORDER BY p.position, o.name, r.id LIMIT ?"
-	args = append(args, limit+1)
-
 	var rows []struct {
 		ResponseID                         int64
 		ProposalRef, ProposalTitle         string
@@ -105,34 +115,131 @@ func (s *Store) SearchResponses(ctx context.Context, consultationID int64, q str
 		Stance, Consent                    string
 		Comment, Amendments                string
 	}
-	if err := s.r.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+	err = s.r.WithContext(ctx).Raw(`SELECT r.id AS response_id, p.ref AS proposal_ref, p.title AS proposal_title,
+			o.code AS organisation_code, o.name AS organisation_name, r.stance, r.consent, r.comment, r.amendments
+		FROM responses r
+		JOIN proposals p ON p.id = r.proposal_id
+		JOIN organisations o ON o.id = r.organisation_id
+		WHERE r.id IN (`+ids+`)
+		ORDER BY p.position, o.name, r.id`, args...).Scan(&rows).Error
+	if err != nil {
 		return nil, false, err
 	}
 	truncated := len(rows) > limit
 	if truncated {
-		rows = rows[:limit]
+		// The newest of limit+1 only says that there are more.
+		newest := 0
+		for i, r := range rows {
+			if r.ResponseID > rows[newest].ResponseID {
+				newest = i
+			}
+		}
+		rows = slices.Delete(rows, newest, newest+1)
 	}
 	hits := make([]SearchHit, 0, len(rows))
 	for _, r := range rows {
 		h := SearchHit{ResponseID: r.ResponseID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
 			OrganisationCode: r.OrganisationCode, OrganisationName: r.OrganisationName, Stance: r.Stance, Consent: r.Consent}
-		for _, field := range []struct{ name, text string }{{"comment", r.Comment}, {"amendments", r.Amendments}} {
-			if parts := Snippet(field.text, words, snippetWidth); parts != nil {
-				h.Passages = append(h.Passages, Passage{Field: field.name, Parts: parts})
-			}
-		}
+		h.Passages = passages(words, r.Comment, r.Amendments)
 		hits = append(hits, h)
 	}
 	return hits, truncated, nil
+}
+
+// matchingResponses returns a query for the ids of the n oldest submitted
+// responses in scope that hold every word, with its arguments.
+func (s *Store) matchingResponses(ctx context.Context, consultationID int64, words []string, proposalRef string, f Filter, n int) (string, []any, error) {
+	from, order := "responses r", "r.id"
+	conds := []string{"p.consultation_id = ?", "r.status = 'submitted'"}
+	args := []any{consultationID}
+	if s.isPostgres() {
+		tsquery, err := s.postgresQuery(ctx, words)
+		if err != nil {
+			return "", nil, err
+		}
+		// With only stop words ("the", "under"), which are in nearly every
+		// text, there is nothing to ask the index.
+		if tsquery != "" {
+			conds = append(conds, "r.search_vector @@ ?::tsquery")
+			args = append(args, tsquery)
+		}
+	} else {
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = ftsString(w)
+		}
+		// FTS5 strings side by side must all match, each in either column.
+		// FTS5 yields rows in rowid order, so ordering by it costs nothing
+		// and the query stops after n rows.
+		from, order = "responses_fts JOIN responses r ON r.id = responses_fts.rowid", "responses_fts.rowid"
+		conds = append(conds, "responses_fts MATCH ?")
+		args = append(args, strings.Join(quoted, " "))
+	}
+	cond, fargs := f.where()
+	conds, args = append(conds, cond), append(args, fargs...)
+	if proposalRef != "" {
+		conds, args = append(conds, "p.ref = ?"), append(args, proposalRef)
+	}
+	for _, w := range words {
+		if !isPlainWord(w) {
+			pattern := "%" + likeEscaper.Replace(w) + "%"
+			conds = append(conds, `(lower(r.comment) LIKE ? ESCAPE '\' OR lower(r.amendments) LIKE ? ESCAPE '\')`)
+			args = append(args, pattern, pattern)
+		}
+	}
+	sql := "SELECT r.id FROM " + from + `
+		JOIN proposals p ON p.id = r.proposal_id
+		JOIN organisations o ON o.id = r.organisation_id
+		WHERE ` + strings.Join(conds, " AND ") + " ORDER BY " + order + " LIMIT ?"
+	return sql, append(args, n), nil
+}
+
+// passages are the parts of a response's comment and amendments that show
+// the words found.
+func passages(words []string, comment, amendments string) []Passage {
+	var out []Passage
+	for _, field := range []struct{ name, text string }{{"comment", comment}, {"amendments", amendments}} {
+		if parts := Snippet(field.text, words, snippetWidth); parts != nil {
+			out = append(out, Passage{Field: field.name, Parts: parts})
+		}
+	}
+	if out == nil {
+		// The index matched a form of a word that the snippet's rougher
+		// stemming does not see: show the start of the text, unmarked.
+		field, text := "comment", comment
+		if strings.TrimSpace(text) == "" {
+			field, text = "amendments", amendments
+		}
+		out = []Passage{{Field: field, Parts: cut([]rune(normaliseNewlines(text)), nil, 0, snippetWidth)}}
+	}
+	return out
+}
+
+// postgresQuery asks PostgreSQL for the tsquery that needs every word, as
+// text: phraseto_tsquery reads its input as words only, never operators, and
+// makes a word of several parts (board_papers) a phrase. English stop words
+// drop out; a query of nothing else gives "".
+func (s *Store) postgresQuery(ctx context.Context, words []string) (string, error) {
+	terms := make([]string, len(words))
+	args := make([]any, len(words))
+	for i, w := range words {
+		terms[i], args[i] = "phraseto_tsquery('english', ?)", postgresTextFold.Replace(w)
+	}
+	var tsquery string
+	err := s.r.WithContext(ctx).Raw("SELECT ("+strings.Join(terms, " && ")+")::text", args...).Row().Scan(&tsquery)
+	return tsquery, err
 }
 
 // snippetWidth is about three lines of text, in characters.
 const snippetWidth = 280
 
 // Snippet cuts about width characters of text around the first match of any
-// of words (lower case) and marks every match inside. It returns nil when no
-// word occurs. Matching folds case rune by rune, so positions in the lower
-// case copy are positions in text.
+// of words (as SearchWords returns them) and marks every match inside. It
+// returns nil when no word occurs. A plain word marks each word of the text
+// that begins with its root (wordRoot: "mergers" marks "merger" and
+// "mergers"), the stemmed forms the index found, roughly; a word with
+// punctuation marks where it occurs as typed. Matching folds case rune by
+// rune, so positions in the lower case copy are positions in text.
 func Snippet(text string, words []string, width int) []SnippetPart {
 	src := []rune(normaliseNewlines(text))
 	low := make([]rune, len(src))
@@ -141,24 +248,54 @@ func Snippet(text string, words []string, width int) []SnippetPart {
 	}
 	marked := make([]bool, len(src))
 	first := -1
+	mark := func(i, j int) {
+		for k := i; k < j; k++ {
+			marked[k] = true
+		}
+		if first < 0 || i < first {
+			first = i
+		}
+	}
 	for _, w := range words {
-		wr := []rune(w)
-		if len(wr) == 0 {
+		if w == "" {
 			continue
 		}
+		if isPlainWord(w) {
+			root := []rune(wordRoot(w))
+			for i := 0; i < len(low); i++ {
+				if !isWordRune(low[i]) || (i > 0 && isWordRune(low[i-1])) {
+					continue // not the start of a word
+				}
+				j := i
+				for j < len(low) && isWordRune(low[j]) {
+					j++
+				}
+				if j-i >= len(root) && slices.Equal(low[i:i+len(root)], root) {
+					mark(i, j)
+				}
+				i = j
+			}
+			continue
+		}
+		wr := []rune(w)
 		for i := 0; i+len(wr) <= len(low); i++ {
 			if slices.Equal(low[i:i+len(wr)], wr) {
-				for j := i; j < i+len(wr); j++ {
-					marked[j] = true
-				}
-				if first < 0 || i < first {
-					first = i
-				}
+				mark(i, i+len(wr))
 			}
 		}
 	}
 	if first < 0 {
 		return nil
+	}
+	return cut(src, marked, first, width)
+}
+
+// cut returns about width runes of src around position first, split into
+// marked and unmarked parts, with "…" where text was left out. A nil marked
+// marks nothing.
+func cut(src []rune, marked []bool, first, width int) []SnippetPart {
+	if marked == nil {
+		marked = make([]bool, len(src))
 	}
 	start, end := 0, len(src)
 	if len(src) > width {
@@ -197,3 +334,19 @@ func Snippet(text string, words []string, width int) []SnippetPart {
 	}
 	return parts
 }
+
+// wordRoot takes one common English ending off a word, leaving at least
+// three letters, so a snippet can mark the forms a stemmer would match:
+// "mergers" → "merger", "policies" and "policy" → "polic", "governing" →
+// "govern". It is rougher than the index's stemmer and only marks text.
+func wordRoot(w string) string {
+	for _, ending := range wordEndings {
+		if root, ok := strings.CutSuffix(w, ending); ok && utf8.RuneCountInString(root) >= 3 {
+			return root
+		}
+	}
+	return w
+}
+
+// wordEndings are tried in order, longest first.
+var wordEndings = []string{"ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "ly", "s", "e", "y"}

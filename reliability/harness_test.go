@@ -7,7 +7,7 @@
 // locked". The tests start processes and take about two minutes, so they
 // carry a build tag:
 //
-//	go test -tags reliability -count=1 -v ./reliability/
+//	go test -tags sqlite_fts5,reliability -count=1 -v ./reliability/
 //
 // Results and what they do not prove are in docs/reliability.md.
 package reliability
@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 	}
 	trackerBin = filepath.Join(dir, "tracker")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	build := exec.CommandContext(ctx, "go", "build", "-o", trackerBin, ".")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "sqlite_fts5", "-o", trackerBin, ".")
 	build.Dir = ".." // the module root, where main.go is
 	out, err := build.CombinedOutput()
 	cancel()
