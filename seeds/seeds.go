@@ -143,7 +143,7 @@ func WriteLogins(w io.Writer, accounts []DemoAccount) error {
 			return err
 		}
 		if len(a.RecoveryCodes) > 0 {
-			if _, err := fmt.Fprintf(w, "%-30s   two-factor: run 'go run . user code -email %s', or use a recovery code: %s\n",
+			if _, err := fmt.Fprintf(w, "%-30s   two-factor: run 'go run -tags sqlite_fts5 . user code -email %s', or use a recovery code: %s\n",
 				"", a.Email, strings.Join(a.RecoveryCodes, " ")); err != nil {
 				return err
 			}
