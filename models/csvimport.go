@@ -3,13 +3,16 @@ package models
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,12 +50,9 @@ func (e ImportErrors) Error() string {
 // Total is the number of problems found, listed or not.
 func (e ImportErrors) Total() int { return len(e.Problems) + e.Omitted }
 
-func (e *ImportErrors) add(line int, format string, args ...any) {
-	if len(e.Problems) >= MaxImportProblems {
-		e.Omitted++
-		return
-	}
-	e.Problems = append(e.Problems, ImportProblem{Line: line, Message: fmt.Sprintf(format, args...)})
+// importRefused is an ImportErrors with one problem.
+func importRefused(line int, format string, args ...any) ImportErrors {
+	return ImportErrors{Problems: []ImportProblem{{Line: line, Message: fmt.Sprintf(format, args...)}}}
 }
 
 // ImportResult says what an import stored.
@@ -78,13 +78,32 @@ type ImportRecord struct {
 // TableName names the imports table.
 func (ImportRecord) TableName() string { return "imports" }
 
-// importRow is a checked row, kept between validation and the write.
+// importBatchRows is how many checked rows are written together. The batch
+// is all the import holds of the file: a few hundred rows, however long the
+// file is.
+const importBatchRows = 500
+
+// importRow is a checked row, kept in its batch until it is written. Its
+// strings are the CSV reader's, one allocation per record.
 type importRow struct {
 	line       int
+	org, ref   string // as the file gives them, for messages
 	orgID      int64
 	proposalID int64
-	in         ResponseInput
+	stance     string
+	autonomy   int
+	comment    string
+	amendments string
+	consent    string
+	concerns   []string // codes, without repeats
 	concernIDs []int64
+
+	// Known once the row is written.
+	responseID   int64
+	version      int  // the version the import writes
+	replaced     bool // an existing response is replaced
+	wasSubmitted bool // and it was submitted
+	analyst      []int64
 }
 
 type responseKey struct{ orgID, proposalID int64 }
@@ -123,64 +142,96 @@ func (s *Store) importCodes(ctx context.Context) (importCodes, error) {
 }
 
 // ImportResponses stores the responses of a CSV file in the contract's
-// format, all or nothing. The file is read once, record by record; checked
-// rows are kept in memory until the write (at most one per organisation and
-// proposal, since a repeated pair is a problem, and none once a problem is
-// found). Any problem returns ImportErrors and stores nothing. Otherwise one
-// transaction stores every row as a submitted response (imports are answers
-// received by email, so the member deadline does not apply), replacing an
-// existing response and keeping its versions, and records the import and an
-// audit entry.
+// format, all or nothing. The file is streamed: each row is checked as it is
+// read and written with its batch, in one transaction, so memory does not
+// grow with the file. A problem anywhere (every one is listed, up to
+// MaxImportProblems) rolls the transaction back and returns ImportErrors:
+// nothing is stored. Otherwise every row is stored as a submitted response
+// (imports are answers received by email, so the member deadline does not
+// apply), replacing an existing response and keeping its versions, and the
+// import and an audit entry are recorded.
+//
+// On SQLite the transaction holds the store's single writer connection
+// (BEGIN IMMEDIATE) from the first row to the commit: over a minute for a
+// million rows. Every other write of this process meanwhile (a member's
+// save, a sign-in, a session's once-a-minute touch) queues for that
+// connection in database/sql, which has no timeout, and the request context
+// is never cancelled: the member's page just waits, possibly longer than
+// their browser or a proxy will, then saves as usual, or shows the conflict
+// page if the file replaced that very response. The 10-second busy_timeout
+// only applies to another process (the tracker command), which gets
+// "database is locked" after it. Reads go on (WAL) and see the data as it
+// was until the commit. On PostgreSQL other saves go on; one to a response
+// the import has already written waits for its row lock and is then refused
+// as changed meanwhile, as when a colleague saved first.
 func (s *Store) ImportResponses(ctx context.Context, r io.Reader, filename string, userID int64) (ImportResult, error) {
 	codes, err := s.importCodes(ctx)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	rows, err := readImport(ctx, r, codes)
+	cr, err := openImport(r, codes)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return s.writeImport(ctx, rows, cleanFilename(filename), userID)
+	var res ImportResult
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		res, err = s.streamImport(tx, cr, codes, cleanFilename(filename), userID)
+		return err
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
 }
 
-// readImport parses and checks a whole file; it returns the checked rows, or
-// ImportErrors listing every problem.
-func readImport(ctx context.Context, r io.Reader, codes importCodes) ([]importRow, error) {
-	var problems ImportErrors
+// openImport checks what a file starts with and its header row, and returns
+// a reader positioned at the first response, or ImportErrors.
+func openImport(r io.Reader, codes importCodes) (*csv.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	start, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(start, []byte("PK\x03\x04")):
-		problems.add(1, "This is a spreadsheet workbook (such as .xlsx), not a CSV file. In Excel, choose Save As and the type “CSV UTF-8 (Comma delimited)”, then import that file.")
-		return nil, problems
+		return nil, importRefused(1, "This is a spreadsheet workbook (such as .xlsx), not a CSV file. In Excel, choose Save As and the type “CSV UTF-8 (Comma delimited)”, then import that file.")
 	case bytes.HasPrefix(start, []byte{0xEF, 0xBB, 0xBF}):
 		_, _ = br.Discard(3) // a UTF-8 byte order mark, as Excel writes: fine
 	case bytes.HasPrefix(start, []byte{0xFF, 0xFE}), bytes.HasPrefix(start, []byte{0xFE, 0xFF}):
-		problems.add(1, "%s", utf16Message)
-		return nil, problems
+		return nil, importRefused(1, "%s", utf16Message)
 	}
 
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // the header is checked by hand, then every row must match it
-	cr.ReuseRecord = false
+	cr.ReuseRecord = true   // a row keeps its fields' strings, never the slice
 	cr.LazyQuotes = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		problems.add(1, "The file is empty. It needs the header row %s and then one row per response.", strings.Join(ResponseCSVColumns, ","))
-		return nil, problems
+		return nil, importRefused(1, "The file is empty. It needs the header row %s and then one row per response.", strings.Join(ResponseCSVColumns, ","))
 	}
 	if err != nil {
-		problems.add(parseErrorLine(err, 1), "The header row could not be read as CSV: %s.", csvProblem(err))
-		return nil, problems
+		return nil, importRefused(parseErrorLine(err, 1), "The header row could not be read as CSV: %s.", csvProblem(err))
 	}
 	if msg := checkHeader(header, codes); msg != "" {
-		problems.add(1, "%s", msg)
-		return nil, problems
+		return nil, importRefused(1, "%s", msg)
 	}
 	cr.FieldsPerRecord = len(header)
+	return cr, nil
+}
 
-	var rows []importRow
-	seen := map[responseKey]int{} // line of each organisation and proposal given so far
+// streamImport reads, checks and writes every row in tx.
+func (s *Store) streamImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, filename string, userID int64) (ImportResult, error) {
+	w, err := s.newImportWriter(tx, userID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer w.close()
+	var problems problemLog
+	batch := make([]importRow, 0, importBatchRows)
+	flush := func() error {
+		err := w.flush(batch, &problems)
+		clear(batch) // let the rows' strings go
+		batch = batch[:0]
+		return err
+	}
 	n := 0
 	for {
 		record, err := cr.Read()
@@ -189,18 +240,18 @@ func readImport(ctx context.Context, r io.Reader, codes importCodes) ([]importRo
 		}
 		n++
 		if n%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+			if err := w.ctx.Err(); err != nil {
+				return ImportResult{}, err
 			}
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			problems.add(pe.StartLine, "This row has %d columns; every row needs %d, like the header. Check for a missing or extra comma, and put any text with a comma in double quotes.", len(record), len(header))
+			problems.add(pe.StartLine, "This row has %d columns; every row needs %d, like the header. Check for a missing or extra comma, and put any text with a comma in double quotes.", len(record), cr.FieldsPerRecord)
 			continue
 		}
 		if err != nil {
 			if !errors.As(err, &pe) {
-				return nil, err // the reader itself failed
+				return ImportResult{}, err // the reader itself failed
 			}
 			problems.add(pe.StartLine, "The CSV is malformed here: %s.", csvProblem(err))
 			continue
@@ -210,26 +261,66 @@ func readImport(ctx context.Context, r io.Reader, codes importCodes) ([]importRo
 		if !ok {
 			continue
 		}
-		key := responseKey{row.orgID, row.proposalID}
-		if first, dup := seen[key]; dup {
-			problems.add(line, "Organisation %s and proposal %s appear again; line %d already gives this response. Keep one row per organisation and proposal.", record[0], record[1], first)
-			continue
-		}
-		seen[key] = line
-		if problems.Total() == 0 {
-			rows = append(rows, row)
-		} else {
-			rows = nil // nothing will be stored: keep only what finds duplicates
+		batch = append(batch, row)
+		if len(batch) == importBatchRows {
+			if err := flush(); err != nil {
+				return ImportResult{}, err
+			}
 		}
 	}
-	if problems.Total() > 0 {
-		return nil, problems
+	if err := flush(); err != nil {
+		return ImportResult{}, err
+	}
+	if problems.total() > 0 {
+		return ImportResult{}, problems.errors()
 	}
 	if n == 0 {
-		problems.add(2, "There are no responses after the header row. Add one row per organisation and proposal.")
-		return nil, problems
+		return ImportResult{}, importRefused(2, "There are no responses after the header row. Add one row per organisation and proposal.")
 	}
-	return rows, nil
+	return w.finish(filename)
+}
+
+// problemLog collects an import's problems in line order, listing the
+// first MaxImportProblems and counting the rest. A row given twice is only
+// found when its batch is flushed, after later rows' problems were noted:
+// problems wait in pending until then, and settle merges them by line.
+type problemLog struct {
+	listed         []ImportProblem
+	omitted        int
+	pending        []ImportProblem // since the last settle, in line order
+	pendingOmitted int             // found since the last settle beyond the limit
+}
+
+func (p *problemLog) add(line int, format string, args ...any) {
+	if len(p.listed)+len(p.pending) >= MaxImportProblems {
+		p.pendingOmitted++ // later than every pending one, so never listed
+		return
+	}
+	p.pending = append(p.pending, ImportProblem{Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *problemLog) total() int {
+	return len(p.listed) + p.omitted + len(p.pending) + p.pendingOmitted
+}
+
+// room is how many more problems can be listed.
+func (p *problemLog) room() int { return MaxImportProblems - len(p.listed) }
+
+// settle lists the pending problems and the given repeats (in line order;
+// unlisted more repeats after them) in line order, as far as there is room.
+func (p *problemLog) settle(repeats []ImportProblem, unlisted int) {
+	merged := append(p.pending, repeats...)
+	slices.SortStableFunc(merged, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
+	keep := min(len(merged), p.room())
+	p.listed = append(p.listed, merged[:keep]...)
+	p.omitted += len(merged) - keep + p.pendingOmitted + unlisted
+	clear(merged)
+	p.pending, p.pendingOmitted = merged[:0], 0
+}
+
+func (p *problemLog) errors() ImportErrors {
+	p.settle(nil, 0)
+	return ImportErrors{Problems: p.listed, Omitted: p.omitted}
 }
 
 const utf16Message = "The file is saved as UTF-16 (Excel calls it “Unicode Text”), not UTF-8. Save the file as UTF-8 (in Excel: “CSV UTF-8 (Comma delimited)”) and import it again."
@@ -266,14 +357,14 @@ func checkHeader(header []string, codes importCodes) string {
 }
 
 // checkRow checks one record against the codes; problems go to p.
-func checkRow(line int, rec []string, codes importCodes, p *ImportErrors) (importRow, bool) {
-	before := p.Total()
+func checkRow(line int, rec []string, codes importCodes, p *problemLog) (importRow, bool) {
+	before := p.total()
 	for i, v := range rec {
 		if !utf8.ValidString(v) {
 			p.add(line, "This row has text that is not valid UTF-8 (perhaps the file was saved as “CSV (Comma delimited)” or in another encoding). Save the file as UTF-8 (in Excel: “CSV UTF-8 (Comma delimited)”) and import it again.")
 			return importRow{}, false
 		}
-		if strings.ContainsRune(v, 0) {
+		if strings.IndexByte(v, 0) >= 0 {
 			p.add(line, "%s", utf16Message)
 			return importRow{}, false
 		}
@@ -286,61 +377,664 @@ func checkRow(line int, rec []string, codes importCodes, p *ImportErrors) (impor
 			p.add(line, "The status column says %q; imports store submitted responses only. Remove draft rows or set their status to submitted.", truncateText(st, 20))
 		}
 	}
-	row := importRow{line: line}
-	org, ref := rec[0], rec[1]
-	switch id, ok := codes.orgs[org]; {
-	case org == "":
+	row := importRow{line: line, org: rec[0], ref: rec[1], stance: rec[2], comment: rec[5], amendments: rec[6], consent: rec[7]}
+	switch id, ok := codes.orgs[row.org]; {
+	case row.org == "":
 		p.add(line, "organisation_code is empty. Give the member organisation's code.")
 	case !ok:
-		p.add(line, "No member organisation has the code %q (codes are case-sensitive).", truncateText(org, 40))
+		p.add(line, "No member organisation has the code %q (codes are case-sensitive).", truncateText(row.org, 40))
 	default:
 		row.orgID = id
 	}
-	switch id, ok := codes.proposals[ref]; {
-	case ref == "":
+	switch id, ok := codes.proposals[row.ref]; {
+	case row.ref == "":
 		p.add(line, "proposal_ref is empty. Give the proposal's reference, such as LP-01.")
 	case !ok:
-		p.add(line, "No proposal has the reference %q (references are case-sensitive, such as LP-01).", truncateText(ref, 40))
+		p.add(line, "No proposal has the reference %q (references are case-sensitive, such as LP-01).", truncateText(row.ref, 40))
 	default:
 		row.proposalID = id
 	}
-	in := ResponseInput{Stance: rec[2], Comment: rec[5], Amendments: rec[6], Consent: rec[7]}
-	if !isOneOf(in.Stance, Stances) {
-		p.add(line, "%s Use one of: %s.", describeValue("stance", in.Stance), strings.Join(Stances, ", "))
+	if !isOneOf(row.stance, Stances) {
+		p.add(line, "%s Use one of: %s.", describeValue("stance", row.stance), strings.Join(Stances, ", "))
 	}
 	if v, err := strconv.Atoi(strings.TrimSpace(rec[3])); err == nil && v >= AutonomyMin && v <= AutonomyMax {
-		in.Autonomy = &v
+		row.autonomy = v
 	} else {
 		p.add(line, "%s Give a whole number from -2 (power moves to the centre) to 2 (more local autonomy).", describeValue("autonomy", rec[3]))
 	}
-	seenConcern := map[string]bool{}
-	for _, code := range strings.Split(rec[4], ";") {
+	var unknown []string // codes already reported
+	for code := range strings.SplitSeq(rec[4], ";") {
 		code = strings.TrimSpace(code)
-		if code == "" || seenConcern[code] {
+		if code == "" {
 			continue
 		}
-		seenConcern[code] = true
 		id, ok := codes.concerns[code]
-		if !ok {
+		switch {
+		case ok && !slices.Contains(row.concernIDs, id):
+			row.concerns = append(row.concerns, code)
+			row.concernIDs = append(row.concernIDs, id)
+		case !ok && !slices.Contains(unknown, code):
+			unknown = append(unknown, code)
 			p.add(line, "The concern code %q is not in the codebook. Separate codes with ';' and use the codes as listed on the response form.", truncateText(code, 40))
-			continue
 		}
-		in.Concerns = append(in.Concerns, code)
-		row.concernIDs = append(row.concernIDs, id)
 	}
 	for _, f := range []struct {
 		name, value string
 		max         int
-	}{{"comment", in.Comment, MaxCommentChars}, {"amendments", in.Amendments, MaxAmendmentsChars}} {
+	}{{"comment", row.comment, MaxCommentChars}, {"amendments", row.amendments, MaxAmendmentsChars}} {
+		if len(f.value) <= f.max {
+			continue // no more runes than bytes
+		}
 		if n := utf8.RuneCountInString(f.value); n > f.max {
 			p.add(line, "The %s is %s characters long; the limit is %s. Shorten it and import again.", f.name, thousands(n), thousands(f.max))
 		}
 	}
-	if !isOneOf(in.Consent, Consents) {
-		p.add(line, "%s Use one of: %s.", describeValue("consent", in.Consent), strings.Join(Consents, ", "))
+	if !isOneOf(row.consent, Consents) {
+		p.add(line, "%s Use one of: %s.", describeValue("consent", row.consent), strings.Join(Consents, ", "))
 	}
-	row.in = in
-	return row, p.Total() == before
+	return row, p.total() == before
+}
+
+// importWriter writes an import's batches in its transaction. What it keeps
+// between batches is bounded by the reference data, never by the file: the
+// tally differences (importTally), the organisations' segments, and a few
+// prepared statements. Which organisation and proposal pairs the file has
+// given so far, and on which line, lives in the database: in a temporary
+// table, import_seen, private to the transaction's connection.
+type importWriter struct {
+	s     *Store
+	ctx   context.Context
+	tx    *gorm.DB
+	conn  gorm.ConnPool // tx's connection, for the batch statements
+	pg    bool
+	now   time.Time
+	by    any // the importing user's id, or nil
+	segs  map[int64]segment
+	tally *importTally
+	// pairs holds a batch's changes to the outstanding pairs and the quote
+	// index, which are kept row by row and written with the batch.
+	pairs *tallies
+	res   ImportResult
+	stmts map[string]*sql.Stmt // full-batch statements, prepared once
+
+	// Reused from batch to batch.
+	args    []any
+	lines   []int
+	index   map[responseKey]int // a batch's rows by organisation and proposal
+	ids     []int64
+	repeats []ImportProblem
+}
+
+func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error) {
+	w := &importWriter{s: s, ctx: tx.Statement.Context, tx: tx, conn: tx.Statement.ConnPool, pg: s.isPostgres(),
+		now: s.Now(), tally: newImportTally(), pairs: newTallies(), stmts: map[string]*sql.Stmt{}, index: make(map[responseKey]int, importBatchRows)}
+	if userID > 0 {
+		w.by = userID
+	}
+	seen := `CREATE TEMP TABLE import_seen (organisation_id BIGINT NOT NULL, proposal_id BIGINT NOT NULL,
+		line INTEGER NOT NULL, PRIMARY KEY (organisation_id, proposal_id))`
+	if w.pg {
+		seen += " ON COMMIT DROP" // and a rollback drops it too
+	} else {
+		// A rollback undoes its creation; finish drops it before the commit.
+		seen += " WITHOUT ROWID"
+		if _, err := w.conn.ExecContext(w.ctx, "DROP TABLE IF EXISTS temp.import_seen"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := w.conn.ExecContext(w.ctx, seen); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	var err error
+	w.segs, err = organisationSegments(tx)
+	return w, err
+}
+
+// close closes the prepared statements; finish does before it drops
+// import_seen, which they may name.
+func (w *importWriter) close() {
+	for q, st := range w.stmts {
+		st.Close()
+		delete(w.stmts, q)
+	}
+}
+
+// flush checks a batch's rows for organisation and proposal pairs given
+// before, then writes the batch, unless the file has a problem already: then
+// nothing will be stored, and only finding every problem goes on.
+func (w *importWriter) flush(batch []importRow, problems *problemLog) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	batch, err := w.dropRepeats(batch, problems)
+	if err != nil || problems.total() > 0 {
+		return err
+	}
+	return w.write(batch)
+}
+
+// dropRepeats records the batch's pairs in import_seen and reports each row
+// whose pair an earlier line of the file gave; it returns the other rows.
+func (w *importWriter) dropRepeats(batch []importRow, problems *problemLog) ([]importRow, error) {
+	args := w.args[:0]
+	for i := range batch {
+		args = append(args, batch[i].orgID, batch[i].proposalID, batch[i].line)
+	}
+	q := "INSERT INTO import_seen (organisation_id, proposal_id, line) VALUES " + values(len(batch), 3, "") +
+		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING line"
+	lines := w.lines[:0]
+	err := w.query(q, len(batch) == importBatchRows, args, func(rows *sql.Rows) error {
+		var line int
+		err := rows.Scan(&line)
+		lines = append(lines, line)
+		return err
+	})
+	w.args, w.lines = args[:0], lines
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) == len(batch) {
+		problems.settle(nil, 0)
+		return batch, nil
+	}
+	slices.Sort(lines) // the rows recorded now, which were given first
+	kept, repeats, unlisted := batch[:0], w.repeats[:0], 0
+	for i, j := 0, 0; i < len(batch); i++ {
+		row := batch[i]
+		if j < len(lines) && lines[j] == row.line {
+			j++
+			kept = append(kept, row)
+			continue
+		}
+		if len(repeats) >= problems.room() {
+			unlisted++ // later than room listed ones: never listed
+			continue
+		}
+		var first int
+		err := w.queryRow("SELECT line FROM import_seen WHERE organisation_id = ? AND proposal_id = ?",
+			[]any{row.orgID, row.proposalID}, &first)
+		if err != nil {
+			return nil, err
+		}
+		repeats = append(repeats, ImportProblem{Line: row.line, Message: fmt.Sprintf(
+			"Organisation %s and proposal %s appear again; line %d already gives this response. Keep one row per organisation and proposal.",
+			row.org, row.ref, first)})
+	}
+	problems.settle(repeats, unlisted)
+	clear(repeats)
+	w.repeats = repeats[:0]
+	return kept, nil
+}
+
+// write stores a batch of rows, each a pair not given before in the file:
+// new responses, then replaced ones (their current version kept in the
+// history first), their concerns and revisions, and what the batch changes
+// in the tallies.
+func (w *importWriter) write(batch []importRow) error {
+	clear(w.index)
+	for i := range batch {
+		w.index[responseKey{batch[i].orgID, batch[i].proposalID}] = i
+	}
+	byKey := func(orgID, proposalID int64) (*importRow, error) {
+		i, ok := w.index[responseKey{orgID, proposalID}]
+		if !ok {
+			return nil, fmt.Errorf("import: organisation %d and proposal %d are not in the batch", orgID, proposalID)
+		}
+		return &batch[i], nil
+	}
+
+	// New pairs are inserted; a pair that has a response already is left
+	// alone here and replaced below.
+	args := w.args[:0]
+	for i := range batch {
+		r := &batch[i]
+		args = append(args, r.orgID, r.proposalID, r.stance, r.autonomy, r.comment, r.amendments, r.consent,
+			StatusSubmitted, 1, w.by, w.by, w.now, w.now, w.now)
+	}
+	q := `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment, amendments, consent,
+		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + values(len(batch), 14, "") +
+		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING id, organisation_id, proposal_id"
+	err := w.query(q, len(batch) == importBatchRows, args, func(rows *sql.Rows) error {
+		var id, orgID, proposalID int64
+		if err := rows.Scan(&id, &orgID, &proposalID); err != nil {
+			return err
+		}
+		r, err := byKey(orgID, proposalID)
+		if err != nil {
+			return err
+		}
+		r.responseID, r.version = id, 1
+		w.res.Created++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// The others exist: find them.
+	args = args[:0]
+	for i := range batch {
+		if batch[i].responseID == 0 {
+			args = append(args, batch[i].orgID, batch[i].proposalID)
+		}
+	}
+	replaced := w.ids[:0]
+	if len(args) > 0 {
+		// PostgreSQL types a VALUES list from its parameters: say they are numbers.
+		q := "SELECT r.id, r.organisation_id, r.proposal_id, r.version FROM (VALUES " +
+			values(len(args)/2, 2, "CAST(? AS BIGINT)") + ") AS b JOIN responses r ON r.organisation_id = b.column1 AND r.proposal_id = b.column2"
+		err := w.query(q, false, args, func(rows *sql.Rows) error {
+			var id, orgID, proposalID int64
+			var version int
+			if err := rows.Scan(&id, &orgID, &proposalID, &version); err != nil {
+				return err
+			}
+			r, err := byKey(orgID, proposalID)
+			if err != nil {
+				return err
+			}
+			r.responseID, r.version, r.replaced = id, version+1, true
+			replaced = append(replaced, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	w.args, w.ids = args[:0], replaced[:0]
+	for i := range batch {
+		if batch[i].responseID == 0 {
+			return fmt.Errorf("import: the row on line %d was neither inserted nor found", batch[i].line)
+		}
+	}
+	if err := w.replace(batch, replaced, byKey); err != nil {
+		return err
+	}
+	if err := w.writeConcerns(batch); err != nil {
+		return err
+	}
+	if err := w.writeRevisions(batch); err != nil {
+		return err
+	}
+
+	for i := range batch {
+		r := &batch[i]
+		err := w.count(contribution{responseID: r.responseID, orgID: r.orgID, proposalID: r.proposalID, seg: w.segs[r.orgID],
+			submitted: true, at: w.now, stance: r.stance, autonomy: r.autonomy,
+			quotable: isQuotable(r.consent, r.comment), member: r.concernIDs, analyst: r.analyst}, +1)
+		if err != nil {
+			return err
+		}
+		w.pairs.submission(responseKey{r.orgID, r.proposalID}, r.wasSubmitted, true)
+	}
+	// The outstanding pairs and the quote index change row by row: write
+	// this batch's changes now, so that they do not pile up with the file.
+	if err := w.pairs.applyOutstanding(w.tx); err != nil {
+		return err
+	}
+	if err := w.pairs.applyQuotes(w.tx); err != nil {
+		return err
+	}
+	clear(w.pairs.outstanding)
+	clear(w.pairs.quotesNew)
+	w.pairs.quotesGone, w.pairs.quotesNew = w.pairs.quotesGone[:0], w.pairs.quotesNew[:0]
+	w.res.Replaced += len(replaced)
+	w.res.Rows += len(batch)
+	return nil
+}
+
+// replace keeps the current version of the batch's existing responses in
+// their history, takes what they counted out of the tallies (remembering the
+// policy team's codes, which stay), and overwrites them.
+func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID, proposalID int64) (*importRow, error)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	if err := w.s.keepCurrentVersions(w.tx, ids); err != nil {
+		return err
+	}
+	before, err := loadContributions(w.tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range before {
+		if err := w.count(c, -1); err != nil {
+			return err
+		}
+		r, err := byKey(c.orgID, c.proposalID)
+		if err != nil {
+			return err
+		}
+		r.analyst, r.wasSubmitted = c.analyst, c.submitted
+	}
+	const update = `UPDATE responses SET stance = ?, autonomy = ?, comment = ?, amendments = ?, consent = ?,
+		status = ?, version = ?, updated_by = ?, updated_at = ?, submitted_by = ?, submitted_at = ?
+		WHERE id = ? AND version = ?`
+	for i := range batch {
+		r := &batch[i]
+		if !r.replaced {
+			continue
+		}
+		n, err := w.exec(update, true, []any{r.stance, r.autonomy, r.comment, r.amendments, r.consent, StatusSubmitted,
+			r.version, w.by, w.now, w.by, w.now, r.responseID, r.version - 1})
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return ErrConflict // the transaction holds the row: never write blind
+		}
+	}
+	for _, chunk := range chunks(ids, 500) {
+		if err := w.tx.Where("response_id IN ?", chunk).Delete(&responseConcern{}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// count adds (sign +1) or takes away (-1) what a response contributes: to
+// the tallies, and to the quote index (outstanding pairs are the caller's).
+func (w *importWriter) count(c contribution, sign int64) error {
+	if !c.submitted {
+		return nil
+	}
+	if c.quotable {
+		if sign < 0 {
+			w.pairs.quotesGone = append(w.pairs.quotesGone, c.responseID)
+		} else {
+			w.pairs.quotesNew = append(w.pairs.quotesNew, c)
+		}
+	}
+	return w.tally.add(c, sign)
+}
+
+// importLinkRows is how many response_concerns rows one statement inserts.
+const importLinkRows = 500
+
+func (w *importWriter) writeConcerns(batch []importRow) error {
+	args := w.args[:0]
+	insert := func() error {
+		n := len(args) / 2
+		if n == 0 {
+			return nil
+		}
+		_, err := w.exec("INSERT INTO response_concerns (response_id, concern_id) VALUES "+values(n, 2, ""), n == importLinkRows, args)
+		args = args[:0]
+		return err
+	}
+	for i := range batch {
+		for _, id := range batch[i].concernIDs {
+			args = append(args, batch[i].responseID, id)
+			if len(args) == 2*importLinkRows {
+				if err := insert(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	err := insert()
+	w.args = args[:0]
+	return err
+}
+
+func (w *importWriter) writeRevisions(batch []importRow) error {
+	args := w.args[:0]
+	for i := range batch {
+		r := &batch[i]
+		slices.Sort(r.concerns)
+		args = append(args, r.responseID, r.version, "import", StatusSubmitted, r.stance, r.autonomy,
+			strings.Join(r.concerns, ";"), r.comment, r.amendments, r.consent, w.by, w.now)
+	}
+	_, err := w.exec(`INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
+		comment, amendments, consent, saved_by, saved_at) VALUES `+values(len(batch), 12, ""), len(batch) == importBatchRows, args)
+	w.args = args[:0]
+	return err
+}
+
+// finish writes the tallies' differences, records the import and its audit
+// entry, and drops import_seen; the caller commits.
+func (w *importWriter) finish(filename string) (ImportResult, error) {
+	res := w.res
+	if err := w.tally.apply(w.tx); err != nil {
+		return ImportResult{}, err
+	}
+	w.close()
+	if !w.pg {
+		if _, err := w.conn.ExecContext(w.ctx, "DROP TABLE temp.import_seen"); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	var by *int64
+	if id, ok := w.by.(int64); ok {
+		by = &id
+	}
+	rec := ImportRecord{Filename: filename, RowCount: res.Rows, CreatedCount: res.Created,
+		ReplacedCount: res.Replaced, ImportedBy: by, ImportedAt: w.now}
+	if err := w.tx.Omit("ImportedName").Create(&rec).Error; err != nil {
+		return ImportResult{}, err
+	}
+	res.ImportID = rec.ID
+	var userID int64
+	if by != nil {
+		userID = *by
+	}
+	err := auditTx(w.tx, w.now, userID, AuditImport, fmt.Sprintf("import %d", rec.ID),
+		fmt.Sprintf("%s: %d rows, %d new, %d replaced", filename, res.Rows, res.Created, res.Replaced))
+	return res, err
+}
+
+// importTally adds up what an import changes in the tallies, as
+// tallies.addResponse counts it, but by each organisation's own segment
+// only and with keys of a few bytes: a million rows over 20 proposals, 84
+// segments and 14 concern codes come to some 90,000 keys and a few
+// megabytes. apply rolls the counts up into every segment the tallies keep
+// (segment.rollups) and writes them, one proposal at a time, so the rolled-up
+// keys of the whole file are never held at once.
+type importTally struct {
+	segments []segment // by index
+	segIndex map[segment]uint16
+	stances  map[importStanceKey]stanceCount
+	autonomy map[importAutonomyKey]int64
+	concerns map[importConcernKey]int64
+}
+
+type importStanceKey struct {
+	proposalID int64
+	seg        uint16
+	stance     uint8 // index in Stances
+}
+
+type importAutonomyKey struct {
+	proposalID int64
+	seg        uint16
+	autonomy   int8
+}
+
+type importConcernKey struct {
+	proposalID int64
+	concernID  int64
+	seg        uint16
+	source     uint8 // index in importTallySources
+}
+
+// importTallySources are the concern tallies' sources by importConcernKey.source.
+var importTallySources = [...]string{TallyMember, TallyAnalyst, TallyBoth}
+
+func newImportTally() *importTally {
+	return &importTally{segIndex: map[segment]uint16{}, stances: map[importStanceKey]stanceCount{},
+		autonomy: map[importAutonomyKey]int64{}, concerns: map[importConcernKey]int64{}}
+}
+
+// add counts a submitted response's contribution with sign.
+func (t *importTally) add(c contribution, sign int64) error {
+	stance := slices.Index(Stances, c.stance)
+	if stance < 0 || c.autonomy < AutonomyMin || c.autonomy > AutonomyMax {
+		return fmt.Errorf("import: response %d is submitted with stance %q and autonomy %d", c.responseID, c.stance, c.autonomy)
+	}
+	g, ok := t.segIndex[c.seg]
+	if !ok {
+		g = uint16(len(t.segments))
+		t.segIndex[c.seg] = g
+		t.segments = append(t.segments, c.seg)
+	}
+	sk := importStanceKey{c.proposalID, g, uint8(stance)}
+	v := t.stances[sk]
+	v.n += sign
+	if c.quotable {
+		v.quotable += sign
+	}
+	t.stances[sk] = v
+	t.autonomy[importAutonomyKey{c.proposalID, g, int8(c.autonomy)}] += sign
+	const member, analyst, both = 0, 1, 2 // as in importTallySources
+	for _, id := range c.member {
+		t.concerns[importConcernKey{c.proposalID, id, g, member}] += sign
+		t.concerns[importConcernKey{c.proposalID, id, g, both}] += sign
+	}
+	for _, id := range c.analyst {
+		t.concerns[importConcernKey{c.proposalID, id, g, analyst}] += sign
+		if !slices.Contains(c.member, id) {
+			t.concerns[importConcernKey{c.proposalID, id, g, both}] += sign
+		}
+	}
+	return nil
+}
+
+// apply writes the counts, proposal by proposal in id order; within one,
+// tallies.apply writes its keys in a fixed order, so that concurrent writers
+// on PostgreSQL cannot deadlock.
+func (t *importTally) apply(tx *gorm.DB) error {
+	proposals := map[int64]bool{}
+	for k := range t.stances {
+		proposals[k.proposalID] = true
+	}
+	for k := range t.concerns {
+		proposals[k.proposalID] = true
+	}
+	for _, p := range slices.Sorted(maps.Keys(proposals)) {
+		rolled := newTallies()
+		for k, v := range t.stances {
+			if k.proposalID != p {
+				continue
+			}
+			for _, g := range t.segments[k.seg].rollups() {
+				rk := stanceKey{p, g, Stances[k.stance]}
+				sum := rolled.stances[rk]
+				sum.n += v.n
+				sum.quotable += v.quotable
+				rolled.stances[rk] = sum
+			}
+		}
+		for k, n := range t.autonomy {
+			if k.proposalID != p {
+				continue
+			}
+			for _, g := range t.segments[k.seg].rollups() {
+				rolled.autonomy[autonomyKey{p, g, int(k.autonomy)}] += n
+			}
+		}
+		for k, n := range t.concerns {
+			if k.proposalID != p {
+				continue
+			}
+			for _, g := range t.segments[k.seg].rollups() {
+				rolled.concerns[concernKey{p, g, importTallySources[k.source], k.concernID}] += n
+			}
+		}
+		if err := rolled.apply(tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// values is n rows of cols parameters for a VALUES list, "(?, ?), (?, ?)",
+// each parameter written as param ("?" when empty).
+func values(n, cols int, param string) string {
+	if param == "" {
+		param = "?"
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat(param+", ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+// rebind numbers a statement's parameters $1, $2, … on PostgreSQL.
+func (w *importWriter) rebind(q string) string {
+	if !w.pg {
+		return q
+	}
+	var b strings.Builder
+	k := 0
+	for _, c := range q {
+		if c != '?' {
+			b.WriteRune(c)
+			continue
+		}
+		k++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(k))
+	}
+	return b.String()
+}
+
+// stmt prepares q once in the transaction.
+func (w *importWriter) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.conn.PrepareContext(w.ctx, w.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+// exec runs a statement (prepared once when reuse is set, as a full batch's
+// are) and returns how many rows it changed.
+func (w *importWriter) exec(q string, reuse bool, args []any) (int64, error) {
+	var res sql.Result
+	var err error
+	if reuse {
+		var st *sql.Stmt
+		if st, err = w.stmt(q); err == nil {
+			res, err = st.ExecContext(w.ctx, args...)
+		}
+	} else {
+		res, err = w.conn.ExecContext(w.ctx, w.rebind(q), args...)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("import: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// query runs a statement and calls each for every row it returns.
+func (w *importWriter) query(q string, reuse bool, args []any, each func(*sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
+	if reuse {
+		var st *sql.Stmt
+		if st, err = w.stmt(q); err == nil {
+			rows, err = st.QueryContext(w.ctx, args...)
+		}
+	} else {
+		rows, err = w.conn.QueryContext(w.ctx, w.rebind(q), args...)
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (w *importWriter) queryRow(q string, args []any, dest ...any) error {
+	return w.query(q, true, args, func(rows *sql.Rows) error { return rows.Scan(dest...) })
 }
 
 func describeValue(column, v string) string {
@@ -385,166 +1079,6 @@ func csvProblem(err error) string {
 		return "a quoted field is not closed, or has text after its closing quote; check the double quotes" + where
 	}
 	return "it could not be read" + where
-}
-
-// writeImport stores checked rows in one transaction.
-func (s *Store) writeImport(ctx context.Context, rows []importRow, filename string, userID int64) (ImportResult, error) {
-	res := ImportResult{Rows: len(rows)}
-	now := s.Now()
-	by := userRef(userID)
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		existing, err := existingResponses(tx, rows)
-		if err != nil {
-			return err
-		}
-		var replacedIDs []int64
-		for _, r := range existing {
-			replacedIDs = append(replacedIDs, r.ID)
-		}
-		sort.Slice(replacedIDs, func(i, j int) bool { return replacedIDs[i] < replacedIDs[j] })
-		if err := s.keepCurrentVersions(tx, replacedIDs); err != nil {
-			return err
-		}
-		// The tallies lose what the replaced responses counted for and gain
-		// every row; codes the policy team gave a replaced response stay.
-		tally := newTallies()
-		replaced, err := loadContributions(tx, replacedIDs)
-		if err != nil {
-			return err
-		}
-		analystCodes := map[int64][]int64{}
-		wasSubmitted := map[responseKey]bool{}
-		for _, c := range replaced {
-			tally.addResponse(c, -1)
-			analystCodes[c.responseID] = c.analyst
-			wasSubmitted[responseKey{c.orgID, c.proposalID}] = c.submitted
-		}
-		segs, err := organisationSegments(tx)
-		if err != nil {
-			return err
-		}
-
-		var created []Response
-		isNew := make([]bool, len(rows))
-		ids := make([]int64, len(rows))
-		versions := make([]int, len(rows))
-		for i := range rows {
-			row := &rows[i]
-			in := row.in
-			cur, exists := existing[responseKey{row.orgID, row.proposalID}]
-			if !exists {
-				created = append(created, Response{OrganisationID: row.orgID, ProposalID: row.proposalID,
-					Stance: in.Stance, Autonomy: in.Autonomy, Comment: in.Comment, Amendments: in.Amendments,
-					Consent: in.Consent, Status: StatusSubmitted, Version: 1, UpdatedBy: by, SubmittedBy: by,
-					SubmittedAt: &now, CreatedAt: now, UpdatedAt: now})
-				isNew[i], versions[i] = true, 1
-				continue
-			}
-			res.Replaced++
-			ids[i], versions[i] = cur.ID, cur.Version+1
-			q := tx.Exec(`UPDATE responses SET stance = ?, autonomy = ?, comment = ?, amendments = ?, consent = ?,
-				status = ?, version = ?, updated_by = ?, updated_at = ?, submitted_by = ?, submitted_at = ?
-				WHERE id = ? AND version = ?`,
-				in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent, StatusSubmitted, versions[i],
-				by, now, by, now, cur.ID, cur.Version)
-			if q.Error != nil {
-				return q.Error
-			}
-			if q.RowsAffected != 1 {
-				return ErrConflict // the single writer makes this unreachable; never write blind
-			}
-		}
-		res.Created = len(created)
-		if len(created) > 0 {
-			if err := tx.CreateInBatches(&created, 200).Error; err != nil {
-				return err
-			}
-		}
-		next := 0 // created holds the new responses in file order
-		for i := range rows {
-			if isNew[i] {
-				ids[i] = created[next].ID
-				next++
-			}
-		}
-		for _, chunk := range chunks(replacedIDs, 500) {
-			if err := tx.Where("response_id IN ?", chunk).Delete(&responseConcern{}).Error; err != nil {
-				return err
-			}
-		}
-		var links []responseConcern
-		revs := make([]ResponseRevision, 0, len(rows))
-		for i, row := range rows {
-			if ids[i] == 0 {
-				return fmt.Errorf("import: row on line %d has no response id", row.line)
-			}
-			tally.addResponse(contribution{responseID: ids[i], proposalID: row.proposalID, seg: segs[row.orgID],
-				submitted: true, at: now, stance: row.in.Stance, autonomy: *row.in.Autonomy,
-				quotable: isQuotable(row.in.Consent, row.in.Comment),
-				member:   row.concernIDs, analyst: analystCodes[ids[i]]}, +1)
-			key := responseKey{row.orgID, row.proposalID}
-			tally.submission(key, wasSubmitted[key], true)
-			for _, cid := range row.concernIDs {
-				links = append(links, responseConcern{ResponseID: ids[i], ConcernID: cid})
-			}
-			in := row.in
-			revs = append(revs, ResponseRevision{ResponseID: ids[i], Version: versions[i], Kind: "import",
-				Status: StatusSubmitted, Stance: in.Stance, Autonomy: in.Autonomy,
-				Concerns: strings.Join(sortedCodes(in.Concerns), ";"), Comment: in.Comment,
-				Amendments: in.Amendments, Consent: in.Consent, SavedBy: by, SavedAt: now})
-		}
-		if len(links) > 0 {
-			if err := tx.CreateInBatches(&links, 1000).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.CreateInBatches(&revs, 200).Error; err != nil {
-			return err
-		}
-		if err := tally.apply(tx); err != nil {
-			return err
-		}
-		rec := ImportRecord{Filename: filename, RowCount: res.Rows, CreatedCount: res.Created,
-			ReplacedCount: res.Replaced, ImportedBy: by, ImportedAt: now}
-		if err := tx.Omit("ImportedName").Create(&rec).Error; err != nil {
-			return err
-		}
-		res.ImportID = rec.ID
-		return auditTx(tx, now, userID, AuditImport, fmt.Sprintf("import %d", rec.ID),
-			fmt.Sprintf("%s: %d rows, %d new, %d replaced", filename, res.Rows, res.Created, res.Replaced))
-	})
-	if err != nil {
-		return ImportResult{}, err
-	}
-	return res, nil
-}
-
-// existingResponses finds the stored responses the rows would replace.
-func existingResponses(tx *gorm.DB, rows []importRow) (map[responseKey]Response, error) {
-	wanted := map[responseKey]bool{}
-	proposalSet := map[int64]bool{}
-	for _, r := range rows {
-		wanted[responseKey{r.orgID, r.proposalID}] = true
-		proposalSet[r.proposalID] = true
-	}
-	proposals := make([]int64, 0, len(proposalSet))
-	for id := range proposalSet {
-		proposals = append(proposals, id)
-	}
-	out := map[responseKey]Response{}
-	for _, chunk := range chunks(proposals, 500) {
-		var found []Response
-		if err := tx.Select("id, organisation_id, proposal_id, version").
-			Where("proposal_id IN ?", chunk).Find(&found).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range found {
-			if k := (responseKey{r.OrganisationID, r.ProposalID}); wanted[k] {
-				out[k] = r
-			}
-		}
-	}
-	return out, nil
 }
 
 // keepCurrentVersions makes sure the version an import replaces is in the

@@ -426,7 +426,7 @@ func (f importFixture) comments(t *testing.T, n int) []string {
 func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // benchFixture has enough organisations for n distinct responses.
-func benchFixture(b *testing.B, n int) (importFixture, []byte) {
+func benchFixture(b testing.TB, n int) (importFixture, []byte) {
 	b.Helper()
 	f := newImportFixture(b)
 	ctx := context.Background()
@@ -458,7 +458,7 @@ func benchFixture(b *testing.B, n int) (importFixture, []byte) {
 // BenchmarkImport measures importing 20,000 rows: into an empty table, then
 // again over the same responses (every row replaced).
 //
-//	go test ./models -run '^$' -bench 'Import|Export' -benchtime 3x
+//	go test -tags sqlite_fts5 ./models -run '^$' -bench 'Import|Export' -benchtime 3x
 func BenchmarkImport20000(b *testing.B) {
 	const n = 20000
 	f, file := benchFixture(b, n)
