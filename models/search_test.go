@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -425,4 +428,99 @@ func FuzzSearchQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSearchFindsTheSameHitsFromTheIndexAndFromTheScope(t *testing.T) {
+	a := newAnalysisStore(t)
+	ctx := context.Background()
+	// 36 organisations over three regions, every type and both statuses,
+	// named so that name order is not id order; each answers three
+	// proposals of lp-2019 and one of the other consultation with a few of
+	// the words below.
+	file := "organisation_code,proposal_ref,stance,autonomy,concerns,comment,amendments,consent\n"
+	vocabulary := []string{"merger", "mergers", "board", "boards", "policy", "policies", "trust", "accountability", "s.75", "100%", "under", "the"}
+	rng := rand.New(rand.NewPCG(5, 5))
+	text := func() string {
+		var ws []string
+		for range rng.IntN(4) {
+			ws = append(ws, vocabulary[rng.IntN(len(vocabulary))])
+		}
+		return strings.Join(ws, " ")
+	}
+	for i := range 36 {
+		code := fmt.Sprintf("P%02d", i)
+		if _, err := a.s.EnsureOrganisation(ctx, models.Organisation{Code: code, Name: fmt.Sprintf("Trust %02d", 35-i),
+			Type: models.OrganisationTypes[i%6], Region: models.Regions[i%3], System: "System", SystemStatus: models.SystemStatuses[i/3%2],
+			CreatedAt: *a.now, UpdatedAt: *a.now}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{"LP-12", "LP-01", "GC-01", "LP-11"} {
+			file += fmt.Sprintf("%s,%s,support,1,,%s,%s,attributed\n", code, ref, text(), text())
+		}
+	}
+	if _, err := a.s.ImportResponses(ctx, strings.NewReader(file), "plans.csv", a.analy); err != nil {
+		t.Fatal(err)
+	}
+	// Drafts hold words too, and are never found.
+	a.respond("AAA", "LP-12", false, models.ConsentAttributed, "merger board trust policy")
+	a.respond("CCC", "LP-01", false, models.ConsentAttributed, "merger board trust policy")
+	a.respond("EEE", "LP-12", true, models.ConsentAttributed, "The board's merger policy, under s.75.")
+
+	lp, err := a.s.ConsultationBySlug(ctx, "lp-2019")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc, err := a.s.ConsultationBySlug(ctx, "ltp-governance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hitsSeen, truncatedSeen bool
+	for _, q := range []string{"merger", "mergers board", "policies trust", "accountability", "s.75", "100% merger", "the", "under board", "pharmacy"} {
+		for _, sc := range []struct {
+			name         string
+			consultation int64
+			ref          string
+			f            models.Filter
+		}{
+			{"the consultation", lp.ID, "", models.Filter{}},
+			{"one proposal", lp.ID, "LP-12", models.Filter{}},
+			{"a type", lp.ID, "", models.Filter{Type: "acute"}},
+			{"a region and a status", lp.ID, "", models.Filter{Region: "London", SystemStatus: "stp"}},
+			{"a proposal and a whole segment", lp.ID, "LP-01", models.Filter{Type: "community", Region: "Midlands", SystemStatus: "ics"}},
+			{"a region with no members", lp.ID, "", models.Filter{Region: "South West"}},
+			{"a proposal without responses", lp.ID, "LP-02", models.Filter{}},
+			{"a proposal of another consultation", lp.ID, "GC-01", models.Filter{}},
+			{"the other consultation", gc.ID, "", models.Filter{}},
+		} {
+			for _, limit := range []int{3, 200} {
+				t.Run(fmt.Sprintf("%s in %s, limit %d", q, sc.name, limit), func(t *testing.T) {
+					fromIndex, moreFromIndex, err := a.s.SearchResponsesWithPlan(ctx, models.SearchFromIndex, sc.consultation, q, sc.ref, sc.f, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fromScope, moreFromScope, err := a.s.SearchResponsesWithPlan(ctx, models.SearchFromScope, sc.consultation, q, sc.ref, sc.f, limit)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(fromIndex, fromScope) || moreFromIndex != moreFromScope {
+						t.Errorf("from the index: %v (more %v); from the scope: %v (more %v)",
+							responseIDs(fromIndex), moreFromIndex, responseIDs(fromScope), moreFromScope)
+					}
+					hitsSeen = hitsSeen || len(fromIndex) > 0
+					truncatedSeen = truncatedSeen || moreFromIndex
+				})
+			}
+		}
+	}
+	if !hitsSeen || !truncatedSeen {
+		t.Errorf("the searches found hits: %v, more than their limit: %v; want both", hitsSeen, truncatedSeen)
+	}
+}
+
+func responseIDs(hits []models.SearchHit) []int64 {
+	var out []int64
+	for _, h := range hits {
+		out = append(out, h.ResponseID)
+	}
+	return out
 }
