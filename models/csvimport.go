@@ -152,18 +152,18 @@ func (s *Store) importCodes(ctx context.Context) (importCodes, error) {
 // import and an audit entry are recorded.
 //
 // On SQLite the transaction holds the store's single writer connection
-// (BEGIN IMMEDIATE) from the first row to the commit: over a minute for a
-// million rows. Every other write of this process meanwhile (a member's
-// save, a sign-in, a session's once-a-minute touch) queues for that
-// connection in database/sql, which has no timeout, and the request context
-// is never cancelled: the member's page just waits, possibly longer than
-// their browser or a proxy will, then saves as usual, or shows the conflict
-// page if the file replaced that very response. The 10-second busy_timeout
-// only applies to another process (the tracker command), which gets
-// "database is locked" after it. Reads go on (WAL) and see the data as it
-// was until the commit. On PostgreSQL other saves go on; one to a response
-// the import has already written waits for its row lock and is then refused
-// as changed meanwhile, as when a colleague saved first.
+// (BEGIN IMMEDIATE) from the first row to the commit, however long the file
+// takes (over a minute for a million rows). Every other write of this
+// process meanwhile (a member's save, a sign-in, a session's once-a-minute
+// touch) queues for that connection in database/sql, which has no timeout,
+// and the request context is never cancelled: the member's page just waits,
+// possibly longer than their browser or a proxy will, then saves as usual,
+// or shows the conflict page if the file replaced that very response. The
+// 10-second busy_timeout only applies to another process (the tracker
+// command), which gets "database is locked" after it. Reads go on (WAL) and
+// see the data as it was until the commit. On PostgreSQL other saves go on;
+// one to a response the import has already written waits for its row lock
+// and is then refused as changed meanwhile, as when a colleague saved first.
 func (s *Store) ImportResponses(ctx context.Context, r io.Reader, filename string, userID int64) (ImportResult, error) {
 	codes, err := s.importCodes(ctx)
 	if err != nil {

@@ -9,9 +9,9 @@
 //	measure import -csv EXPORT.csv -dir DIR
 //	    imports the export's rows (organisations G…) into a database holding
 //	    the same organisations, through Store.ImportResponses and through a
-//	    bare INSERT loop into the same schema; prints both times, the
-//	    process's peak memory after the bare loop, and the import's own peak
-//	    (VmHWM restarted just before it)
+//	    bare INSERT loop into the same schema; prints both times (wall and
+//	    CPU), the process's peak memory after the bare loop, and the
+//	    import's own peak (VmHWM restarted just before it)
 //
 // Every result is one line "name: value" for the load script's table.
 package main
@@ -38,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -263,11 +264,14 @@ func importBench(args []string) error {
 	if err != nil {
 		return err
 	}
+	cpu0 := cpuTime()
 	bare, err := bareInsert(ctx, barePath, rowsPath)
 	if err != nil {
 		return err
 	}
+	bareCPU := cpuTime() - cpu0
 	fmt.Printf("bare_insert_s: %.1f\n", bare.Seconds())
+	fmt.Printf("bare_insert_cpu_s: %.1f\n", bareCPU.Seconds())
 	fmt.Printf("bare_peak_rss_mb: %d\n", peakRSSMiB())
 
 	storePath, err := target("import-store.db")
@@ -290,6 +294,7 @@ func importBench(args []string) error {
 	debug.FreeOSMemory()
 	resetPeakRSS := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	fmt.Printf("rss_before_import_mb: %d\n", rssMiB())
+	cpu0 = cpuTime()
 	start := time.Now()
 	res, err := store.ImportResponses(ctx, f, "bench.csv", 0)
 	if err != nil {
@@ -300,9 +305,14 @@ func importBench(args []string) error {
 		return err
 	}
 	took := time.Since(start)
+	importCPU := cpuTime() - cpu0
 	fmt.Printf("import_s: %.1f\n", took.Seconds())
 	fmt.Printf("import_created: %d\n", res.Created)
 	fmt.Printf("import_vs_bare: %.2f\n", took.Seconds()/bare.Seconds())
+	// CPU time (user + system, every thread of the process) varies less
+	// than wall time when other work shares the machine.
+	fmt.Printf("import_cpu_s: %.1f\n", importCPU.Seconds())
+	fmt.Printf("import_vs_bare_cpu: %.2f\n", importCPU.Seconds()/bareCPU.Seconds())
 	if resetPeakRSS {
 		fmt.Printf("import_peak_rss_mb: %d\n", peakRSSMiB())
 	} else {
@@ -442,6 +452,15 @@ func bareInsert(ctx context.Context, dbPath, csvPath string) (time.Duration, err
 // peakRSSMiB is the process's peak resident memory (VmHWM) since it started
 // or since the last write of "5" to /proc/self/clear_refs.
 func peakRSSMiB() int { return procStatusMiB("VmHWM:") }
+
+// cpuTime is the CPU time the process has used so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // rssMiB is the process's resident memory now (VmRSS).
 func rssMiB() int { return procStatusMiB("VmRSS:") }
