@@ -175,9 +175,15 @@ func (s *Store) ImportResponses(ctx context.Context, r io.Reader, filename strin
 	}
 	var res ImportResult
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
+		indexNewRows, err := deferSearchIndexing(tx)
+		if err != nil {
+			return err
+		}
 		res, err = s.streamImport(tx, cr, codes, cleanFilename(filename), userID)
-		return err
+		if err != nil {
+			return err
+		}
+		return indexNewRows()
 	})
 	if err != nil {
 		return ImportResult{}, err

@@ -165,6 +165,18 @@ func TestSearchIndexFollowsEveryWrite(t *testing.T) {
 		{"an import that replaces a response replaces its words", func() {
 			importCSV("BBB,LP-12,oppose,-1,,Replaced view,,attributed")
 		}, map[string][]string{"merger": {"AAA"}, "imported": nil, "clause": nil, "replaced": {"BBB"}}},
+		// Imports index their new rows at the end, with the row trigger
+		// set aside meanwhile: a refused import must put it back too.
+		{"a refused import leaves nothing to find", func() {
+			file := "organisation_code,proposal_ref,stance,autonomy,concerns,comment,amendments,consent\n" +
+				"CCC,LP-12,oppose,-1,,Refused words,,attributed\nZZZ,LP-12,oppose,-1,,,,attributed\n"
+			if _, err := a.s.ImportResponses(ctx, strings.NewReader(file), "refused.csv", a.analy); err == nil {
+				t.Fatal("an import naming an unknown organisation was accepted")
+			}
+		}, map[string][]string{"refused": nil}},
+		{"a save after the imports is found", func() {
+			a.respond("CCC", "LP-12", true, models.ConsentAttributed, "Saved after the imports.")
+		}, map[string][]string{"imports": {"CCC"}, "replaced": {"BBB"}}},
 	} {
 		t.Run(step.name, func(t *testing.T) {
 			step.change()
