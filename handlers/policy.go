@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -52,7 +53,14 @@ type overviewPage struct {
 }
 
 func (h *Handler) overview(c *fiber.Ctx) error {
-	cons, f, err := h.consultationAndFilter(c)
+	// Policy and admin only (see routes.go), so a draft consultation is
+	// theirs to see; the consultation is read only when the page is not
+	// already in memory at this version.
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.ErrNotFound
+	}
+	f, err := filterFrom(c)
 	if err != nil {
 		return err
 	}
@@ -61,8 +69,12 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.sharedContent(c, version, sharedPageKey{page: "overview", consultationID: cons.ID, summary: summaryRequest{f: f}},
+	return h.sharedContent(c, version, sharedPageKey{page: "overview", consultationID: id, summary: summaryRequest{f: f}},
 		"consultations", func() (string, any, error) {
+			cons, err := h.store.ConsultationByID(ctx, id)
+			if err != nil {
+				return "", nil, err
+			}
 			ov, err := h.store.CachedConsultationOverview(ctx, version, cons.ID, f)
 			return "Overview: " + cons.Title, overviewPage{Overview: ov, Filters: newFilterOptions(f)}, err
 		})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -27,8 +28,27 @@ type Store struct {
 	now  func() time.Time
 	path string // the SQLite file; "" on PostgreSQL
 
-	rsql   *sql.DB // the reader pool without GORM, for the per-request version read
+	rsql   *sql.DB  // the reader pool without GORM, for the queries every request runs
+	stmts  sync.Map // query → *sql.Stmt prepared on rsql
 	caches summaryCaches
+}
+
+// prepared is the reader pool's prepared statement for query, prepared on
+// first use: the few queries every request runs (its session, the summary
+// version) are parsed once, not on every request.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.rsql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // Sentinel errors the handlers map to status codes.

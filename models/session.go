@@ -143,12 +143,16 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 		disabledAt, totpAt              sql.NullTime
 		userCreatedAt, userUpdatedAt    sql.NullTime
 	)
-	err := s.rsql.QueryRowContext(ctx, s.rebind(`SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
+	st, err := s.prepared(ctx, s.rebind(`SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
 			s.created_at, s.seen_at, s.expires_at,
 			u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.disabled_at, u.totp_enabled_at,
 			u.created_at, u.updated_at
 		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ?`), hashToken(token)).Scan(
+		WHERE s.token_hash = ?`))
+	if err != nil {
+		return Session{}, nil, err
+	}
+	err = st.QueryRowContext(ctx, hashToken(token)).Scan(
 		&sess.TokenHash, &sess.UserID, &sess.PendingUserID, &sess.CSRFToken, &sess.CreatedAt, &sess.SeenAt, &sess.ExpiresAt,
 		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -63,8 +63,12 @@ BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; END`, t, op, op, t))
 // SummaryVersion is the current summary version: it differs from any
 // earlier reading once a write that a summary could show has committed.
 func (s *Store) SummaryVersion(ctx context.Context) (int64, error) {
+	st, err := s.prepared(ctx, "SELECT v FROM summary_version WHERE id = 1")
+	if err != nil {
+		return 0, err
+	}
 	var v int64
-	err := s.rsql.QueryRowContext(ctx, "SELECT v FROM summary_version WHERE id = 1").Scan(&v)
+	err = st.QueryRowContext(ctx).Scan(&v)
 	return v, err
 }
 
