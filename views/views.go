@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed layout.html partials/*.html pages/*.html
@@ -54,12 +55,26 @@ func (t *Templates) Render(w io.Writer, page string, data any) error {
 	if !ok {
 		return fmt.Errorf("no page %q", page)
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	if err := set.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// buffers are reused between pages: a summary page is about 85 KB, and
+// growing a fresh buffer to that size for every request was most of the
+// garbage a busy server made.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // an unusually large page: let it go rather than keep it
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 // RenderContent renders only a page's "content" block, for pages whose
