@@ -135,6 +135,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 var migrationSteps = map[int]func(tx *gorm.DB) error{
 	30: rebuildTallies, // fill the new tallies from the responses already stored
 	40: summaryVersionTriggers,
+	41: summaryVersionShards,
 	50: searchIndex, // the full-text index, filled from the responses already stored
 }
 
