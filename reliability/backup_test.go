@@ -110,16 +110,7 @@ func TestBackupUnderLoadHoldsEveryEarlierAcknowledgedSave(t *testing.T) {
 			t.Errorf("%s: %d rows in the backup, outside %d (when it started) … %d (when it ended)", table, n, atStart[table], atEnd[table])
 		}
 	}
-	type revKey struct {
-		responseKey
-		Version int
-	}
-	saved := map[revKey]storedRevision{}
-	for _, r := range readRevisions(t, bk) {
-		if r.Kind == "saved" {
-			saved[revKey{responseKey{r.Org, r.Ref}, r.Version}] = r
-		}
-	}
+	saved := savedByVersion(readRevisions(t, bk))
 	missing := 0
 	for _, a := range before {
 		rev, ok := saved[revKey{a.Key, a.Version}]

@@ -237,17 +237,11 @@ func verifyAcknowledged(t *testing.T, db *sql.DB, l *crashLedger) (missing, unac
 	if got, err := integrityCheck(db); err != nil || got != "ok" {
 		t.Fatalf("integrity_check = %q, %v", got, err)
 	}
-	type revKey struct {
-		responseKey
-		Version int
-	}
-	saved := map[revKey]storedRevision{}
+	revisions := readRevisions(t, db)
+	saved := savedByVersion(revisions)
 	comments := map[string]bool{}
-	for _, r := range readRevisions(t, db) {
+	for _, r := range revisions {
 		comments[r.Comment] = true
-		if r.Kind == "saved" {
-			saved[revKey{responseKey{r.Org, r.Ref}, r.Version}] = r
-		}
 	}
 	acked := map[string]bool{}
 	latest := map[responseKey]crashSave{}

@@ -477,6 +477,24 @@ type storedRevision struct {
 type responseKey struct{ Org, Ref string }
 
 // readRevisions loads every revision of every response.
+// revKey names one version of a response.
+type revKey struct {
+	responseKey
+	Version int
+}
+
+// savedByVersion indexes the revisions a save made (not refused
+// conflicts, not imports) by response and version.
+func savedByVersion(revisions []storedRevision) map[revKey]storedRevision {
+	saved := map[revKey]storedRevision{}
+	for _, r := range revisions {
+		if r.Kind == "saved" {
+			saved[revKey{responseKey{r.Org, r.Ref}, r.Version}] = r
+		}
+	}
+	return saved
+}
+
 func readRevisions(t *testing.T, db *sql.DB) []storedRevision {
 	t.Helper()
 	rows, err := db.Query(`SELECT o.code, p.ref, rr.kind, rr.status, rr.version, rr.stance,

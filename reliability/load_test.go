@@ -205,16 +205,7 @@ func TestFiftyMembersSubmittingConcurrently(t *testing.T) {
 	if got, err := integrityCheck(ro); err != nil || got != "ok" {
 		t.Fatalf("integrity_check = %q, %v", got, err)
 	}
-	type revKey struct {
-		responseKey
-		Version int
-	}
-	saved := map[revKey]storedRevision{}
-	for _, r := range readRevisions(t, ro) {
-		if r.Kind == "saved" {
-			saved[revKey{responseKey{r.Org, r.Ref}, r.Version}] = r
-		}
-	}
+	saved := savedByVersion(readRevisions(t, ro))
 	latest := map[responseKey]crashSave{}
 	for _, a := range stats.acks {
 		rev, ok := saved[revKey{a.Key, a.Version}]
