@@ -969,18 +969,7 @@ func (w *importWriter) rebind(q string) string {
 	if !w.pg {
 		return q
 	}
-	var b strings.Builder
-	k := 0
-	for _, c := range q {
-		if c != '?' {
-			b.WriteRune(c)
-			continue
-		}
-		k++
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(k))
-	}
-	return b.String()
+	return numberParameters(q)
 }
 
 // stmt prepares q once in the transaction.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,14 +34,37 @@ type Store struct {
 	caches summaryCaches
 }
 
-// prepared is the reader pool's prepared statement for query, prepared on
+// numberParameters turns ? placeholders into PostgreSQL's $1, $2, … for
+// statements sent without GORM. The statements it is given hold no '?'
+// inside strings.
+func numberParameters(q string) string {
+	var b strings.Builder
+	k := 0
+	for _, c := range q {
+		if c != '?' {
+			b.WriteRune(c)
+			continue
+		}
+		k++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(k))
+	}
+	return b.String()
+}
+
+// prepared is the reader pool's prepared statement for query (with ?
+// placeholders on either engine), prepared on
 // first use: the few queries every request runs (its session, the summary
 // version) are parsed once, not on every request.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
-	st, err := s.rsql.PrepareContext(ctx, query)
+	sqlText := query
+	if s.isPostgres() {
+		sqlText = numberParameters(query)
+	}
+	st, err := s.rsql.PrepareContext(ctx, sqlText)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -143,12 +141,12 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 		disabledAt, totpAt              sql.NullTime
 		userCreatedAt, userUpdatedAt    sql.NullTime
 	)
-	st, err := s.prepared(ctx, s.rebind(`SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
+	st, err := s.prepared(ctx, `SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
 			s.created_at, s.seen_at, s.expires_at,
 			u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.disabled_at, u.totp_enabled_at,
 			u.created_at, u.updated_at
 		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ?`))
+		WHERE s.token_hash = ?`)
 	if err != nil {
 		return Session{}, nil, err
 	}
@@ -180,23 +178,4 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 		u.TOTPEnabledAt = &totpAt.Time
 	}
 	return sess, u, nil
-}
-
-// rebind turns ? placeholders into PostgreSQL's $1, $2… for queries sent
-// without GORM.
-func (s *Store) rebind(query string) string {
-	if !s.isPostgres() {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
