@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -38,6 +39,7 @@ type Handler struct {
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
+	navigation  sync.Map // navKey → template.HTML, see siteNavigation
 }
 
 // Request limits.

@@ -24,15 +24,15 @@ type page struct {
 	RequestID string
 	Nav       string // which main navigation item is current
 	Data      any
-	// Content, when set, is the page's content already rendered (see
-	// sharedContent); the layout shows it instead of rendering Data.
-	Content template.HTML
+	// Navigation is the main navigation for the user's role with Nav
+	// marked current, rendered once per pair (see siteNavigation).
+	Navigation template.HTML
 }
 
 // sharedPage is a page's title and rendered content: what the layout wraps.
 type sharedPage struct {
 	Title   string
-	Content template.HTML
+	Content []byte // never written to: every request shares it
 }
 
 // sharedPageKey names a page whose content depends only on the request's
@@ -59,20 +59,56 @@ func (h *Handler) sharedContent(c *fiber.Ctx, version int64, key sharedPageKey, 
 	if err != nil {
 		return err
 	}
-	return h.render(c, key.page, page{Title: shared.Title, Nav: nav, Content: shared.Content})
+	p := h.layoutFields(c, page{Title: shared.Title, Nav: nav})
+	return h.views.RenderAround(c.Response().BodyWriter(), key.page, p, shared.Content)
 }
 
 // render fills the layout's fields from the request and writes the page.
 func (h *Handler) render(c *fiber.Ctx, name string, p page) error {
+	p = h.layoutFields(c, p)
+	return h.views.Render(c.Response().BodyWriter(), name, p)
+}
+
+// layoutFields fills in what the layout shows about the request (who is
+// signed in, their CSRF token, the request id) and sets the content type.
+func (h *Handler) layoutFields(c *fiber.Ctx, p page) page {
 	if u, ok := currentUser(c); ok {
 		p.User = &u
+		p.Navigation = h.siteNavigation(u.Role, p.Nav)
 	}
 	if s, ok := currentSession(c); ok {
 		p.CSRF = s.CSRFToken
 	}
 	p.RequestID = requestID(c)
 	c.Type("html", "utf-8")
-	return h.views.Render(c.Response().BodyWriter(), name, p)
+	return p
+}
+
+// navKey is what the main navigation depends on: nothing about the request
+// but the user's role and the section the page belongs to, both set in code.
+type navKey struct {
+	Role    models.Role
+	Current string
+}
+
+// siteNavigation renders the main navigation once for each role and section
+// and keeps it: on a cached summary page, working it out again through the
+// template engine was most of the layout's cost.
+func (h *Handler) siteNavigation(role models.Role, current string) template.HTML {
+	key := navKey{Role: role, Current: current}
+	if nav, ok := h.navigation.Load(key); ok {
+		return nav.(template.HTML)
+	}
+	nav, err := h.views.RenderPartial("site-nav", key)
+	if err != nil {
+		// The partial is parsed and checked at start; this cannot happen
+		// with the templates as shipped. Log it and show no navigation
+		// rather than fail the page.
+		h.log.Error("render navigation", "err", err)
+		return ""
+	}
+	h.navigation.Store(key, nav)
+	return nav
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -118,7 +118,7 @@ func (h *Handler) twoFactorSetup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Data: p})
+	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Nav: "account", Data: p})
 }
 
 func (h *Handler) setupData(c *fiber.Ctx, u models.User) (setupPage, error) {
@@ -154,12 +154,12 @@ func (h *Handler) enableTwoFactor(c *fiber.Ctx) error {
 		}
 		p.Errors.add("code", "That code is not right. Check the time on your phone, and enter the code the app shows now.")
 		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Data: p})
+		return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Nav: "account", Data: p})
 	}
 	if err != nil {
 		return err
 	}
-	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Data: setupPage{Enabled: true, RecoveryCodes: codes}})
+	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Nav: "account", Data: setupPage{Enabled: true, RecoveryCodes: codes}})
 }
 
 // requireSecondFactor sends policy and admin users who have not set up

@@ -20,6 +20,7 @@ var files embed.FS
 
 // Templates renders named pages ("member/proposal" for pages/member_proposal.html).
 type Templates struct {
+	base  *template.Template // the layout and partials alone
 	pages map[string]*template.Template
 }
 
@@ -33,7 +34,7 @@ func New(funcs template.FuncMap) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Templates{pages: map[string]*template.Template{}}
+	t := &Templates{base: base, pages: map[string]*template.Template{}}
 	for _, n := range names {
 		set, err := base.Clone()
 		if err != nil {
@@ -78,16 +79,53 @@ func putBuffer(b *bytes.Buffer) {
 }
 
 // RenderContent renders only a page's "content" block, for pages whose
-// content is the same for everyone who may see it and is kept to be set
-// inside the layout later (as the page's Content).
-func (t *Templates) RenderContent(page string, data any) (template.HTML, error) {
+// content is the same for everyone who may see it and is kept to be written
+// inside the layout later (see RenderAround).
+func (t *Templates) RenderContent(page string, data any) ([]byte, error) {
 	set, ok := t.pages[page]
 	if !ok {
-		return "", fmt.Errorf("no page %q", page)
+		return nil, fmt.Errorf("no page %q", page)
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "content", data); err != nil {
-		return "", fmt.Errorf("render %s: %w", page, err)
+		return nil, fmt.Errorf("render %s: %w", page, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// RenderAround writes the layout around content that RenderContent made
+// earlier. Only the layout (a few kilobytes) goes through the template
+// engine; the content, 85 KB on a summary page, is written as it is. Printing
+// it through the layout as a template.HTML value cost a fresh fmt buffer the
+// size of the page on every request.
+func (t *Templates) RenderAround(w io.Writer, page string, data any, content []byte) error {
+	set, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	if err := set.ExecuteTemplate(buf, "layout-top", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	top := buf.Len()
+	if err := set.ExecuteTemplate(buf, "layout-bottom", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	for _, part := range [][]byte{buf.Bytes()[:top], content, buf.Bytes()[top:]} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RenderPartial renders one partial on its own, for markup that is worked
+// out once and then kept (the site navigation for each role and section).
+func (t *Templates) RenderPartial(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := t.base.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- produced by html/template itself
 }
