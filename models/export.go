@@ -30,30 +30,35 @@ type ExportQuery struct {
 	IncludeDrafts  bool // otherwise submitted responses only, as the summaries count
 }
 
-// exportChunk is how many bytes of CSV travel together from a proposal's
-// reader to the client; exportAhead is how many chunks a reader may have
-// ready before the client has taken them. Together they bound the memory an
-// export holds: exportChunk × (exportAhead + 1) per reader.
-const (
-	exportChunk = 64 << 10
-	exportAhead = 4
-)
+// An export is cut into segments: one proposal's responses from a run of
+// exportSegmentOrgs organisations (in code order), so at most that many rows.
+// Up to exportReaders segments are read at once, on separate connections,
+// while the writer sends the earliest; at most exportWindow segments are read
+// and not yet sent. The file is the same as reading everything in one go, and
+// the memory an export holds is bounded by exportWindow segments whatever the
+// number of responses.
+//
+// Segments are small on purpose: readers can only run ahead of the writer by
+// the window, so with a whole proposal per reader the next proposal's reader
+// filled its few buffers and waited, and the export ran at one reader's pace.
+var exportSegmentOrgs = 128
+
+func exportWindow() int { return 2 * exportReaders() }
+
+// exportReaders is how many segments an export reads at once: one per CPU,
+// at most four (the SQLite reader pool's size).
+func exportReaders() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
 
 // ExportResponses writes the selected responses to w as CSV, ordered by
 // consultation, proposal position and organisation code, straight from
 // database cursors; it never holds the whole set in memory. If w has a Flush
-// method it is flushed after every chunk. It returns the number of responses
-// written.
-//
-// Each proposal is one query. Up to exportReaders proposals are read at once
-// on separate connections, each into a few bounded chunks, while the chunks
-// of the earliest are written out in order: the output is the same as
-// reading them one after another, at up to exportReaders times the speed.
+// method it is flushed after every segment. It returns the number of
+// responses written.
 func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery) (int, error) {
 	if err := q.Filter.Validate(); err != nil {
 		return 0, err
 	}
-	run, proposals, err := s.newExportRun(ctx, q)
+	run, segments, err := s.newExportRun(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -67,67 +72,68 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 	}
 	flusher, _ := w.(interface{ Flush() error })
 
+	type result struct {
+		buf  *bytes.Buffer
+		rows int
+		err  error
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
-		cancel()  // readers waiting to hand on a chunk give up…
+		cancel()  // the feeder stops starting segments, readers stop reading…
 		wg.Wait() // …and none outlives the export
 	}()
-	type output struct {
-		chunks chan []byte
-		rows   int
-		err    error
-	}
-	outs := make([]*output, len(proposals))
-	start := func(i int) {
-		o := &output{chunks: make(chan []byte, exportAhead)}
-		outs[i] = o
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(o.chunks)
-			o.rows, o.err = run.proposal(ctx, proposals[i].ID, proposals[i].Ref, func(chunk []byte) bool {
-				select {
-				case o.chunks <- chunk:
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			})
-		}()
-	}
-	readers := min(exportReaders(), len(proposals))
-	for i := range readers {
-		start(i)
-	}
+	// pending holds each started segment's result, in file order; its
+	// capacity is the window. Results are buffered, so a reader never waits.
+	pending := make(chan chan result, exportWindow())
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(pending)
+		readers := make(chan struct{}, exportReaders())
+		for _, seg := range segments {
+			r := make(chan result, 1)
+			select {
+			case pending <- r:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case readers <- struct{}{}:
+			case <-ctx.Done():
+				r <- result{err: ctx.Err()}
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				buf := run.buffer()
+				n, err := run.segment(ctx, seg, buf)
+				<-readers
+				r <- result{buf: buf, rows: n, err: err}
+			}()
+		}
+	}()
 	n := 0
-	for i := range proposals {
-		o := outs[i]
-		for chunk := range o.chunks {
-			if _, err := w.Write(chunk); err != nil {
+	for r := range pending {
+		res := <-r
+		if res.err != nil {
+			return n, res.err
+		}
+		if _, err := w.Write(res.buf.Bytes()); err != nil {
+			return n, err
+		}
+		if flusher != nil {
+			if err := flusher.Flush(); err != nil {
 				return n, err
 			}
-			if flusher != nil {
-				if err := flusher.Flush(); err != nil {
-					return n, err
-				}
-			}
-			run.recycle(chunk)
 		}
-		if o.err != nil {
-			return n, o.err
-		}
-		n += o.rows
-		if next := i + readers; next < len(proposals) {
-			start(next)
-		}
+		run.recycle(res.buf)
+		n += res.rows
 	}
-	return n, nil
+	// The feeder closes pending early only when the context ends.
+	return n, ctx.Err()
 }
-
-// exportReaders is how many proposals an export reads at once: one per CPU,
-// at most four (the SQLite reader pool's size).
-func exportReaders() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
 
 // exportRun holds what every row of one export needs besides its own
 // columns: organisations and concern codes, read once (their number, not the
@@ -141,13 +147,21 @@ type exportRun struct {
 	pool  sync.Pool
 }
 
-type exportProposalRef struct {
-	ID  int64
-	Ref string
+// exportSegment is one proposal's responses from organisations whose codes
+// are in [from, to); an empty to means no upper bound. The database orders
+// the codes and compares them with the bounds, so the segments follow its
+// collation on PostgreSQL as on SQLite.
+type exportSegment struct {
+	proposalID int64
+	ref        string
+	from, to   string
 }
 
-func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []exportProposalRef, error) {
-	var proposals []exportProposalRef
+func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []exportSegment, error) {
+	var proposals []struct {
+		ID  int64
+		Ref string
+	}
 	pq := s.r.WithContext(ctx).Table("proposals").Select("id, ref").Order("consultation_id, position, ref")
 	if q.ConsultationID > 0 {
 		pq = pq.Where("consultation_id = ?", q.ConsultationID)
@@ -161,7 +175,8 @@ func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []
 		run.cond += " AND r.status = 'submitted'"
 	}
 	var orgList []Organisation
-	if err := s.r.WithContext(ctx).Select("id, code, name, type, region, system, system_status").Find(&orgList).Error; err != nil {
+	if err := s.r.WithContext(ctx).Select("id, code, name, type, region, system, system_status").
+		Order("code").Find(&orgList).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, o := range orgList {
@@ -174,42 +189,54 @@ func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []
 	for _, c := range concerns {
 		run.codes[strconv.FormatInt(c.ID, 10)] = c.Code
 	}
-	return run, proposals, nil
+	var segments []exportSegment
+	for _, p := range proposals {
+		for i := 0; i < len(orgList); i += exportSegmentOrgs {
+			seg := exportSegment{proposalID: p.ID, ref: p.Ref, from: orgList[i].Code}
+			if j := i + exportSegmentOrgs; j < len(orgList) {
+				seg.to = orgList[j].Code
+			}
+			segments = append(segments, seg)
+		}
+	}
+	return run, segments, nil
 }
 
-func (run *exportRun) chunk() *bytes.Buffer {
+func (run *exportRun) buffer() *bytes.Buffer {
 	if b, ok := run.pool.Get().(*bytes.Buffer); ok {
 		b.Reset()
 		return b
 	}
-	return bytes.NewBuffer(make([]byte, 0, exportChunk+exportChunk/4))
+	return new(bytes.Buffer)
 }
 
-// recycle takes back a chunk the client has been sent.
-func (run *exportRun) recycle(chunk []byte) {
-	run.pool.Put(bytes.NewBuffer(chunk[:0]))
-}
+// recycle takes back a segment's buffer once the client has been sent it.
+func (run *exportRun) recycle(b *bytes.Buffer) { run.pool.Put(b) }
 
-// proposal reads one proposal's rows and hands them on as CSV in chunks of
-// about exportChunk bytes; send says false when the export is abandoned.
-func (run *exportRun) proposal(ctx context.Context, proposalID int64, ref string, send func([]byte) bool) (int, error) {
+// segment writes one segment's rows to buf as CSV.
+func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes.Buffer) (int, error) {
 	s := run.s
 	// CROSS JOIN keeps SQLite's join order: organisations, by code, outside.
 	// Concern ids rather than codes, and the time formatted by the database:
 	// the concerns table is not joined a million times, and no time is
 	// parsed only to be printed again.
+	codes := "o.code >= ?"
+	args := []any{seg.proposalID, seg.from}
+	if seg.to != "" {
+		codes += " AND o.code < ?"
+		args = append(args, seg.to)
+	}
 	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
 			COALESCE((SELECT `+s.groupConcat("CAST(rc.concern_id AS TEXT)")+` FROM response_concerns rc
 				WHERE rc.response_id = r.id), '') AS concerns,
 			r.comment, r.amendments, r.consent, r.status, `+s.rfc3339UTC("r.submitted_at")+` AS submitted_at
 		FROM organisations o CROSS JOIN responses r
-		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+run.cond+`
-		ORDER BY o.code`, append([]any{proposalID}, run.fargs...)...).Rows()
+		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+codes+` AND `+run.cond+`
+		ORDER BY o.code`, append(args, run.fargs...)...).Rows()
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	buf := run.chunk()
 	cw := csv.NewWriter(buf)
 	record := make([]string, len(ResponseExportColumns))
 	var scratch []string
@@ -223,14 +250,19 @@ func (run *exportRun) proposal(ctx context.Context, proposalID int64, ref string
 			&status, &when); err != nil {
 			return n, err
 		}
-		o := run.orgs[orgID]
+		o, ok := run.orgs[orgID]
+		if !ok {
+			// An organisation added after the export began: the export is
+			// of the organisations as they were when it started.
+			continue
+		}
 		auto := ""
 		if autonomy.Valid {
 			auto = strconv.FormatInt(autonomy.Int64, 10) // a number, never neutralised: -2 and -1 stay numbers
 		}
 		var concerns string
 		concerns, scratch = run.concernCodes(concernIDs, scratch[:0])
-		for i, v := range [...]string{o.Code, ref, stance, auto, concerns, comment, amendments, consent,
+		for i, v := range [...]string{o.Code, seg.ref, stance, auto, concerns, comment, amendments, consent,
 			status, when.String, o.Name, o.Type, o.Region, o.System, o.SystemStatus} {
 			if i == 3 {
 				record[i] = v
@@ -242,23 +274,12 @@ func (run *exportRun) proposal(ctx context.Context, proposalID int64, ref string
 			return n, err
 		}
 		n++
-		if buf.Len() >= exportChunk {
-			cw.Flush()
-			if !send(buf.Bytes()) {
-				return n, ctx.Err()
-			}
-			buf = run.chunk()
-			cw = csv.NewWriter(buf)
-		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
 	cw.Flush()
-	if buf.Len() > 0 && !send(buf.Bytes()) {
-		return n, ctx.Err()
-	}
-	return n, nil
+	return n, cw.Error()
 }
 
 // concernCodes turns the query's "3;1;7" into the codes, sorted, joined by

@@ -13,10 +13,10 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-// TestExportIsInProposalThenOrganisationOrder: the proposals are read at
-// once on several connections, yet the file comes out as if read one after
-// another — by proposal position, then organisation code — with every
-// submitted response once.
+// TestExportIsInProposalThenOrganisationOrder: segments of the export are
+// read at once on several connections, yet the file comes out as if read in
+// one go — by proposal position, then organisation code — with every
+// submitted response once, and the same bytes however it is cut.
 func TestExportIsInProposalThenOrganisationOrder(t *testing.T) {
 	ctx := context.Background()
 	s := demoStore(t, filepath.Join(t.TempDir(), "export.db"), time.Now())
@@ -25,12 +25,33 @@ func TestExportIsInProposalThenOrganisationOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	n, err := s.ExportResponses(ctx, &out, models.ExportQuery{ConsultationID: lp.ID})
-	if err != nil {
-		t.Fatal(err)
+	export := func(segmentOrgs int, q models.ExportQuery) ([]byte, int) {
+		t.Helper()
+		defer models.SetExportSegmentOrgs(segmentOrgs)()
+		var out bytes.Buffer
+		n, err := s.ExportResponses(ctx, &out, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes(), n
 	}
-	records, err := csv.NewReader(&out).ReadAll()
+	// The demo has 44 organisations: one segment per proposal, then many.
+	for _, q := range []models.ExportQuery{
+		{ConsultationID: lp.ID},
+		{ConsultationID: lp.ID, Filter: models.Filter{Type: "mental_health"}},
+		{IncludeDrafts: true},
+	} {
+		whole, wholeN := export(1000, q)
+		for _, size := range []int{1, 3, 7} {
+			cut, n := export(size, q)
+			if n != wholeN || !bytes.Equal(cut, whole) {
+				t.Errorf("%s cut into segments of %d organisations: %d rows, %d bytes; in one segment %d rows, %d bytes",
+					q.Describe(), size, n, len(cut), wholeN, len(whole))
+			}
+		}
+	}
+	out, n := export(5, models.ExportQuery{ConsultationID: lp.ID})
+	records, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
