@@ -30,11 +30,16 @@ fi
 # Each test creates and drops a database: without fsync that takes tens of
 # milliseconds instead of seconds. Never do this for a database you keep.
 CONF_FILE=/etc/postgresql/$VERSION/$CLUSTER/conf.d/tracker-ci.conf
+# PGDURABLE=1 keeps PostgreSQL's durable defaults (bench/load.sh measures
+# with them, in a cluster of its own).
 NEW_CONF="listen_addresses = '127.0.0.1'
-port = $PGPORT
+port = $PGPORT"
+if [ "${PGDURABLE:-0}" != 1 ]; then
+  NEW_CONF="$NEW_CONF
 fsync = off
 synchronous_commit = off
 full_page_writes = off"
+fi
 RESTART=0
 if [ "$(cat "$CONF_FILE" 2>/dev/null)" != "$NEW_CONF" ]; then
   printf '%s\n' "$NEW_CONF" > "$CONF_FILE"

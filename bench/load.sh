@@ -13,6 +13,15 @@
 # HTTP from 16 members against the raw SQLite commit rate; CSV import of the
 # million rows against a bare INSERT loop; and the server's resident memory.
 # It prints a table (also written to $DIR/results.md). Nothing leaves loopback.
+#
+#   POSTGRES=1 bash bench/load.sh
+#
+# runs the same against PostgreSQL instead: a cluster of its own on
+# 127.0.0.1:5433 with PostgreSQL's durable defaults (.ci/postgres.sh with
+# PGDURABLE=1), the dataset loaded once into database tracker_bench_gen and
+# copied for each run; the raw commit rate is PostgreSQL's, and the import
+# comparison (bare INSERT loop into SQLite) is skipped. Results go to
+# $DIR/results-postgres.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,11 +31,16 @@ CONNS=${CONNS:-32}
 PORT=${PORT:-3917}
 ORGS=${ORGS:-50000}
 SKIP_IMPORT=${SKIP_IMPORT:-0}
+POSTGRES=${POSTGRES:-0}
 BASE=http://127.0.0.1:$PORT
 mkdir -p "$DIR"
 GEN=$DIR/gen-$((ORGS * 20)).db
 DB=$DIR/load.db
 RESULTS=$DIR/results.md
+if [ "$POSTGRES" = 1 ]; then
+  RESULTS=$DIR/results-postgres.md
+  SKIP_IMPORT=1
+fi
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
@@ -39,9 +53,27 @@ if [ ! -f "$GEN" ]; then
   "$DIR/gen" -db "$GEN" -orgs "$ORGS" -proposals 20 -seed 1
 fi
 
-echo "== copy the dataset and add the demo accounts"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-cp "$GEN" "$DB"
+if [ "$POSTGRES" = 1 ]; then
+  echo "== PostgreSQL: a durable cluster on 127.0.0.1:5433, the dataset loaded once"
+  ADMIN_URL=$(PGPORT=5433 PGCLUSTER=bench PGDURABLE=1 bash .ci/postgres.sh)
+  PGBASE=${ADMIN_URL%/postgres*}
+  GEN_URL="$PGBASE/tracker_bench_gen?sslmode=disable"
+  DB="$PGBASE/tracker_bench?sslmode=disable"
+  sql() { psql "$ADMIN_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+  if [ "$(sql "SELECT 1 FROM pg_database WHERE datname = 'tracker_bench_gen'")" != 1 ] ||
+     [ "$(psql "$GEN_URL" -qAtX -c "SELECT count(*) >= $ORGS FROM organisations" 2>/dev/null)" != t ]; then
+    sql "DROP DATABASE IF EXISTS tracker_bench_gen"
+    sql "CREATE DATABASE tracker_bench_gen"
+    "$DIR/gen" -db "$GEN" -orgs "$ORGS" -proposals 20 -seed 1 -postgres "$GEN_URL"
+  fi
+  echo "== copy the dataset and add the demo accounts"
+  sql "DROP DATABASE IF EXISTS tracker_bench"
+  sql "CREATE DATABASE tracker_bench TEMPLATE tracker_bench_gen"
+else
+  echo "== copy the dataset and add the demo accounts"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  cp "$GEN" "$DB"
+fi
 rm -f "$DIR/logins.txt"
 TRACKER_DEMO_LOGINS=$DIR/logins.txt "$DIR/tracker" seed -db "$DB" -demo >/dev/null
 PASSWORD=$(awk '$1=="policy@tracker.example" {print $2}' "$DIR/logins.txt")
@@ -57,6 +89,10 @@ stop_server() {
 trap stop_server EXIT
 
 echo "== start the server"
+if curl -s -o /dev/null "$BASE/healthz"; then
+  echo "something already answers on $BASE: stop it or set PORT"
+  exit 1
+fi
 sync
 T0=$(date +%s%N)
 "$DIR/tracker" serve -db "$DB" -host 127.0.0.1 -port "$PORT" -log json >"$DIR/server.out" 2>"$DIR/server.log" &
@@ -123,7 +159,13 @@ SUBMIT=$("$DIR/measure" submit -url "$BASE" -db "$DB" -members 16 -seconds "$DUR
 SUBMIT_RSS=$(rss)
 PEAK=$(peak)
 stop_server
-COMMITS=$("$DIR/measure" commit-rate -dir "$DIR" -seconds "$DURATION")
+if [ "$POSTGRES" = 1 ]; then
+  COMMITS=$("$DIR/measure" commit-rate -url "$DB" -seconds "$DURATION")
+  RAW_LABEL="raw PostgreSQL commit rate (durable defaults, 1 connection)"
+else
+  COMMITS=$("$DIR/measure" commit-rate -dir "$DIR" -seconds "$DURATION")
+  RAW_LABEL="raw SQLite commit rate (WAL, synchronous=FULL, 1 connection)"
+fi
 SUBMIT_RATE=$(echo "$SUBMIT" | awk '/submissions_per_s/ {print $2}')
 RAW_RATE=$(echo "$COMMITS" | awk '/raw_commits_per_s/ {print $2}')
 
@@ -142,7 +184,7 @@ fi
   echo "| server RSS after the export | $EXPORT_RSS MB |"
   echo "| submissions over HTTP, 16 members (PUT /api/v1/…/response) | $SUBMIT_RATE /s |"
   echo "$SUBMIT" | awk -F': ' '/failed|p50|p99/ {printf "| %s | %s |\n", $1, $2}'
-  echo "| raw SQLite commit rate (WAL, synchronous=FULL, 1 connection) | $RAW_RATE /s |"
+  echo "| $RAW_LABEL | $RAW_RATE /s |"
   echo "| submissions vs raw commits | $(awk -v a="$SUBMIT_RATE" -v b="$RAW_RATE" 'BEGIN {printf "%.2f", a/b}') |"
   echo "| server RSS after submissions | $SUBMIT_RSS MB |"
   echo "| server peak RSS over the whole run (VmHWM) | $PEAK MB |"

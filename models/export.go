@@ -140,11 +140,18 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q ExportQuery)
 // responses', bounds them).
 type exportRun struct {
 	s     *Store
-	orgs  map[int64]Organisation
+	orgs  map[int64]exportOrg
 	codes map[string]string // concern id (as the query gives it) → code
 	cond  string
 	fargs []any
 	pool  sync.Pool
+}
+
+// exportOrg is what an export writes about an organisation, each cell
+// already made safe for spreadsheets: only these, because an export holds
+// every organisation in memory for as long as it runs.
+type exportOrg struct {
+	code, name, typ, region, system, systemStatus string
 }
 
 // exportSegment is one proposal's responses from organisations whose codes
@@ -169,7 +176,7 @@ func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []
 	if err := pq.Scan(&proposals).Error; err != nil {
 		return nil, nil, err
 	}
-	run := &exportRun{s: s, orgs: map[int64]Organisation{}, codes: map[string]string{}}
+	run := &exportRun{s: s, codes: map[string]string{}}
 	run.cond, run.fargs = q.Filter.where()
 	if !q.IncludeDrafts {
 		run.cond += " AND r.status = 'submitted'"
@@ -179,8 +186,10 @@ func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []
 		Order("code").Find(&orgList).Error; err != nil {
 		return nil, nil, err
 	}
+	run.orgs = make(map[int64]exportOrg, len(orgList))
 	for _, o := range orgList {
-		run.orgs[o.ID] = o
+		run.orgs[o.ID] = exportOrg{code: NeutraliseCell(o.Code), name: NeutraliseCell(o.Name), typ: NeutraliseCell(o.Type),
+			region: NeutraliseCell(o.Region), system: NeutraliseCell(o.System), systemStatus: NeutraliseCell(o.SystemStatus)}
 	}
 	var concerns []Concern
 	if err := s.r.WithContext(ctx).Select("id, code").Find(&concerns).Error; err != nil {
@@ -192,7 +201,7 @@ func (s *Store) newExportRun(ctx context.Context, q ExportQuery) (*exportRun, []
 	var segments []exportSegment
 	for _, p := range proposals {
 		for i := 0; i < len(orgList); i += exportSegmentOrgs {
-			seg := exportSegment{proposalID: p.ID, ref: p.Ref, from: orgList[i].Code}
+			seg := exportSegment{proposalID: p.ID, ref: NeutraliseCell(p.Ref), from: orgList[i].Code}
 			if j := i + exportSegmentOrgs; j < len(orgList) {
 				seg.to = orgList[j].Code
 			}
@@ -262,14 +271,10 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 		}
 		var concerns string
 		concerns, scratch = run.concernCodes(concernIDs, scratch[:0])
-		for i, v := range [...]string{o.Code, seg.ref, stance, auto, concerns, comment, amendments, consent,
-			status, when.String, o.Name, o.Type, o.Region, o.System, o.SystemStatus} {
-			if i == 3 {
-				record[i] = v
-			} else {
-				record[i] = NeutraliseCell(v)
-			}
-		}
+		record[0], record[1], record[2], record[3], record[4] = o.code, seg.ref, NeutraliseCell(stance), auto, NeutraliseCell(concerns)
+		record[5], record[6], record[7] = NeutraliseCell(comment), NeutraliseCell(amendments), NeutraliseCell(consent)
+		record[8], record[9] = NeutraliseCell(status), NeutraliseCell(when.String)
+		record[10], record[11], record[12], record[13], record[14] = o.name, o.typ, o.region, o.system, o.systemStatus
 		if err := cw.Write(record); err != nil {
 			return n, err
 		}

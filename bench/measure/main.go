@@ -3,6 +3,9 @@
 //	measure commit-rate -dir DIR -seconds 10
 //	    the raw SQLite commit rate: one connection, WAL, synchronous=FULL,
 //	    one INSERT per transaction, as fast as it goes
+//	measure commit-rate -url postgres://… -seconds 10
+//	    the same on PostgreSQL with the server's own settings, in a scratch
+//	    table dropped afterwards
 //	measure submit -url http://127.0.0.1:3917 -db DB -members 16 -seconds 15
 //	    16 member accounts sign in and PUT responses through the JSON API
 //	    concurrently; prints saves per second and latency percentiles
@@ -41,6 +44,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/nhsproviders/consultation-tracker/bench/dataset"
@@ -73,7 +77,11 @@ func commitRate(args []string) error {
 	fs := flag.NewFlagSet("commit-rate", flag.ExitOnError)
 	dir := fs.String("dir", os.TempDir(), "where to put the scratch database")
 	seconds := fs.Int("seconds", 10, "how long to run")
+	pgURL := fs.String("url", "", "measure this PostgreSQL database instead of a SQLite file")
 	fs.Parse(args)
+	if *pgURL != "" {
+		return postgresCommitRate(*pgURL, time.Duration(*seconds)*time.Second)
+	}
 	path := filepath.Join(*dir, "commit-rate.db")
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
@@ -101,6 +109,40 @@ func commitRate(args []string) error {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
+			return err
+		}
+		n++
+	}
+	fmt.Printf("raw_commits_per_s: %.0f\n", float64(n)/time.Since(start).Seconds())
+	return nil
+}
+
+// postgresCommitRate is commit-rate's loop on PostgreSQL: one connection,
+// one INSERT of the same 600 bytes per transaction.
+func postgresCommitRate(url string, d time.Duration) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP TABLE IF EXISTS bench_commit_rate; CREATE TABLE bench_commit_rate (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)"); err != nil {
+		return err
+	}
+	defer conn.Exec(ctx, "DROP TABLE bench_commit_rate") //nolint:errcheck // a scratch table
+	body := strings.Repeat("x", 600)
+	n := 0
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for time.Now().Before(deadline) {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO bench_commit_rate (body) VALUES ($1)", body); err != nil {
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
 			return err
 		}
 		n++
