@@ -173,15 +173,7 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	}
 	db.Close()
 
-	store, err = models.Open(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }})
-	if err != nil {
-		return err
-	}
-	if err := store.RebuildTallies(ctx); err != nil {
-		store.Close()
-		return err
-	}
-	if err := store.Close(); err != nil {
+	if err := rebuildTallies(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }}); err != nil {
 		return err
 	}
 	// Statistics for the query planner, as a long-running server gathers
@@ -193,6 +185,19 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	defer stats.Close()
 	_, err = stats.ExecContext(ctx, "ANALYZE")
 	return err
+}
+
+// rebuildTallies counts the summaries' tallies from the rows just loaded.
+func rebuildTallies(ctx context.Context, opts models.Options) error {
+	store, err := models.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := store.RebuildTallies(ctx); err != nil {
+		store.Close()
+		return err
+	}
+	return store.Close()
 }
 
 func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {

@@ -101,15 +101,7 @@ func CopyToPostgres(ctx context.Context, sqlitePath, url string) error {
 		return err
 	}
 
-	store, err = models.Open(ctx, models.Options{Path: url})
-	if err != nil {
-		return err
-	}
-	if err := store.RebuildTallies(ctx); err != nil {
-		store.Close()
-		return err
-	}
-	if err := store.Close(); err != nil {
+	if err := rebuildTallies(ctx, models.Options{Path: url}); err != nil {
 		return err
 	}
 	_, err = dst.Exec(ctx, "ANALYZE")
