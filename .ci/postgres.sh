@@ -8,7 +8,7 @@ set -euo pipefail
 
 PGPORT=${PGPORT:-5432}
 ROLE=${PGROLE:-tracker}
-CLUSTER=${PGCLUSTER:-main}
+CLUSTER=${TRACKER_PG_CLUSTER:-main}
 
 log() { echo "postgres.sh: $*" >&2; }
 
@@ -30,11 +30,11 @@ fi
 # Each test creates and drops a database: without fsync that takes tens of
 # milliseconds instead of seconds. Never do this for a database you keep.
 CONF_FILE=/etc/postgresql/$VERSION/$CLUSTER/conf.d/tracker-ci.conf
-# PGDURABLE=1 keeps PostgreSQL's durable defaults (bench/load.sh measures
+# TRACKER_PG_DURABLE=1 keeps PostgreSQL's durable defaults (bench/load.sh measures
 # with them, in a cluster of its own).
 NEW_CONF="listen_addresses = '127.0.0.1'
 port = $PGPORT"
-if [ "${PGDURABLE:-0}" != 1 ]; then
+if [ "${TRACKER_PG_DURABLE:-0}" != 1 ]; then
   NEW_CONF="$NEW_CONF
 fsync = off
 synchronous_commit = off

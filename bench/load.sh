@@ -18,7 +18,7 @@
 #
 # runs the same against PostgreSQL instead: a cluster of its own on
 # 127.0.0.1:5433 with PostgreSQL's durable defaults (.ci/postgres.sh with
-# PGDURABLE=1), the dataset loaded once into database tracker_bench_gen and
+# TRACKER_PG_DURABLE=1), the dataset loaded once into database tracker_bench_gen and
 # copied for each run; the raw commit rate is PostgreSQL's, and the import
 # comparison (bare INSERT loop into SQLite) is skipped. Results go to
 # $DIR/results-postgres.md.
@@ -55,7 +55,7 @@ fi
 
 if [ "$POSTGRES" = 1 ]; then
   echo "== PostgreSQL: a durable cluster on 127.0.0.1:5433, the dataset loaded once"
-  ADMIN_URL=$(PGPORT=5433 PGCLUSTER=bench PGDURABLE=1 bash .ci/postgres.sh)
+  ADMIN_URL=$(PGPORT=5433 TRACKER_PG_CLUSTER=bench TRACKER_PG_DURABLE=1 bash .ci/postgres.sh)
   PGBASE=${ADMIN_URL%/postgres*}
   GEN_URL="$PGBASE/tracker_bench_gen?sslmode=disable"
   DB="$PGBASE/tracker_bench?sslmode=disable"
