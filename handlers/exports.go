@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -57,7 +59,8 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 	store, log, rid := h.store, h.log, requestID(c)
 	// The body is written after this handler returns, straight from the
 	// database cursors; the status is sent by then, so a failure is logged.
-	c.Context().SetBodyStream(streamedBody(func(w io.Writer) error {
+	body := streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout}
+	body.write = func(w io.Writer) error {
 		n, err := store.ExportResponses(ctx, w, q)
 		if err != nil {
 			log.Error("export responses", "request_id", rid, "rows_written", n, "err", err)
@@ -71,7 +74,8 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 			debug.FreeOSMemory()
 		}
 		return err
-	}), -1)
+	}
+	c.Context().SetBodyStream(body, -1)
 	return nil
 }
 
@@ -80,15 +84,25 @@ const bigExport = 100_000
 
 // streamedBody is a response body that writes itself. fasthttp frames each
 // Write as one HTTP chunk straight onto the connection (it asks for
-// SupportsBodyWriteTo), so the export's 64 KiB chunks go out as they are.
+// SupportsBodyWriteTo), so the export's segments go out as they are.
 // SetBodyStreamWriter instead passes the body through a pipe in 4 KiB
 // copies between two goroutines, which held an export of a million rows
 // to about 60,000 rows a second.
-type streamedBody func(io.Writer) error
+//
+// fasthttp's write timeout is one deadline for the whole response: a
+// gigabyte export to someone on a slow line, or simply longer than the
+// timeout, was cut off mid-file. Each chunk instead gets the timeout of its
+// own, so a client that keeps reading gets the whole file and one that
+// stops reading for longer than the timeout is still let go.
+type streamedBody struct {
+	write   func(io.Writer) error
+	conn    net.Conn
+	timeout time.Duration
+}
 
 func (b streamedBody) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	err := b(cw)
+	cw := &chunkWriter{w: w, conn: b.conn, timeout: b.timeout}
+	err := b.write(cw)
 	return cw.n, err
 }
 
@@ -99,12 +113,21 @@ func (streamedBody) Read([]byte) (int, error) {
 	return 0, errors.New("a streamed body is written with WriteTo, not read")
 }
 
-type countingWriter struct {
-	w io.Writer
-	n int64
+// chunkWriter moves the connection's write deadline on before each chunk
+// and counts what it wrote.
+type chunkWriter struct {
+	w       io.Writer
+	conn    net.Conn
+	timeout time.Duration
+	n       int64
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) {
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	if c.conn != nil {
+		if err := c.conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+			return 0, err
+		}
+	}
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err

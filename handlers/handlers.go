@@ -26,6 +26,9 @@ type Deps struct {
 	SecureCookies bool
 	// TrustedProxies are the addresses whose X-Real-IP header is believed.
 	TrustedProxies []string
+	// WriteTimeout bounds writing a response, and for a streamed export
+	// each of its chunks; 0 means 30 seconds.
+	WriteTimeout time.Duration
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -36,6 +39,8 @@ type Handler struct {
 	validate *validator.Validate
 	cookie   string
 	secure   bool
+	// writeTimeout is how long one write to a client may take.
+	writeTimeout time.Duration
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
@@ -52,6 +57,9 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = 30 * time.Second
+	}
 	tpl, err := views.New(templateFuncs())
 	if err != nil {
 		return nil, err
@@ -63,6 +71,8 @@ func New(d Deps) (*fiber.App, error) {
 		validate: newValidator(),
 		cookie:   "tracker_session",
 		secure:   d.SecureCookies,
+
+		writeTimeout: d.WriteTimeout,
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
@@ -77,7 +87,7 @@ func New(d Deps) (*fiber.App, error) {
 		BodyLimit:             bodyLimit,
 		ReadTimeout:           15 * time.Second,
 		Concurrency:           1024, // open connections; beyond it fasthttp answers 503
-		WriteTimeout:          30 * time.Second,
+		WriteTimeout:          d.WriteTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
 	}
