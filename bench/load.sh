@@ -147,11 +147,17 @@ run_wrk "HTML summary, type=mental_health" "/proposals/LP-01/summary?type=mental
 run_wrk "overview, no filter" "/consultations/$CONS/overview"
 run_wrk "overview, region=Midlands" "/consultations/$CONS/overview?region=Midlands"
 
-echo "== CSV export of every submitted response"
+echo "== CSV export of every submitted response, three times (the median is reported)"
 EXPORT=$DIR/export.csv
-read -r SECS BYTES < <(curl -s -o "$EXPORT" -w '%{time_total} %{size_download}\n' -H "Cookie: tracker_session=$COOKIE" "$BASE/exports/responses.csv")
+ALL_SECS=()
+for _ in 1 2 3; do
+  read -r SECS BYTES < <(curl -s -o "$EXPORT" -w '%{time_total} %{size_download}\n' -H "Cookie: tracker_session=$COOKIE" "$BASE/exports/responses.csv")
+  ALL_SECS+=("$SECS")
+done
+SECS=$(printf '%s\n' "${ALL_SECS[@]}" | sort -g | sed -n 2p)
 ROWS=$(( $(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))))' "$EXPORT") - 1 ))
 EXPORT_RATE=$(awk -v r="$ROWS" -v s="$SECS" 'BEGIN {printf "%d", r/s}')
+EXPORT_ALL=$(printf '%s\n' "${ALL_SECS[@]}" | awk -v r="$ROWS" '{printf "%s%d", (NR>1 ? ", " : ""), r/$1}')
 EXPORT_RSS=$(rss)
 
 echo "== submissions: 16 members over HTTP, then the raw SQLite commit rate"
@@ -180,7 +186,7 @@ fi
   echo "| other measure | value |"
   echo "|---|---:|"
   echo "| start-up to first /healthz answer (server says: $READY) | ${STARTUP_MS} ms |"
-  echo "| CSV export: $ROWS rows, $((BYTES / 1048576)) MiB in ${SECS}s | $EXPORT_RATE rows/s |"
+  echo "| CSV export: $ROWS rows, $((BYTES / 1048576)) MiB, median of 3 in ${SECS}s (each: $EXPORT_ALL rows/s) | $EXPORT_RATE rows/s |"
   echo "| server RSS after the export | $EXPORT_RSS MB |"
   echo "| submissions over HTTP, 16 members (PUT /api/v1/…/response) | $SUBMIT_RATE /s |"
   echo "$SUBMIT" | awk -F': ' '/failed|p50|p99/ {printf "| %s | %s |\n", $1, $2}'
