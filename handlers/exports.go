@@ -59,8 +59,7 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 	store, log, rid := h.store, h.log, requestID(c)
 	// The body is written after this handler returns, straight from the
 	// database cursors; the status is sent by then, so a failure is logged.
-	body := streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout}
-	body.write = func(w io.Writer) error {
+	c.Context().SetBodyStream(streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout, write: func(w io.Writer) error {
 		n, err := store.ExportResponses(ctx, w, q)
 		if err != nil {
 			log.Error("export responses", "request_id", rid, "rows_written", n, "err", err)
@@ -74,8 +73,7 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 			debug.FreeOSMemory()
 		}
 		return err
-	}
-	c.Context().SetBodyStream(body, -1)
+	}}, -1)
 	return nil
 }
 

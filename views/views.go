@@ -49,19 +49,28 @@ func New(funcs template.FuncMap) (*Templates, error) {
 	return t, nil
 }
 
+// lookup returns a page's template set.
+func (t *Templates) lookup(page string) (*template.Template, error) {
+	set, ok := t.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("no page %q", page)
+	}
+	return set, nil
+}
+
 // Render writes the page inside the layout. It renders into a buffer first so
 // that a template error never sends half a page.
 func (t *Templates) Render(w io.Writer, page string, data any) error {
-	set, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("no page %q", page)
+	set, err := t.lookup(page)
+	if err != nil {
+		return err
 	}
 	buf := buffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
 	if err := set.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
 }
 
@@ -82,9 +91,9 @@ func putBuffer(b *bytes.Buffer) {
 // content is the same for everyone who may see it and is kept to be written
 // inside the layout later (see RenderAround).
 func (t *Templates) RenderContent(page string, data any) ([]byte, error) {
-	set, ok := t.pages[page]
-	if !ok {
-		return nil, fmt.Errorf("no page %q", page)
+	set, err := t.lookup(page)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "content", data); err != nil {
@@ -99,9 +108,9 @@ func (t *Templates) RenderContent(page string, data any) ([]byte, error) {
 // it through the layout as a template.HTML value cost a fresh fmt buffer the
 // size of the page on every request.
 func (t *Templates) RenderAround(w io.Writer, page string, data any, content []byte) error {
-	set, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("no page %q", page)
+	set, err := t.lookup(page)
+	if err != nil {
+		return err
 	}
 	buf := buffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
