@@ -165,6 +165,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	secure := fs.Bool("secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
 	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
+	perAddress := fs.Int("max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
+		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -201,8 +203,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
+	raw, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
 	if err != nil {
+		return err
+	}
+	ln, err := handlers.LimitConnections(raw, handlers.ConnLimits{PerAddress: *perAddress, Exempt: trusted, Logger: logger})
+	if err != nil {
+		raw.Close()
 		return err
 	}
 	if n, err := store.CountUsers(ctx); err == nil && n == 0 {

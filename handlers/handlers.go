@@ -42,6 +42,8 @@ type Handler struct {
 	// writeTimeout is how long one write to a client may take.
 	writeTimeout time.Duration
 
+	bodies *bodyBudget // memory held for bodies still arriving
+
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
 	navigation  sync.Map // navKey → template.HTML, see siteNavigation
@@ -73,6 +75,7 @@ func New(d Deps) (*fiber.App, error) {
 		secure:   d.SecureCookies,
 
 		writeTimeout: d.WriteTimeout,
+		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
@@ -85,8 +88,8 @@ func New(d Deps) (*fiber.App, error) {
 		Immutable:             true, // request strings outlive the handler in logs and errors
 		ErrorHandler:          h.handleError,
 		BodyLimit:             bodyLimit,
-		ReadTimeout:           15 * time.Second,
-		Concurrency:           1024, // open connections; beyond it fasthttp answers 503
+		ReadTimeout:           headerReadTimeout, // the body's own timeout is set when its headers arrive
+		Concurrency:           1024,              // open connections; beyond it fasthttp answers 503
 		WriteTimeout:          d.WriteTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
@@ -97,6 +100,7 @@ func New(d Deps) (*fiber.App, error) {
 		cfg.TrustedProxies = d.TrustedProxies
 	}
 	app := fiber.New(cfg)
+	h.bodies.install(app.Server())
 	app.Use(recover.New())
 	h.routes(app)
 	return app, nil
@@ -106,6 +110,9 @@ func New(d Deps) (*fiber.App, error) {
 // status and a plain message; anything else is logged and shown as a generic
 // 500 without details.
 func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	if refused, err := h.refusedForBudget(c); refused {
+		return err
+	}
 	status := fiber.StatusInternalServerError
 	message := ""
 	var fe *fiber.Error
