@@ -182,7 +182,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *logFormat == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
-	logger := slog.New(handler)
+	logger := slog.New(handlers.RedactSecrets(handler)) // for every package: the store's logs too
 
 	start := time.Now()
 	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger})

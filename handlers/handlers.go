@@ -59,6 +59,7 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Logger = slog.New(RedactSecrets(d.Logger.Handler()))
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = 30 * time.Second
 	}
