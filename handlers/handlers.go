@@ -87,6 +87,7 @@ func New(d Deps) (*fiber.App, error) {
 	cfg := fiber.Config{
 		AppName:               "consultation-tracker",
 		Immutable:             true, // request strings outlive the handler in logs and errors
+		CaseSensitive:         true, // /INVITE/… or /API/… must not reach a route that path checks read otherwise
 		ErrorHandler:          h.handleError,
 		BodyLimit:             bodyLimit,
 		ReadTimeout:           headerReadTimeout, // the body's own timeout is set when its headers arrive
@@ -174,4 +175,9 @@ type errorPage struct {
 	Message string
 }
 
-func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+// isAPI says whether to answer in JSON. Routing is case-sensitive, so only
+// /api/ reaches the API, but any case of it is answered as the API would.
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= len("/api/") && strings.EqualFold(p[:len("/api/")], "/api/")
+}
