@@ -26,6 +26,9 @@ type Deps struct {
 	SecureCookies bool
 	// TrustedProxies are the addresses whose X-Real-IP header is believed.
 	TrustedProxies []string
+	// PublicURL is the address people open (https://tracker.example.org);
+	// invite links start with it. Empty: see Handler.siteURL.
+	PublicURL string
 	// WriteTimeout bounds writing a response, and for a streamed export
 	// each of its chunks; 0 means 30 seconds.
 	WriteTimeout time.Duration
@@ -39,6 +42,9 @@ type Handler struct {
 	validate *validator.Validate
 	cookie   string
 	secure   bool
+	// publicURL and behindProxy decide where links sent off-site point.
+	publicURL   string
+	behindProxy bool
 	// writeTimeout is how long one write to a client may take.
 	writeTimeout time.Duration
 
@@ -67,6 +73,12 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	publicURL := ""
+	if d.PublicURL != "" {
+		if publicURL, err = parsePublicURL(d.PublicURL); err != nil {
+			return nil, err
+		}
+	}
 	h := &Handler{
 		store:    d.Store,
 		log:      d.Logger,
@@ -74,6 +86,9 @@ func New(d Deps) (*fiber.App, error) {
 		validate: newValidator(),
 		cookie:   "tracker_session",
 		secure:   d.SecureCookies,
+
+		publicURL:   publicURL,
+		behindProxy: len(d.TrustedProxies) > 0,
 
 		writeTimeout: d.WriteTimeout,
 		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
