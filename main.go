@@ -164,7 +164,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses (env TRACKER_DEMO=1)")
 	secure := fs.Bool("secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
+	publicURL := fs.String("public-url", getenv("TRACKER_PUBLIC_URL"), "the address people open, e.g. https://tracker.example.org; invite links start with it (env TRACKER_PUBLIC_URL)")
 	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
+	perAddress := fs.Int("max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
+		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -180,7 +183,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *logFormat == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
-	logger := slog.New(handler)
+	logger := slog.New(handlers.RedactSecrets(handler)) // for every package: the store's logs too
 
 	start := time.Now()
 	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger})
@@ -197,12 +200,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			trusted = append(trusted, p)
 		}
 	}
-	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted})
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted,
+		PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
+	raw, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
 	if err != nil {
+		return err
+	}
+	ln, err := handlers.LimitConnections(raw, handlers.ConnLimits{PerAddress: *perAddress, Exempt: trusted, Logger: logger})
+	if err != nil {
+		raw.Close()
 		return err
 	}
 	if n, err := store.CountUsers(ctx); err == nil && n == 0 {

@@ -147,7 +147,7 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 func (h *Handler) showInviteLink(c *fiber.Ctx, u models.User, token string, renewed bool) error {
 	h.log.Info("invite link made", "user_id", u.ID, "request_id", requestID(c))
 	return h.render(c, "admin/invited", page{Title: "Invite link for " + u.Name, Nav: "admin",
-		Data: invitedPage{User: u, Link: c.BaseURL() + "/invite/" + token, ExpiresAt: h.store.Now().Add(models.InviteTTL), Renewed: renewed}})
+		Data: invitedPage{User: u, Link: h.siteURL(c) + "/invite/" + token, ExpiresAt: h.store.Now().Add(models.InviteTTL), Renewed: renewed}})
 }
 
 // ---- one user ----

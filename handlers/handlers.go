@@ -26,6 +26,9 @@ type Deps struct {
 	SecureCookies bool
 	// TrustedProxies are the addresses whose X-Real-IP header is believed.
 	TrustedProxies []string
+	// PublicURL is the address people open (https://tracker.example.org);
+	// invite links start with it. Empty: see Handler.siteURL.
+	PublicURL string
 	// WriteTimeout bounds writing a response, and for a streamed export
 	// each of its chunks; 0 means 30 seconds.
 	WriteTimeout time.Duration
@@ -39,8 +42,13 @@ type Handler struct {
 	validate *validator.Validate
 	cookie   string
 	secure   bool
+	// publicURL and behindProxy decide where links sent off-site point.
+	publicURL   string
+	behindProxy bool
 	// writeTimeout is how long one write to a client may take.
 	writeTimeout time.Duration
+
+	bodies *bodyBudget // memory held for bodies still arriving
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
@@ -57,12 +65,19 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Logger = slog.New(RedactSecrets(d.Logger.Handler()))
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = 30 * time.Second
 	}
 	tpl, err := views.New(templateFuncs())
 	if err != nil {
 		return nil, err
+	}
+	publicURL := ""
+	if d.PublicURL != "" {
+		if publicURL, err = parsePublicURL(d.PublicURL); err != nil {
+			return nil, err
+		}
 	}
 	h := &Handler{
 		store:    d.Store,
@@ -72,7 +87,11 @@ func New(d Deps) (*fiber.App, error) {
 		cookie:   "tracker_session",
 		secure:   d.SecureCookies,
 
+		publicURL:   publicURL,
+		behindProxy: len(d.TrustedProxies) > 0,
+
 		writeTimeout: d.WriteTimeout,
+		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
@@ -83,10 +102,11 @@ func New(d Deps) (*fiber.App, error) {
 	cfg := fiber.Config{
 		AppName:               "consultation-tracker",
 		Immutable:             true, // request strings outlive the handler in logs and errors
+		CaseSensitive:         true, // /INVITE/… or /API/… must not reach a route that path checks read otherwise
 		ErrorHandler:          h.handleError,
 		BodyLimit:             bodyLimit,
-		ReadTimeout:           15 * time.Second,
-		Concurrency:           1024, // open connections; beyond it fasthttp answers 503
+		ReadTimeout:           headerReadTimeout, // the body's own timeout is set when its headers arrive
+		Concurrency:           1024,              // open connections; beyond it fasthttp answers 503
 		WriteTimeout:          d.WriteTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
@@ -97,6 +117,7 @@ func New(d Deps) (*fiber.App, error) {
 		cfg.TrustedProxies = d.TrustedProxies
 	}
 	app := fiber.New(cfg)
+	h.bodies.install(app.Server())
 	app.Use(recover.New())
 	h.routes(app)
 	return app, nil
@@ -106,6 +127,9 @@ func New(d Deps) (*fiber.App, error) {
 // status and a plain message; anything else is logged and shown as a generic
 // 500 without details.
 func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	if refused, err := h.refusedForBudget(c); refused {
+		return err
+	}
 	status := fiber.StatusInternalServerError
 	message := ""
 	var fe *fiber.Error
@@ -166,4 +190,9 @@ type errorPage struct {
 	Message string
 }
 
-func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+// isAPI says whether to answer in JSON. Routing is case-sensitive, so only
+// /api/ reaches the API, but any case of it is answered as the API would.
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= len("/api/") && strings.EqualFold(p[:len("/api/")], "/api/")
+}

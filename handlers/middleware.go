@@ -50,11 +50,8 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			status = 500
 		}
 	}
-	path := c.Path()
-	if strings.HasPrefix(path, "/invite/") {
-		path = "/invite/[redacted]" // the path is the one-time secret
-	}
-	attrs := []any{"method", c.Method(), "path", path, "status", status,
+	// The log handler redacts an invite link's token (RedactSecrets).
+	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
 		"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(c)}
 	if u, ok := currentUser(c); ok {
 		attrs = append(attrs, "user_id", u.ID)

@@ -229,9 +229,9 @@ func (s *Store) AcceptInvite(ctx context.Context, token, password string) (User,
 	return u, err
 }
 
-// DisableUser stops a user signing in and ends their sessions, so that they
-// are signed out on their next request. Disabling a disabled user changes
-// nothing.
+// DisableUser stops a user signing in, ends their sessions, so that they
+// are signed out on their next request, and withdraws their unused invite
+// links. Disabling a disabled user changes nothing.
 func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
 	if actorID == userID {
 		return ErrOwnAccount
@@ -253,12 +253,34 @@ func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
 		if res.Error != nil {
 			return res.Error
 		}
+		withdrawn, err := withdrawInvites(tx, userID, now)
+		if err != nil {
+			return err
+		}
 		return auditTx(tx, now, actorID, AuditUserChanged, u.Email,
-			fmt.Sprintf("disabled the account; ended %s", sessionCount(res.RowsAffected)))
+			fmt.Sprintf("disabled the account; ended %s", sessionCount(res.RowsAffected))+withdrawn)
 	})
 }
 
-// EnableUser lets a disabled user sign in again.
+// withdrawInvites ends the user's live invite links by expiring them now;
+// they stay listed, so the admin page shows the link as expired and offers
+// a new one. It returns what to add to the audit entry.
+func withdrawInvites(tx *gorm.DB, userID int64, now time.Time) (string, error) {
+	res := tx.Model(&Invite{}).Where("user_id = ? AND used_at IS NULL AND expires_at > ?", userID, now).
+		Update("expires_at", now)
+	switch {
+	case res.Error != nil:
+		return "", res.Error
+	case res.RowsAffected == 0:
+		return "", nil
+	case res.RowsAffected == 1:
+		return "; withdrew the unused invite link", nil
+	}
+	return fmt.Sprintf("; withdrew %d unused invite links", res.RowsAffected), nil
+}
+
+// EnableUser lets a disabled user sign in again. Invite links withdrawn
+// when the account was disabled stay withdrawn: an admin makes a new one.
 func (s *Store) EnableUser(ctx context.Context, actorID, userID int64) error {
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
@@ -295,8 +317,9 @@ func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int
 	return n, err
 }
 
-// ChangeUserRole gives a user another role (and, for members, organisation)
-// and ends their sessions, so that what they may do changes at once.
+// ChangeUserRole gives a user another role (and, for members, organisation),
+// ends their sessions, so that what they may do changes at once, and
+// withdraws their unused invite links.
 func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role Role, orgID int64) error {
 	if actorID == userID {
 		return ErrOwnAccount
@@ -335,7 +358,13 @@ func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role 
 		if res.Error != nil {
 			return res.Error
 		}
-		return auditTx(tx, now, actorID, AuditUserChanged, u.Email, ch.String()+"; ended "+sessionCount(res.RowsAffected))
+		// The link was made for the old role: whoever holds it must not
+		// arrive with the new one.
+		withdrawn, err := withdrawInvites(tx, userID, now)
+		if err != nil {
+			return err
+		}
+		return auditTx(tx, now, actorID, AuditUserChanged, u.Email, ch.String()+"; ended "+sessionCount(res.RowsAffected)+withdrawn)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +25,7 @@ import (
 // 413 whether sent with a length or chunked; oversized headers get 431; and
 // a client that never finishes its headers is cut off by the read timeout.
 func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T) {
-	_, srv, b, _ := oneSignedInMember(t, "limits@reliability.example")
+	_, srv, b, tr := oneSignedInMember(t, "limits@reliability.example")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	if _, _, err := b.openForm(ctx, srv.Base, "LP-01"); err != nil {
@@ -71,6 +72,10 @@ func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T
 		// TCP reset this causes can discard the answer before the client
 		// reads it; a dropped connection (0) is then allowed, never another status.
 		dropOK bool
+		// busyOK: a chunked body may grow to the limit, so each holds 1 MiB
+		// of the budget for unfinished bodies (security.md, item 1), and
+		// some of twenty at once may be refused 503 before being read.
+		busyOK bool
 	}
 	form, json := "application/x-www-form-urlencoded", "application/json"
 	// maxGrowth bounds the peak memory a phase may add, in KiB: a refused
@@ -83,31 +88,32 @@ func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T
 		probes    []probe
 	}{
 		{"compressed bodies", 32 << 10, []probe{
-			{"gzip bomb to the response form", bombTo(http.MethodPost, "/proposals/LP-01/response", form, "gzip"), 415, false},
-			{"gzip bomb to the API", bombTo(http.MethodPut, "/api/v1/proposals/LP-01/response", json, "gzip"), 415, false},
-			{"gzip bomb to sign-in", bombTo(http.MethodPost, "/login", form, "gzip"), 415, false},
-			{"deflate to the response form", bombTo(http.MethodPost, "/proposals/LP-01/response", form, "deflate"), 415, false},
+			{"gzip bomb to the response form", bombTo(http.MethodPost, "/proposals/LP-01/response", form, "gzip"), 415, false, false},
+			{"gzip bomb to the API", bombTo(http.MethodPut, "/api/v1/proposals/LP-01/response", json, "gzip"), 415, false, false},
+			{"gzip bomb to sign-in", bombTo(http.MethodPost, "/login", form, "gzip"), 415, false, false},
+			{"deflate to the response form", bombTo(http.MethodPost, "/proposals/LP-01/response", form, "deflate"), 415, false, false},
 		}},
 		{"oversized requests", 160 << 10, []probe{
 			{"2 MiB form, length announced", rawTo(func(c net.Conn) error {
 				_, err := fmt.Fprintf(c, "POST /proposals/LP-01/response HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n"+
 					"X-CSRF-Token: %s\r\nContent-Length: %d\r\n\r\n", form, b.csrf, 2<<20)
 				return err // the body is never sent: the length alone must be refused
-			}), 413, false},
+			}), 413, false, false},
 			{"1.1 MiB form, chunked", rawTo(func(c net.Conn) error {
 				return sendChunked(c, "POST /proposals/LP-01/response", form, b.csrf)
-			}), 413, true},
+			}), 413, true, true},
 			{"1.1 MiB JSON, chunked", rawTo(func(c net.Conn) error {
 				return sendChunked(c, "PUT /api/v1/proposals/LP-01/response", json, b.csrf)
-			}), 413, true},
+			}), 413, true, true},
 			{"16 KiB of headers", rawTo(func(c net.Conn) error {
 				_, err := fmt.Fprintf(c, "GET /consultations HTTP/1.1\r\nHost: x\r\nX-Padding: %s\r\n\r\n", strings.Repeat("p", 16<<10))
 				return err
-			}), 431, true},
+			}), 431, true, false},
 		}},
 	}
 	seen := map[string]map[int]int{}
 	var report []string
+	openAtStart := openFiles(srv.Pid())
 	for _, phase := range phases {
 		memBefore := vmHWM(srv.Pid())
 		var mu sync.Mutex
@@ -126,9 +132,16 @@ func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T
 			}
 		}
 		wg.Wait()
+		// The client's kept-alive connections would count against the
+		// per-address limit (128) in the next phase.
+		tr.CloseIdleConnections()
+		settleConnections(srv.Pid(), openAtStart)
 		memAfter := vmHWM(srv.Pid())
 		for _, p := range phase.probes {
 			got := seen[p.name]
+			if p.busyOK && got[p.want] > 0 && got[p.want]+got[0]+got[http.StatusServiceUnavailable] == 20 {
+				continue
+			}
 			if p.dropOK && got[p.want] > 0 && got[p.want]+got[0] == 20 {
 				continue
 			}
@@ -153,6 +166,24 @@ func TestCompressedOversizedAndSlowRequestsAreRefusedWithFlatMemory(t *testing.T
 	srv.stop(t, 25*time.Second)
 	t.Logf("RESULT body limits: bomb %d bytes → 50 MiB; statuses %v; %s; slow headers %s",
 		bomb.Len(), seen, strings.Join(report, "; "), slow)
+}
+
+// openFiles is how many files, sockets included, the process holds open.
+func openFiles(pid int) int {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(fds)
+}
+
+// settleConnections waits, at most 5 s, until the server has closed the
+// connections the client dropped, so that they do not count against the
+// next phase's per-address limit.
+func settleConnections(pid, before int) {
+	for range 50 {
+		if openFiles(pid) <= before+2 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // rawStatus opens a connection, lets send write to it, and returns the
@@ -192,7 +223,7 @@ func sendChunked(c net.Conn, requestLine, ctype, csrf string) error {
 }
 
 // slowHeaders sends a request line and one header a second and reports when
-// the server closes the connection (the 15 s read timeout), giving up at 40 s.
+// the server closes the connection (the 10 s header read timeout), giving up at 40 s.
 func slowHeaders(addr string) string {
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {

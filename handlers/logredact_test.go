@@ -1,0 +1,132 @@
+package handlers_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nhsproviders/consultation-tracker/handlers"
+)
+
+// Issue 10, items 7 and 13: invite tokens and other secrets never reach the
+// log, whichever call logs them and in whatever case the path was typed.
+
+// syncBuffer is a log destination the server's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// withLog returns a copy of the env whose app logs, as text, to the buffer.
+func (e *env) withLog(buf *syncBuffer) *env {
+	e.t.Helper()
+	app, err := handlers.New(handlers.Deps{Store: e.store, Logger: slog.New(slog.NewTextHandler(buf, nil))})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	logged := *e
+	logged.app = app
+	return &logged
+}
+
+func TestInviteTokensNeverReachTheLogWhateverTheCase(t *testing.T) {
+	e, _ := newEnv(t)
+	admin := e.signIn("admin@body.example")
+	link := e.invite(admin, url.Values{"email": {"lou@body.example"}, "name": {"Lou Log"}, "role": {"policy"}, "organisation": {""}})
+	token := strings.TrimPrefix(link, "/invite/")
+	var buf syncBuffer
+	logged := e.withLog(&buf)
+
+	visitor := logged.anon()
+	for _, r := range []struct{ method, path string }{
+		{http.MethodGet, "/invite/" + token},
+		{http.MethodGet, "/INVITE/" + token},
+		{http.MethodGet, "/Invite/" + token + "/"},
+		{http.MethodGet, "/invite%2F" + token},
+		{http.MethodGet, "/invite//" + token},
+		{http.MethodPost, "/invite/" + token}, // no CSRF token: "csrf refused" logs the path
+		{http.MethodPost, "/INVITE/" + token},
+		{http.MethodPost, "/api/v1/../../invite/" + token},
+	} {
+		visitor.do(httptest.NewRequest(r.method, r.path, strings.NewReader("password=x")))
+	}
+	log := buf.String()
+	if strings.Contains(log, token) {
+		t.Errorf("the log holds the invite token:\n%s", log)
+	}
+	for _, want := range []string{"path=/invite/[redacted]", "msg=\"csrf refused\""} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// stringer is a value that logs as text through fmt.Stringer.
+type stringer string
+
+func (s stringer) String() string { return string(s) }
+
+func TestRedactSecretsCoversEveryKindOfLogCall(t *testing.T) {
+	const secret = "s3cr3t-Token-Value"
+	cases := []struct {
+		name string
+		log  func(*slog.Logger)
+		keep string // what must still be there
+	}{
+		{"in the message", func(l *slog.Logger) { l.Info("GET /Invite/" + secret + " failed") }, "GET /invite/[redacted] failed"},
+		{"in a path", func(l *slog.Logger) { l.Warn("csrf refused", "path", "/INVITE/"+secret) }, "/invite/[redacted]"},
+		{"with an escaped slash", func(l *slog.Logger) { l.Warn("x", "path", "/invite%2f"+secret) }, "/invite/[redacted]"},
+		{"in an error", func(l *slog.Logger) { l.Error("request failed", "err", errors.New("read /invite/"+secret+": EOF")) }, ": EOF"},
+		{"in a Stringer", func(l *slog.Logger) { l.Info("x", "url", stringer("https://t.example/invite/"+secret)) }, "https://t.example/invite/[redacted]"},
+		{"in a URL", func(l *slog.Logger) { l.Info("x", "url", &url.URL{Path: "/invite/" + secret}) }, "/invite/[redacted]"},
+		{"in a group", func(l *slog.Logger) { l.Info("x", slog.Group("req", "path", "/invite/"+secret, "status", 404)) }, "404"},
+		{"in attributes given once", func(l *slog.Logger) { l.With("path", "/invite/"+secret).Info("x", "user_id", 7) }, "7"},
+		{"in a group opened once", func(l *slog.Logger) { l.WithGroup("req").Info("x", "path", "/invite/"+secret) }, "/invite/[redacted]"},
+		{"a password", func(l *slog.Logger) { l.Info("x", "password", secret, "user_id", 7) }, "7"},
+		{"a token under any name", func(l *slog.Logger) { l.Info("x", "X-CSRF-Token", secret) }, "[redacted]"},
+		{"a cookie", func(l *slog.Logger) { l.Info("x", "Cookie", "tracker_session="+secret) }, "[redacted]"},
+		{"a nested secret", func(l *slog.Logger) { l.Info("x", slog.Group("form", "Recovery_Code", secret)) }, "[redacted]"},
+	}
+	for _, tc := range cases {
+		for name, newHandler := range map[string]func(*bytes.Buffer) slog.Handler{
+			"text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+			"json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+		} {
+			t.Run(tc.name+" ("+name+")", func(t *testing.T) {
+				var buf bytes.Buffer
+				tc.log(slog.New(handlers.RedactSecrets(handlers.RedactSecrets(newHandler(&buf)))))
+				out := buf.String()
+				if strings.Contains(out, secret) || !strings.Contains(out, tc.keep) {
+					t.Errorf("logged %q, want it without the secret and with %q", out, tc.keep)
+				}
+			})
+		}
+	}
+	t.Run("what is not a secret is left alone", func(t *testing.T) {
+		var buf bytes.Buffer
+		slog.New(handlers.RedactSecrets(slog.NewTextHandler(&buf, nil))).Info("request",
+			"path", "/admin/users/3/invite", "role", "member", "request_id", "ab12", "err", errors.New("no such row"))
+		want := `msg=request path=/admin/users/3/invite role=member request_id=ab12 err="no such row"`
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("logged %q, want %q", buf.String(), want)
+		}
+	})
+}
