@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Session timeouts. A member drafting a long answer may pause for a while,
@@ -94,7 +96,14 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	return s.w.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error
+	return userSessions(s.w.WithContext(ctx), userID).Delete(&Session{}).Error
+}
+
+// userSessions selects a user's sessions, signed in or still waiting for
+// their second factor: whatever ends the one must end the other, or a
+// password known to someone else would outlive its change.
+func userSessions(tx *gorm.DB, userID int64) *gorm.DB {
+	return tx.Where("user_id = ? OR pending_user_id = ?", userID, userID)
 }
 
 // PurgeSessions deletes sessions past their expiry or idle timeout.

@@ -202,7 +202,7 @@ func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
 		if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ? OR pending_user_id = ?", userID, userID).Delete(&Session{}).Error; err != nil {
+		if err := userSessions(tx, userID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
 		return auditTx(tx, s.Now(), byUserID, AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset")
