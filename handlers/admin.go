@@ -21,7 +21,11 @@ import (
 // allow-list.
 
 func (h *Handler) adminIndex(c *fiber.Ctx) error {
-	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c)})
+	alerts, err := h.signInAlerts(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c), Data: adminIndexPage{Alerts: alerts}})
 }
 
 // adminValidator names fields by their `form` tag, so that messages and the
