@@ -176,6 +176,7 @@ var adminFlashes = map[string]string{
 	"user-enabled":         "The account was enabled again. They can sign in with their password.",
 	"sessions-ended":       "Their sessions were ended: they are signed out on their next click.",
 	"role-changed":         "The role was changed and their sessions ended: they sign in again to use it.",
+	"security-saved":       "The sign-in settings were saved.",
 }
 
 func adminFlash(c *fiber.Ctx) string { return adminFlashes[c.Query("done")] }

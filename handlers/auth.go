@@ -114,7 +114,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	settle := h.store.SignInCompleted
-	if models.NeedsSecondFactor(u.Role) && u.TOTPEnabledAt != nil {
+	if u.TOTPEnabledAt != nil {
 		settle = h.store.Succeeded // the pair's failures stay until the code is right
 	}
 	if err := settle(ctx, attempt); err != nil {
@@ -126,8 +126,9 @@ func (h *Handler) login(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if models.NeedsSecondFactor(u.Role) && u.TOTPEnabledAt != nil {
-		// Password right; the session stays signed out until the code.
+	if u.TOTPEnabledAt != nil {
+		// Password right; the session stays signed out until the code,
+		// whatever the role: members who turned it on are asked too.
 		token, sess, err := h.store.CreatePendingSession(ctx, u.ID)
 		if err != nil {
 			return err

@@ -110,6 +110,8 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 }
 
 type setupPage struct {
+	Member        bool // a member: two-factor sign-in is theirs to choose, unless Required
+	Required      bool // admins require it of every member
 	Enabled       bool
 	Secret        string
 	QR            template.URL
@@ -130,15 +132,17 @@ func (h *Handler) twoFactorSetup(c *fiber.Ctx) error {
 
 func (h *Handler) setupData(c *fiber.Ctx, u models.User) (setupPage, error) {
 	ctx := c.UserContext()
+	sess, _ := currentSession(c)
+	member := u.Role == models.RoleMember
 	if u.TOTPEnabledAt != nil {
 		left, err := h.store.RemainingRecoveryCodes(ctx, u.ID)
-		return setupPage{Enabled: true, Remaining: left}, err
+		return setupPage{Member: member, Enabled: true, Remaining: left}, err
 	}
 	secret, url, err := h.store.StartTOTP(ctx, u)
 	if err != nil {
 		return setupPage{}, err
 	}
-	p := setupPage{Secret: secret}
+	p := setupPage{Member: member, Required: member && sess.SecondFactorRequired, Secret: secret}
 	if key, err := otp.NewKeyFromURL(url); err == nil {
 		if img, err := key.Image(220, 220); err == nil {
 			var buf bytes.Buffer
@@ -169,11 +173,13 @@ func (h *Handler) enableTwoFactor(c *fiber.Ctx) error {
 	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Nav: "account", Data: setupPage{Enabled: true, RecoveryCodes: codes}})
 }
 
-// requireSecondFactor sends policy and admin users who have not set up
-// two-factor sign-in to do so before anything else.
+// requireSecondFactor sends users who must use two-factor sign-in (policy
+// and admin users, and members when admins require it) and have not set it
+// up to do so before anything else.
 func (h *Handler) requireSecondFactor(c *fiber.Ctx) error {
 	u, ok := currentUser(c)
-	if !ok || !models.NeedsSecondFactor(u.Role) || u.TOTPEnabledAt != nil {
+	sess, _ := currentSession(c)
+	if !ok || !sess.SecondFactorRequired || u.TOTPEnabledAt != nil {
 		return c.Next()
 	}
 	switch c.Path() {

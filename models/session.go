@@ -31,6 +31,10 @@ type Session struct {
 	CreatedAt     time.Time
 	SeenAt        time.Time
 	ExpiresAt     time.Time
+	// SecondFactorRequired is set by SignedIn: the signed-in user must use
+	// two-factor sign-in (their role, admins' setting for members, or
+	// because they turned it on).
+	SecondFactorRequired bool `gorm:"-"`
 }
 
 func randomToken() string {
@@ -149,11 +153,13 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 		email, name, role, passwordHash sql.NullString
 		disabledAt, totpAt              sql.NullTime
 		userCreatedAt, userUpdatedAt    sql.NullTime
+		membersNeedSecondFactor         sql.NullString
 	)
 	st, err := s.prepared(ctx, `SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
 			s.created_at, s.seen_at, s.expires_at,
 			u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.disabled_at, u.totp_enabled_at,
-			u.created_at, u.updated_at
+			u.created_at, u.updated_at,
+			(SELECT value FROM settings WHERE name = '`+settingMembersSecondFactor+`')
 		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ?`)
 	if err != nil {
@@ -161,7 +167,8 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 	}
 	err = st.QueryRowContext(ctx, hashToken(token)).Scan(
 		&sess.TokenHash, &sess.UserID, &sess.PendingUserID, &sess.CSRFToken, &sess.CreatedAt, &sess.SeenAt, &sess.ExpiresAt,
-		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt)
+		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt,
+		&membersNeedSecondFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, nil, ErrNotFound
 	}
@@ -186,5 +193,7 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 	if totpAt.Valid {
 		u.TOTPEnabledAt = &totpAt.Time
 	}
+	sess.SecondFactorRequired = u.TOTPEnabledAt != nil || NeedsSecondFactor(u.Role) ||
+		(u.Role == RoleMember && membersNeedSecondFactor.String == "on")
 	return sess, u, nil
 }

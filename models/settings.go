@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"sync"
+
+	"gorm.io/gorm"
 )
 
 // serverKeys holds the database's secret once read: it never changes.
@@ -60,4 +62,39 @@ func (s *Store) SigningKey(ctx context.Context, purpose string) ([]byte, error) 
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(purpose))
 	return mac.Sum(nil), nil
+}
+
+// Settings admins change on the website, by name in the settings table.
+const settingMembersSecondFactor = "members_need_second_factor"
+
+// MembersNeedSecondFactor says whether admins require every member to use
+// two-factor sign-in. Policy and admin users always must.
+func (s *Store) MembersNeedSecondFactor(ctx context.Context) (bool, error) {
+	var value string
+	err := s.r.WithContext(ctx).Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&value).Error
+	return value == "on", err
+}
+
+// SetMembersNeedSecondFactor requires (or stops requiring) two-factor
+// sign-in of every member, and records the change in the audit log. Members
+// without it are sent to set it up at their next click.
+func (s *Store) SetMembersNeedSecondFactor(ctx context.Context, actorID int64, on bool) error {
+	value, detail := "off", "two-factor sign-in optional for members"
+	if on {
+		value, detail = "on", "two-factor sign-in required for every member"
+	}
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old string
+		if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&old).Error; err != nil {
+			return err
+		}
+		if old == value || (old == "" && !on) {
+			return nil
+		}
+		if err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error; err != nil {
+			return err
+		}
+		return auditTx(tx, s.Now(), actorID, AuditAdminChange, "sign-in settings", detail)
+	})
 }
