@@ -161,6 +161,22 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	return c.Redirect("/login?signed_out=1", fiber.StatusSeeOther)
 }
 
+// loginFormExpired answers a sign-in sent from a page open too long (or not
+// from this site): the form again, email kept, with a fresh token.
+func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
+	if err := h.ensureFormToken(c); err != nil {
+		return err
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	if len(email) > maxEmailLength {
+		email = ""
+	}
+	form := loginPage{Email: email, Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
+	form.Errors.add("password", "This page had been open too long, so you were not signed in. Enter your password again.")
+	c.Status(fiber.StatusForbidden)
+	return h.render(c, "login", page{Title: "Sign in", Data: form})
+}
+
 // waitInWords says a throttle's wait the way a person reads it.
 func waitInWords(wait time.Duration) string {
 	s := int(wait.Seconds()) + 1

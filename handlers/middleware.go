@@ -182,8 +182,7 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	}
 	if want == "" || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
 		h.log.Warn("csrf refused", "path", c.Path(), "request_id", requestID(c))
-		return fiber.NewError(fiber.StatusForbidden,
-			"This form has expired or did not come from this site. Go back, reload the page and try again; what you typed may need to be entered again.")
+		return h.refuseForm(c)
 	}
 	return c.Next()
 }
