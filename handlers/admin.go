@@ -21,7 +21,11 @@ import (
 // allow-list.
 
 func (h *Handler) adminIndex(c *fiber.Ctx) error {
-	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c)})
+	alerts, err := h.signInAlerts(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c), Data: adminIndexPage{Alerts: alerts}})
 }
 
 // adminValidator names fields by their `form` tag, so that messages and the
@@ -172,6 +176,7 @@ var adminFlashes = map[string]string{
 	"user-enabled":         "The account was enabled again. They can sign in with their password.",
 	"sessions-ended":       "Their sessions were ended: they are signed out on their next click.",
 	"role-changed":         "The role was changed and their sessions ended: they sign in again to use it.",
+	"security-saved":       "The sign-in settings were saved.",
 }
 
 func adminFlash(c *fiber.Ctx) string { return adminFlashes[c.Query("done")] }

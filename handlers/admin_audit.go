@@ -31,6 +31,7 @@ var auditActionLabels = map[string]string{
 	models.AuditCollectiveState: "Collective response status",
 	models.AuditUserChanged:     "User account changed",
 	models.AuditAdminChange:     "Admin change",
+	models.AuditSignInAttack:    "Sign-in attack alert",
 }
 
 func auditActionLabel(a string) string {

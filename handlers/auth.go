@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,7 +30,7 @@ func (h *Handler) loginForm(c *fiber.Ctx) error {
 	if _, ok := currentUser(c); ok {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	if _, err := h.ensureSession(c); err != nil {
+	if err := h.ensureFormToken(c); err != nil {
 		return err
 	}
 	flash := map[string]string{
@@ -45,16 +46,33 @@ func (h *Handler) loginForm(c *fiber.Ctx) error {
 	return h.render(c, "login", page{Title: "Sign in", Flash: msg, Data: loginPage{Next: safeNext(c.Query("next"))}})
 }
 
+// Sign-in fields longer than these are refused before anything is looked
+// up, counted, logged or stored: no email address is longer (RFC 5321),
+// and no password can be (models.MaxPasswordChars).
+const (
+	maxEmailLength    = 254
+	maxPasswordLength = models.MaxPasswordChars
+)
+
 func (h *Handler) login(c *fiber.Ctx) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
 	form := loginPage{Email: email, Next: next, Errors: fieldErrors{}}
-	if email == "" {
+	switch {
+	case email == "":
 		form.Errors.add("email", "Enter your email address")
+	case len(email) > maxEmailLength:
+		form.Email = ""
+		form.Errors.add("email", "Enter an email address of 254 characters or fewer")
 	}
-	if password == "" {
+	switch {
+	case password == "":
 		form.Errors.add("password", "Enter your password")
+	case len(password) > 4*maxPasswordLength:
+		// Longer than any password can be, even in four-byte characters:
+		// it cannot be right, and hashing it would be work for nothing.
+		form.Errors.add("password", "The password is not right: passwords here are at most 256 characters")
 	}
 	if len(form.Errors.List) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -63,15 +81,14 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	// c.IP() is the peer address unless a trusted proxy is configured, so a
 	// forged X-Forwarded-For cannot buy a fresh allowance.
-	keys := models.ThrottleKeys(email, c.IP())
-	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, keys)
+	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, email, c.IP())
 	if err != nil {
 		return err
 	}
 	if throttled {
 		h.log.Warn("sign-in throttled", "request_id", requestID(c), "ip", c.IP())
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		form.Errors.add("email", fmt.Sprintf("Too many failed sign-ins for this account or from this network. Wait %d seconds and try again.", int(wait.Seconds())+1))
+		form.Errors.add("email", fmt.Sprintf("Too many failed sign-ins for this account or from this network. Wait %s and try again.", waitInWords(wait)))
 		c.Status(fiber.StatusTooManyRequests)
 		return h.render(c, "login", page{Title: "Sign in", Data: form})
 	}
@@ -96,7 +113,11 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.store.Succeeded(ctx, attempt); err != nil {
+	settle := h.store.SignInCompleted
+	if u.TOTPEnabledAt != nil {
+		settle = h.store.Succeeded // the pair's failures stay until the code is right
+	}
+	if err := settle(ctx, attempt); err != nil {
 		return err
 	}
 	// A new session id at sign-in: whatever token the visitor had before is dropped.
@@ -105,8 +126,9 @@ func (h *Handler) login(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if models.NeedsSecondFactor(u.Role) && u.TOTPEnabledAt != nil {
-		// Password right; the session stays signed out until the code.
+	if u.TOTPEnabledAt != nil {
+		// Password right; the session stays signed out until the code,
+		// whatever the role: members who turned it on are asked too.
 		token, sess, err := h.store.CreatePendingSession(ctx, u.ID)
 		if err != nil {
 			return err
@@ -137,6 +159,31 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	}
 	h.clearCookie(c)
 	return c.Redirect("/login?signed_out=1", fiber.StatusSeeOther)
+}
+
+// loginFormExpired answers a sign-in sent from a page open too long (or not
+// from this site): the form again, email kept, with a fresh token.
+func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
+	if err := h.ensureFormToken(c); err != nil {
+		return err
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	if len(email) > maxEmailLength {
+		email = ""
+	}
+	form := loginPage{Email: email, Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
+	form.Errors.add("password", "This page had been open too long, so you were not signed in. Enter your password again.")
+	c.Status(fiber.StatusForbidden)
+	return h.render(c, "login", page{Title: "Sign in", Data: form})
+}
+
+// waitInWords says a throttle's wait the way a person reads it.
+func waitInWords(wait time.Duration) string {
+	s := int(wait.Seconds()) + 1
+	if s <= 90 {
+		return fmt.Sprintf("%d seconds", s)
+	}
+	return fmt.Sprintf("%d minutes", (s+59)/60)
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a path that starts

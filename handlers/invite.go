@@ -10,7 +10,7 @@ import (
 
 // The invite link: a new user sets their password at /invite/<token>. The
 // token lives only in the path; the form posts back to the same path with
-// the CSRF token of the anonymous session the GET started.
+// the signed-out visitor's form token (csrf.go), which the GET gives.
 
 type invitePage struct {
 	User     models.User
@@ -21,7 +21,7 @@ type invitePage struct {
 }
 
 func (h *Handler) inviteForm(c *fiber.Ctx) error {
-	if _, err := h.ensureSession(c); err != nil {
+	if err := h.ensureFormToken(c); err != nil {
 		return err
 	}
 	return h.renderInvite(c, fiber.StatusOK, fieldErrors{})

@@ -54,7 +54,7 @@ var routeAccess = map[string]access{
 	"GET /consultations/:id/collective/versions/:version": policyUp, "GET /consultations/:id/collective/print": policyUp,
 	"GET /consultations/:id/collective.md": policyUp, "GET /consultations/:id/collective.docx": policyUp,
 
-	"GET /admin": adminsOnly, "GET /admin/consultations": adminsOnly, "GET /admin/consultations/new": adminsOnly,
+	"GET /admin": adminsOnly, "GET /admin/security": adminsOnly, "POST /admin/security": adminsOnly, "GET /admin/consultations": adminsOnly, "GET /admin/consultations/new": adminsOnly,
 	"POST /admin/consultations": adminsOnly, "GET /admin/consultations/:id/edit": adminsOnly,
 	"POST /admin/consultations/:id": adminsOnly, "GET /admin/consultations/:id/proposals": adminsOnly,
 	"GET /admin/consultations/:id/proposals/new": adminsOnly, "POST /admin/consultations/:id/proposals": adminsOnly,

@@ -110,6 +110,12 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
+	if strings.HasPrefix(token, anonymousPrefix) {
+		if err := h.readAnonymousCookie(c, token); err != nil {
+			return err
+		}
+		return c.Next()
+	}
 	ctx := c.UserContext()
 	sess, u, err := h.store.SignedIn(ctx, token)
 	switch {
@@ -155,23 +161,9 @@ func (h *Handler) clearCookie(c *fiber.Ctx) {
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
 }
 
-// ensureSession returns the visitor's session, starting a signed-out one if
-// needed so that the sign-in form can carry a CSRF token.
-func (h *Handler) ensureSession(c *fiber.Ctx) (models.Session, error) {
-	if s, ok := currentSession(c); ok {
-		return s, nil
-	}
-	token, s, err := h.store.CreateSession(c.UserContext(), nil)
-	if err != nil {
-		return models.Session{}, err
-	}
-	h.setCookie(c, token)
-	c.Locals(localSession, s)
-	return s, nil
-}
-
-// checkCSRF refuses a state change without the session's token, sent as the
-// form field _csrf or, from scripts, the X-CSRF-Token header.
+// checkCSRF refuses a state change without the session's token (or a
+// signed-out visitor's, see csrf.go), sent as the form field _csrf or, from
+// scripts, the X-CSRF-Token header.
 func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
@@ -180,15 +172,14 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	if _, signedIn := currentUser(c); !signedIn && isAPI(c) {
 		return fiber.NewError(fiber.StatusUnauthorized, "Sign in to use the API.")
 	}
-	sess, ok := currentSession(c)
+	want := formToken(c)
 	sent := c.Get("X-CSRF-Token")
 	if sent == "" {
 		sent = c.FormValue("_csrf")
 	}
-	if !ok || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
+	if want == "" || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
 		h.log.Warn("csrf refused", "path", c.Path(), "request_id", requestID(c))
-		return fiber.NewError(fiber.StatusForbidden,
-			"This form has expired or did not come from this site. Go back, reload the page and try again; what you typed may need to be entered again.")
+		return h.refuseForm(c)
 	}
 	return c.Next()
 }

@@ -25,7 +25,7 @@ func TestMainNavigationShowsWhatEachRoleMayOpen(t *testing.T) {
 		name, email, path string
 		want              []string // labels in order; "*" marks the current one
 	}{
-		{"member on consultations", "a@alpha.example", "/consultations", []string{"*Consultations"}},
+		{"member on consultations", "a@alpha.example", "/consultations", []string{"*Consultations", "Two-factor sign-in"}},
 		{"policy on a summary", "policy@body.example", "/proposals/LP-01/summary", []string{"*Consultations", "Import and export", "Two-factor sign-in"}},
 		{"policy on imports", "policy@body.example", "/imports", []string{"Consultations", "*Import and export", "Two-factor sign-in"}},
 		{"admin on the overview", "admin@body.example", overview, []string{"*Consultations", "Import and export", "Admin", "Two-factor sign-in"}},

@@ -76,9 +76,7 @@ func (h *Handler) layoutFields(c *fiber.Ctx, p page) page {
 		p.User = &u
 		p.Navigation = h.siteNavigation(u.Role, p.Nav)
 	}
-	if s, ok := currentSession(c); ok {
-		p.CSRF = s.CSRFToken
-	}
+	p.CSRF = formToken(c)
 	p.RequestID = requestID(c)
 	c.Type("html", "utf-8")
 	return p

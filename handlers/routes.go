@@ -93,6 +93,8 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/admin/users/:id/end-sessions", admin, h.endUserSessions)
 	app.Post("/admin/users/:id/invite", admin, h.renewInvite)
 	app.Get("/admin/audit", admin, h.adminAudit)
+	app.Get("/admin/security", admin, h.adminSecurity)
+	app.Post("/admin/security", admin, h.saveAdminSecurity)
 	app.Get("/consultations/:id/nonresponders", policy, h.nonResponders)
 	app.Get("/invite/:token", h.inviteForm)
 	app.Post("/invite/:token", h.acceptInvite)

@@ -16,6 +16,10 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
+// maxCodeLength bounds a typed code: a recovery code is 11 characters, a
+// TOTP code 6, spaces allowed.
+const maxCodeLength = 32
+
 type secondFactorPage struct {
 	Next   string
 	Errors fieldErrors
@@ -51,21 +55,24 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	}
 	form := secondFactorPage{Next: safeNext(c.FormValue("next"))}
 	code := strings.TrimSpace(c.FormValue("code"))
-	keys := models.ThrottleKeys(u.Email, c.IP())
-	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, keys)
+	switch {
+	case code == "":
+		form.Errors.add("code", "Enter the 6-digit code from your authenticator app, or a recovery code")
+	case len(code) > maxCodeLength:
+		form.Errors.add("code", "That is longer than any code: enter the 6 digits the app shows, or a recovery code like abcde-fghij")
+	}
+	if form.Errors.Any() {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
+	}
+	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, u.Email, c.IP())
 	if err != nil {
 		return err
 	}
 	if throttled {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		form.Errors.add("code", fmt.Sprintf("Too many wrong codes. Wait %d seconds and try again.", int(wait.Seconds())+1))
+		form.Errors.add("code", fmt.Sprintf("Too many wrong codes. Wait %s and try again.", waitInWords(wait)))
 		c.Status(fiber.StatusTooManyRequests)
-		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
-	}
-	if code == "" {
-		_ = h.store.Succeeded(ctx, attempt) // an empty form is not a guess
-		form.Errors.add("code", "Enter the 6-digit code from your authenticator app, or a recovery code")
-		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
 	}
 	usedRecovery, err := h.store.VerifySecondFactor(ctx, u.ID, code)
@@ -81,7 +88,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.store.Succeeded(ctx, attempt); err != nil {
+	if err := h.store.SignInCompleted(ctx, attempt); err != nil {
 		return err
 	}
 	if err := h.store.DeleteSession(ctx, pending.TokenHash); err != nil {
@@ -103,6 +110,8 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 }
 
 type setupPage struct {
+	Member        bool // a member: two-factor sign-in is theirs to choose, unless Required
+	Required      bool // admins require it of every member
 	Enabled       bool
 	Secret        string
 	QR            template.URL
@@ -123,15 +132,17 @@ func (h *Handler) twoFactorSetup(c *fiber.Ctx) error {
 
 func (h *Handler) setupData(c *fiber.Ctx, u models.User) (setupPage, error) {
 	ctx := c.UserContext()
+	sess, _ := currentSession(c)
+	member := u.Role == models.RoleMember
 	if u.TOTPEnabledAt != nil {
 		left, err := h.store.RemainingRecoveryCodes(ctx, u.ID)
-		return setupPage{Enabled: true, Remaining: left}, err
+		return setupPage{Member: member, Enabled: true, Remaining: left}, err
 	}
 	secret, url, err := h.store.StartTOTP(ctx, u)
 	if err != nil {
 		return setupPage{}, err
 	}
-	p := setupPage{Secret: secret}
+	p := setupPage{Member: member, Required: member && sess.SecondFactorRequired, Secret: secret}
 	if key, err := otp.NewKeyFromURL(url); err == nil {
 		if img, err := key.Image(220, 220); err == nil {
 			var buf bytes.Buffer
@@ -162,11 +173,13 @@ func (h *Handler) enableTwoFactor(c *fiber.Ctx) error {
 	return h.render(c, "account/2fa", page{Title: "Two-factor sign-in", Nav: "account", Data: setupPage{Enabled: true, RecoveryCodes: codes}})
 }
 
-// requireSecondFactor sends policy and admin users who have not set up
-// two-factor sign-in to do so before anything else.
+// requireSecondFactor sends users who must use two-factor sign-in (policy
+// and admin users, and members when admins require it) and have not set it
+// up to do so before anything else.
 func (h *Handler) requireSecondFactor(c *fiber.Ctx) error {
 	u, ok := currentUser(c)
-	if !ok || !models.NeedsSecondFactor(u.Role) || u.TOTPEnabledAt != nil {
+	sess, _ := currentSession(c)
+	if !ok || !sess.SecondFactorRequired || u.TOTPEnabledAt != nil {
 		return c.Next()
 	}
 	switch c.Path() {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -24,12 +25,13 @@ const (
 	AuditUserChanged     = "user_changed"
 	AuditAdminChange     = "admin_change"
 	AuditTwoFactor       = "two_factor"
+	AuditSignInAttack    = "sign_in_attack"
 )
 
 // AuditActions lists every action, for the audit page's filter.
 var AuditActions = []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditResponseSaved, AuditResponseCoded,
 	AuditNoteAdded, AuditQuoteAdded, AuditQuoteRemoved, AuditImport, AuditExport, AuditCollectiveSaved,
-	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor}
+	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor, AuditSignInAttack}
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
@@ -51,8 +53,24 @@ func (s *Store) Audit(ctx context.Context, userID int64, action, subject, detail
 	return auditTx(s.w.WithContext(ctx), s.Now(), userID, action, subject, detail)
 }
 
+// An entry's subject (an email, a title) and detail are cut to these many
+// characters, so that what a stranger types cannot grow the log without bound.
+const (
+	auditSubjectMax = 254
+	auditDetailMax  = 2000
+)
+
 func auditTx(tx *gorm.DB, now time.Time, userID int64, action, subject, detail string) error {
-	return tx.Omit("UserName").Create(&AuditEntry{At: now, UserID: userRef(userID), Action: action, Subject: subject, Detail: detail}).Error
+	return tx.Omit("UserName").Create(&AuditEntry{At: now, UserID: userRef(userID), Action: action,
+		Subject: clipRunes(subject, auditSubjectMax), Detail: clipRunes(detail, auditDetailMax)}).Error
+}
+
+// clipRunes cuts s to at most n characters, marking the cut with "…".
+func clipRunes(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // AuditFilter narrows the audit log.

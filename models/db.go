@@ -32,6 +32,7 @@ type Store struct {
 	rsql   *sql.DB  // the reader pool without GORM, for the queries every request runs
 	stmts  sync.Map // query → *sql.Stmt prepared on rsql
 	caches summaryCaches
+	keys   serverKeys // the database's secret, once read (settings.go)
 }
 
 // numberParameters turns ? placeholders into PostgreSQL's $1, $2, … for
@@ -285,7 +286,7 @@ func gormLogger(l *slog.Logger) logger.Interface {
 var countableTables = map[string]bool{
 	"consultations": true, "proposals": true, "organisations": true, "users": true, "sessions": true,
 	"concerns": true, "responses": true, "response_concerns": true, "response_revisions": true,
-	"schema_migrations": true,
+	"schema_migrations": true, "login_failures": true, "audit_log": true,
 }
 
 // CountRows counts a table's rows, for tests and operators' checks.

@@ -221,7 +221,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token, password string) (User,
 			Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ?", u.ID).Delete(&Session{}).Error; err != nil {
+		if err := userSessions(tx, u.ID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
 		return auditTx(tx, now, u.ID, AuditUserChanged, u.Email, "set a password with an invite link")
@@ -249,7 +249,7 @@ func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
 			Updates(map[string]any{"disabled_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("user_id = ?", userID).Delete(&Session{})
+		res := userSessions(tx, userID).Delete(&Session{})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -307,7 +307,7 @@ func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int
 		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
 			return notFound(err)
 		}
-		res := tx.Where("user_id = ?", userID).Delete(&Session{})
+		res := userSessions(tx, userID).Delete(&Session{})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -354,7 +354,7 @@ func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role 
 			Updates(map[string]any{"role": role, "organisation_id": orgRef, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("user_id = ?", userID).Delete(&Session{})
+		res := userSessions(tx, userID).Delete(&Session{})
 		if res.Error != nil {
 			return res.Error
 		}

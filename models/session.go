@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Session timeouts. A member drafting a long answer may pause for a while,
@@ -29,6 +31,10 @@ type Session struct {
 	CreatedAt     time.Time
 	SeenAt        time.Time
 	ExpiresAt     time.Time
+	// SecondFactorRequired is set by SignedIn: the signed-in user must use
+	// two-factor sign-in (their role, admins' setting for members, or
+	// because they turned it on).
+	SecondFactorRequired bool `gorm:"-"`
 }
 
 func randomToken() string {
@@ -94,7 +100,14 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	return s.w.WithContext(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error
+	return userSessions(s.w.WithContext(ctx), userID).Delete(&Session{}).Error
+}
+
+// userSessions selects a user's sessions, signed in or still waiting for
+// their second factor: whatever ends the one must end the other, or a
+// password known to someone else would outlive its change.
+func userSessions(tx *gorm.DB, userID int64) *gorm.DB {
+	return tx.Where("user_id = ? OR pending_user_id = ?", userID, userID)
 }
 
 // PurgeSessions deletes sessions past their expiry or idle timeout.
@@ -140,11 +153,13 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 		email, name, role, passwordHash sql.NullString
 		disabledAt, totpAt              sql.NullTime
 		userCreatedAt, userUpdatedAt    sql.NullTime
+		membersNeedSecondFactor         sql.NullString
 	)
 	st, err := s.prepared(ctx, `SELECT s.token_hash, s.user_id, s.pending_user_id, s.csrf_token,
 			s.created_at, s.seen_at, s.expires_at,
 			u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.disabled_at, u.totp_enabled_at,
-			u.created_at, u.updated_at
+			u.created_at, u.updated_at,
+			(SELECT value FROM settings WHERE name = '`+settingMembersSecondFactor+`')
 		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ?`)
 	if err != nil {
@@ -152,7 +167,8 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 	}
 	err = st.QueryRowContext(ctx, hashToken(token)).Scan(
 		&sess.TokenHash, &sess.UserID, &sess.PendingUserID, &sess.CSRFToken, &sess.CreatedAt, &sess.SeenAt, &sess.ExpiresAt,
-		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt)
+		&userID, &email, &name, &role, &orgID, &passwordHash, &disabledAt, &totpAt, &userCreatedAt, &userUpdatedAt,
+		&membersNeedSecondFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, nil, ErrNotFound
 	}
@@ -177,5 +193,7 @@ func (s *Store) SignedIn(ctx context.Context, token string) (Session, *User, err
 	if totpAt.Valid {
 		u.TOTPEnabledAt = &totpAt.Time
 	}
+	sess.SecondFactorRequired = u.TOTPEnabledAt != nil || NeedsSecondFactor(u.Role) ||
+		(u.Role == RoleMember && membersNeedSecondFactor.String == "on")
 	return sess, u, nil
 }

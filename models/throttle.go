@@ -2,115 +2,234 @@ package models
 
 import (
 	"context"
-	"strings"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
-const addressKeyPrefix = "address:"
-
-// Sign-in throttling: at most MaxLoginFailures failed sign-ins per account,
-// and per address, within LoginWindow; the next attempt is refused.
+// Sign-in throttling (docs/security.md, "Sign-in throttling"). A failed
+// sign-in (or second-factor code) is counted three ways, each under a keyed
+// hash that names neither the account nor the address:
+//
+//   - the account and address together: five failures are free; after that
+//     each attempt waits 1, 2, 4, 8 and then 15 minutes after the latest
+//     failure. Forgotten after a day, or when the account signs in from
+//     that address.
+//   - the address: MaxAddressFailures failures within AddressWindow, over
+//     any accounts, refuse the address until they age out. The limit is
+//     high because a whole trust may share one address.
+//   - the account, from anywhere: never refuses (that would let anyone lock
+//     anyone out), but AccountAlertFailures within AccountAlertWindow write
+//     an alert to the audit log for the admins.
+//
+// A refused attempt is not a failure: nothing of it is kept.
 const (
-	MaxLoginFailures = 5
-	LoginWindow      = time.Minute
+	PairFreeFailures     = 5
+	PairFirstWait        = time.Minute
+	PairMaxWait          = 15 * time.Minute
+	PairMemory           = 24 * time.Hour
+	MaxAddressFailures   = 100
+	AddressWindow        = 15 * time.Minute
+	AccountAlertFailures = 20
+	AccountAlertWindow   = time.Hour
 )
 
-// ThrottleKeys are the keys a sign-in attempt counts against.
-func ThrottleKeys(email, address string) []string {
-	return []string{"account:" + NormaliseEmail(email), addressKeyPrefix + address}
+// throttleKeys are the hashed keys one sign-in attempt counts against.
+type throttleKeys struct{ pair, address, account string }
+
+func (s *Store) throttleKeys(ctx context.Context, email, address string) (throttleKeys, error) {
+	key, err := s.SigningKey(ctx, "sign-in throttle")
+	if err != nil {
+		return throttleKeys{}, err
+	}
+	hash := func(kind string, parts ...string) string {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(kind))
+		for _, p := range parts {
+			mac.Write([]byte{0})
+			mac.Write([]byte(p))
+		}
+		return kind + ":" + hex.EncodeToString(mac.Sum(nil)[:16])
+	}
+	account := NormaliseEmail(email)
+	return throttleKeys{pair: hash("pair", account, address), address: hash("address", address), account: hash("account", account)}, nil
 }
 
-// LoginAttempt is a sign-in attempt already counted against its keys; it is
-// counted before the password is checked, so that concurrent guesses cannot
-// all slip in under the limit, and forgotten again if it succeeds.
-type LoginAttempt struct{ ids []int64 }
+// LoginAttempt is a sign-in attempt counted against its account and address
+// before the password is checked, so that guesses sent at once cannot all
+// slip in under the limit. It is settled by Failed, Succeeded or
+// SignInCompleted.
+type LoginAttempt struct {
+	id      int64
+	keys    throttleKeys
+	account string // for the admins' alert; never stored in the throttle
+	address string
+}
 
-// pendingGrace is how long an attempt may stay unsettled before it counts
-// as a failure everywhere: a sign-in never takes this long unless the
-// process died in the middle of it.
-const pendingGrace = 10 * time.Second
+type loginFailure struct {
+	ID          int64 `gorm:"primaryKey"`
+	ThrottleKey string
+	At          time.Time
+	Failed      bool
+}
 
-// BeginLoginAttempt counts an attempt against every key and says whether
-// the keys are over the limit, and for how long.
-//
-// Against an account, every attempt in the window counts, pending ones
-// included: twelve guesses sent at once at one account are held to five.
-// Against an address, only settled failures count (and attempts left
-// pending for longer than pendingGrace): fifty colleagues behind one
-// trust's network signing in at nine o'clock are all let through, while
-// the sixth wrong password from that address in a minute is refused.
-func (s *Store) BeginLoginAttempt(ctx context.Context, keys []string) (LoginAttempt, bool, time.Duration, error) {
+func (loginFailure) TableName() string { return "login_failures" }
+
+// BeginLoginAttempt counts an attempt at email from address and says
+// whether it is refused, and for how long. A refused attempt is forgotten
+// at once: trying again during the wait does not make it longer.
+func (s *Store) BeginLoginAttempt(ctx context.Context, email, address string) (LoginAttempt, bool, time.Duration, error) {
+	keys, err := s.throttleKeys(ctx, email, address)
+	if err != nil {
+		return LoginAttempt{}, false, 0, err
+	}
 	now := s.Now()
-	var a LoginAttempt
 	db := s.w.WithContext(ctx)
-	for _, k := range keys {
-		row := struct {
-			ID          int64 `gorm:"primaryKey"`
-			ThrottleKey string
-			At          time.Time
-		}{ThrottleKey: k, At: now}
-		if err := db.Table("login_failures").Create(&row).Error; err != nil {
-			return a, false, 0, err
-		}
-		a.ids = append(a.ids, row.ID)
+	row := loginFailure{ThrottleKey: keys.pair, At: now}
+	if err := db.Create(&row).Error; err != nil {
+		return LoginAttempt{}, false, 0, err
 	}
-	var rows []struct {
-		ThrottleKey string
-		At          time.Time
-		Failed      bool
-	}
-	// Read the timestamps themselves: SQLite gives aggregates of a DATETIME
-	// column back as text. Read through the writer so this attempt is seen.
-	err := db.Raw(`SELECT throttle_key, at, failed FROM login_failures
-		WHERE throttle_key IN ? AND at > ? ORDER BY at`, keys, now.Add(-LoginWindow)).Scan(&rows).Error
+	a := LoginAttempt{id: row.ID, keys: keys, account: NormaliseEmail(email), address: address}
+	// Read through the writer so that attempts made at the same moment are
+	// seen; read the timestamps themselves, as SQLite gives aggregates of a
+	// DATETIME column back as text.
+	var rows []loginFailure
+	err = db.Raw(`SELECT id, throttle_key, at, failed FROM login_failures
+		WHERE (throttle_key = ? AND at > ?) OR (throttle_key = ? AND at > ?) ORDER BY at`,
+		keys.pair, now.Add(-PairMemory), keys.address, now.Add(-AddressWindow)).Scan(&rows).Error
 	if err != nil {
 		return a, false, 0, err
 	}
-	counted := map[string][]time.Time{}
+	var pair int
+	var latest time.Time
+	var byAddress []time.Time
 	for _, r := range rows {
-		byAddress := strings.HasPrefix(r.ThrottleKey, addressKeyPrefix)
-		if byAddress && !r.Failed && r.At.After(now.Add(-pendingGrace)) {
-			continue
-		}
-		counted[r.ThrottleKey] = append(counted[r.ThrottleKey], r.At)
-	}
-	for key, times := range counted {
-		limit := MaxLoginFailures
-		if strings.HasPrefix(key, addressKeyPrefix) {
-			// This attempt is not among the settled failures yet.
-			limit--
-		}
-		if len(times) > limit {
-			// Refused until enough of the earlier attempts have aged out. The
-			// refused attempt counts too, so hammering keeps the door shut.
-			until := times[len(times)-limit].Add(LoginWindow)
-			if err := s.Failed(ctx, a); err != nil {
-				return a, false, 0, err
-			}
-			return a, true, max(until.Sub(now), time.Second), nil
+		switch {
+		case r.ID == a.id:
+		case r.ThrottleKey == keys.pair:
+			// Unsettled attempts count too: twelve guesses sent at once at
+			// one account from one address are held to five.
+			pair++
+			latest = r.At
+		case r.ThrottleKey == keys.address:
+			byAddress = append(byAddress, r.At)
 		}
 	}
-	return a, false, 0, nil
+	wait := time.Duration(0)
+	if pair >= PairFreeFailures {
+		wait = pairWait(pair) - now.Sub(latest)
+	}
+	if n := len(byAddress); n >= MaxAddressFailures {
+		wait = max(wait, byAddress[n-MaxAddressFailures].Add(AddressWindow).Sub(now))
+	}
+	if wait <= 0 {
+		return a, false, 0, nil
+	}
+	if err := s.Succeeded(ctx, a); err != nil {
+		return a, false, 0, err
+	}
+	return a, true, max(wait, time.Second), nil
 }
 
-// Failed settles an attempt as a failure: a wrong password or code.
+// pairWait is how long an account and address wait after their latest
+// failure, given how many they have had: 1, 2, 4, 8, then 15 minutes.
+func pairWait(failures int) time.Duration {
+	if failures < PairFreeFailures {
+		return 0
+	}
+	if n := failures - PairFreeFailures; n < 5 {
+		return min(PairFirstWait<<n, PairMaxWait)
+	}
+	return PairMaxWait
+}
+
+// Failed settles an attempt as a failure (a wrong password or code), counts
+// it against the address and the account, and alerts the admins, once an
+// hour, about an account or an address under sustained attack.
 func (s *Store) Failed(ctx context.Context, a LoginAttempt) error {
-	if len(a.ids) == 0 {
+	if a.id == 0 {
 		return nil
 	}
-	return s.w.WithContext(ctx).Exec("UPDATE login_failures SET failed = ? WHERE id IN ?", true, a.ids).Error
+	now := s.Now()
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE login_failures SET failed = ? WHERE id = ?", true, a.id).Error; err != nil {
+			return err
+		}
+		for _, k := range []string{a.keys.address, a.keys.account} {
+			if err := tx.Create(&loginFailure{ThrottleKey: k, At: now, Failed: true}).Error; err != nil {
+				return err
+			}
+		}
+		alerts := []struct {
+			key, subject string
+			since        time.Duration
+			limit        int
+			detail       func(n int64) string
+		}{
+			{a.keys.account, a.account, AccountAlertWindow, AccountAlertFailures, func(n int64) string {
+				return fmt.Sprintf("%d failed sign-ins for this account in the last hour, from any address; the latest from %s. "+
+					"Its owner can still sign in: each address is held back on its own. Check with them that their password is strong.", n, a.address)
+			}},
+			{a.keys.address, a.address, AddressWindow, MaxAddressFailures, func(n int64) string {
+				return fmt.Sprintf("%d failed sign-ins from this address in the last %d minutes, over any accounts: "+
+					"sign-ins from it are refused until they age out.", n, int(AddressWindow.Minutes()))
+			}},
+		}
+		for _, al := range alerts {
+			if err := raiseAlert(tx, now, al.key, al.subject, al.since, al.limit, al.detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// Succeeded forgets an attempt that was not a wrong guess (a right password,
-// an empty form, a server too busy to check): only failures count.
+// raiseAlert writes a sign-in attack alert about subject when its key has
+// reached limit failures within since, unless one was written in the last
+// AccountAlertWindow.
+func raiseAlert(tx *gorm.DB, now time.Time, key, subject string, since time.Duration, limit int, detail func(n int64) string) error {
+	var n int64
+	if err := tx.Model(&loginFailure{}).Where("throttle_key = ? AND at > ?", key, now.Add(-since)).Count(&n).Error; err != nil {
+		return err
+	}
+	if n < int64(limit) {
+		return nil
+	}
+	var recent int64
+	if err := tx.Model(&AuditEntry{}).Where("action = ? AND subject = ? AND at > ?", AuditSignInAttack, clipRunes(subject, auditSubjectMax),
+		now.Add(-AccountAlertWindow)).Count(&recent).Error; err != nil {
+		return err
+	}
+	if recent > 0 {
+		return nil
+	}
+	return auditTx(tx, now, 0, AuditSignInAttack, subject, detail(n))
+}
+
+// Succeeded forgets an attempt that was not a wrong guess (a right password
+// before its second factor, an empty form, a server too busy to check).
 func (s *Store) Succeeded(ctx context.Context, a LoginAttempt) error {
-	if len(a.ids) == 0 {
+	if a.id == 0 {
 		return nil
 	}
-	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id IN ?", a.ids).Error
+	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ?", a.id).Error
 }
 
-// PurgeLoginFailures drops failures older than the window.
+// SignInCompleted forgets the attempt and the earlier failures of its account
+// from its address: the owner's own typos do not hold back their next
+// sign-in. (Failures still count against the address and the account.)
+func (s *Store) SignInCompleted(ctx context.Context, a LoginAttempt) error {
+	if a.id == 0 {
+		return nil
+	}
+	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ? OR throttle_key = ?", a.id, a.keys.pair).Error
+}
+
+// PurgeLoginFailures drops failures older than the longest memory.
 func (s *Store) PurgeLoginFailures(ctx context.Context) error {
-	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE at <= ?", s.Now().Add(-LoginWindow)).Error
+	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE at <= ?", s.Now().Add(-PairMemory)).Error
 }

@@ -16,8 +16,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// Two-factor sign-in (TOTP, RFC 6238) for the policy team and admins, who
-// see every organisation's answers.
+// Two-factor sign-in (TOTP, RFC 6238): required of the policy team and
+// admins, who see every organisation's answers; open to members, and
+// required of them too when admins say so.
 const (
 	totpIssuer        = "Consultation tracker"
 	totpPeriod        = 30 // seconds
@@ -28,7 +29,9 @@ const (
 // ErrBadCode refuses a wrong, expired or reused code.
 var ErrBadCode = errors.New("that code is not right")
 
-// NeedsSecondFactor says whether a role must use two-factor sign-in.
+// NeedsSecondFactor says whether a role must use two-factor sign-in whatever
+// the settings. Members may turn it on for themselves, and admins may
+// require it of every member (MembersNeedSecondFactor).
 func NeedsSecondFactor(r Role) bool { return r == RolePolicy || r == RoleAdmin }
 
 // TOTPState is a user's two-factor set-up.
@@ -202,7 +205,7 @@ func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
 		if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ? OR pending_user_id = ?", userID, userID).Delete(&Session{}).Error; err != nil {
+		if err := userSessions(tx, userID).Delete(&Session{}).Error; err != nil {
 			return err
 		}
 		return auditTx(tx, s.Now(), byUserID, AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset")

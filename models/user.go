@@ -79,7 +79,7 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, pw string) error 
 		if res.RowsAffected != 1 {
 			return ErrNotFound
 		}
-		return tx.Where("user_id = ?", userID).Delete(&Session{}).Error
+		return userSessions(tx, userID).Delete(&Session{}).Error
 	})
 }
 
