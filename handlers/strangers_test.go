@@ -32,8 +32,8 @@ func (b *lockedBuffer) Len() int {
 	return b.buf.Len()
 }
 
-// withLog rebuilds the app to log into the returned buffer.
-func (e *env) withLog() *lockedBuffer {
+// logIntoBuffer rebuilds the app to log into the returned buffer.
+func (e *env) logIntoBuffer() *lockedBuffer {
 	e.t.Helper()
 	var buf lockedBuffer
 	app, err := handlers.New(handlers.Deps{Store: e.store, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
@@ -71,7 +71,7 @@ func TestOverLongSignInFieldsAreRefusedBeforeAnyWork(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, _ := newEnv(t)
-			log := e.withLog()
+			log := e.logIntoBuffer()
 			before := e.rowCounts()
 			for i := 0; i < 10; i++ {
 				c := e.anon()
