@@ -341,7 +341,9 @@ type cancellingReader struct {
 	cancel context.CancelFunc
 }
 
-func (c *cancellingReader) Seek(offset int64, whence int) (int64, error) { return c.r.Seek(offset, whence) }
+func (c *cancellingReader) Seek(offset int64, whence int) (int64, error) {
+	return c.r.Seek(offset, whence)
+}
 
 func (c *cancellingReader) Read(p []byte) (int, error) {
 	if c.after <= 0 {
