@@ -256,6 +256,10 @@ func checkStatement(text string) string {
 	if n := len([]rune(text)); n > maxStatementChars {
 		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
 	}
+	if n := markdownNesting(text); n > maxMarkdownNesting {
+		return fmt.Sprintf("Quotations and lists are nested %s levels deep here (each “>” or list marker at the start of a line opens one more); keep to %d or fewer",
+			thousandsInt(n), maxMarkdownNesting)
+	}
 	return ""
 }
 
