@@ -166,6 +166,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
 	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
+	saveRate := fs.Int("save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -197,7 +198,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			trusted = append(trusted, p)
 		}
 	}
-	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted})
+	if *saveRate == 0 {
+		*saveRate = -1 // handlers.Deps: no limit
+	}
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted,
+		SavesPerMinute: *saveRate})
 	if err != nil {
 		return err
 	}

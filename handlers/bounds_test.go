@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 )
@@ -105,5 +107,109 @@ func TestDeepMarkdownSavedBeforeTheLimitIsShownAsPlainText(t *testing.T) {
 		if r := policy.get(path); r.Status != http.StatusOK || len(r.Body) > 200_000 {
 			t.Errorf("%s: status %d, %d bytes", path, r.Status, len(r.Body))
 		}
+	}
+}
+
+var revisionArticle = regexp.MustCompile(`<article class="revision">\s*<h2 class="h3">\s*Version (\d+)`)
+
+func TestHistoryIsShownAPageAtATime(t *testing.T) {
+	e, _ := newEnv(t)
+	for i := range 60 {
+		e.saveAnswer(storedAnswer{org: e.orgA, email: "a@alpha.example", ref: "LP-01", comment: fmt.Sprintf("save %d", i+1), draft: true})
+	}
+	a := e.signIn("a@alpha.example")
+	var versions []string
+	path, pages := "/proposals/LP-01/history", 0
+	for path != "" && pages < 10 {
+		r := a.get(path)
+		wantStatus(t, r, http.StatusOK)
+		wantContains(t, r.Body, "There are 60 saves")
+		pages++
+		onPage := revisionArticle.FindAllStringSubmatch(r.Body, -1)
+		if len(onPage) > 25 {
+			t.Fatalf("page %d shows %d saves; a page holds 25", pages, len(onPage))
+		}
+		for _, m := range onPage {
+			versions = append(versions, m[1])
+		}
+		path = ""
+		if m := regexp.MustCompile(`href="([^"]+)" rel="next">Older saves`).FindStringSubmatch(r.Body); m != nil {
+			path = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	want := make([]string, 60)
+	for i := range want {
+		want[i] = fmt.Sprint(60 - i)
+	}
+	if pages != 3 || strings.Join(versions, ",") != strings.Join(want, ",") {
+		t.Errorf("%d pages showing versions %v; want 3 pages, 60 down to 1, each once", pages, versions)
+	}
+	// Back from the last page: the newer page holds the 25 saves before it.
+	last := a.get("/proposals/LP-01/history?before=" + fmt.Sprint(e.revisionID(t, "LP-01", 11)))
+	m := regexp.MustCompile(`href="([^"]+)" rel="prev">Newer saves`).FindStringSubmatch(last.Body)
+	if m == nil {
+		t.Fatal("the oldest page has no link to newer saves")
+	}
+	newer := revisionArticle.FindAllStringSubmatch(a.get(strings.ReplaceAll(m[1], "&amp;", "&")).Body, -1)
+	if len(newer) != 25 || newer[0][1] != "35" || newer[24][1] != "11" {
+		t.Errorf("the page of newer saves shows %d saves from version %v", len(newer), newer)
+	}
+}
+
+// revisionID is the id of the saved revision of version v of AAA's response.
+func (e *env) revisionID(t *testing.T, ref string, v int) int64 {
+	t.Helper()
+	revs, err := e.store.History(context.Background(), e.orgA.ID, e.proposalID(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range revs {
+		if r.Version == v && r.Kind == "saved" {
+			return r.ID
+		}
+	}
+	t.Fatalf("no version %d", v)
+	return 0
+}
+
+func TestAMemberSavingFasterThanAPersonCanIsToldToWait(t *testing.T) {
+	e, clk := newEnv(t)
+	a := e.signIn("a@alpha.example")
+	a.get("/proposals/LP-01")
+	form := validAnswer()
+	form.Set("action", "draft")
+	for i := range 60 {
+		form.Set("version", fmt.Sprint(i))
+		form.Set("comment", fmt.Sprintf("save %d", i+1))
+		if r := a.postForm("/proposals/LP-01/response", form); r.Status != http.StatusSeeOther {
+			t.Fatalf("save %d of a burst a person could make: status %d", i+1, r.Status)
+		}
+	}
+	form.Set("version", "60")
+	form.Set("comment", "The sixty-first save, typed with care.")
+	r := a.postForm("/proposals/LP-01/response", form)
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantContains(t, r.Body, "You have saved very many times in a short while, so this save was not made. Nothing was saved. Wait 1 second, then save again",
+		"The sixty-first save, typed with care.</textarea>")
+	if r.Header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q, want 1", r.Header.Get("Retry-After"))
+	}
+	put := a.putJSON("/api/v1/proposals/LP-01/response", `{"stance":"oppose","autonomy":-2,"consent":"private","status":"draft","version":60}`)
+	if put.Status != http.StatusTooManyRequests || !strings.Contains(put.Body, "Nothing was saved") {
+		t.Errorf("API save: %d %s; want 429 saying nothing was saved", put.Status, put.Body)
+	}
+	if hp, _ := e.store.HistoryPage(context.Background(), models.HistoryQuery{OrgID: e.orgA.ID, ProposalID: e.proposalID("LP-01")}); hp.Total != 60 {
+		t.Errorf("%d saves stored; the refused ones must store nothing", hp.Total)
+	}
+
+	// A colleague is not held up, and a second later the member saves again.
+	a2 := e.signIn("a2@alpha.example")
+	a2.get("/proposals/LP-02")
+	if r := a2.postForm("/proposals/LP-02/response", validAnswer()); r.Status != http.StatusSeeOther {
+		t.Errorf("a colleague's save: status %d", r.Status)
+	}
+	clk.t = clk.t.Add(time.Second)
+	if r := a.postForm("/proposals/LP-01/response", form); r.Status != http.StatusSeeOther {
+		t.Errorf("a save a second later: status %d", r.Status)
 	}
 }
