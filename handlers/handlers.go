@@ -48,7 +48,7 @@ type Handler struct {
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
-	navigation  sync.Map // navKey → template.HTML, see siteNavigation
+	navigation  sync.Map  // navKey → template.HTML, see siteNavigation
 	saves       *saveRate // saves per member, see saverate.go
 }
 
