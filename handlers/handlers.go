@@ -48,8 +48,9 @@ type Handler struct {
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
-	navigation  sync.Map  // navKey → template.HTML, see siteNavigation
-	saves       *saveRate // saves per member, see saverate.go
+	navigation  sync.Map // navKey → template.HTML, see siteNavigation
+
+	saves *saveRate // saves per member, see saverate.go
 }
 
 // Request limits.
