@@ -35,7 +35,10 @@ func inertText(s string) string {
 		switch {
 		case c < 0x20 && c != '\t', c == 0x7f:
 			continue // control characters are never text a person typed
-		case i == lineStart, strings.IndexByte("\\`*_[]<>&~|", c) >= 0:
+		case c == '<':
+			b.WriteString("&lt;") // as escaped, and no "<tag" left in the file for a careless reader
+			continue
+		case i == lineStart, strings.IndexByte("\\`*_[]>&~|", c) >= 0:
 			b.WriteByte('\\')
 		}
 		b.WriteByte(c)
