@@ -31,6 +31,7 @@ var auditActionLabels = map[string]string{
 	models.AuditCollectiveState: "Collective response status",
 	models.AuditUserChanged:     "User account changed",
 	models.AuditAdminChange:     "Admin change",
+	models.AuditQuoteWithdrawn:  "Consent withdrawn for an approved quote",
 }
 
 func auditActionLabel(a string) string {

@@ -24,12 +24,13 @@ const (
 	AuditUserChanged     = "user_changed"
 	AuditAdminChange     = "admin_change"
 	AuditTwoFactor       = "two_factor"
+	AuditQuoteWithdrawn  = "quote_consent_withdrawn" // a member withdrew consent for a quote of an approved response
 )
 
 // AuditActions lists every action, for the audit page's filter.
 var AuditActions = []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditResponseSaved, AuditResponseCoded,
 	AuditNoteAdded, AuditQuoteAdded, AuditQuoteRemoved, AuditImport, AuditExport, AuditCollectiveSaved,
-	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor}
+	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor, AuditQuoteWithdrawn}
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {

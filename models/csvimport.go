@@ -731,6 +731,10 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 	if err != nil {
 		return err
 	}
+	consent, err := consentsOf(w.tx, ids)
+	if err != nil {
+		return err
+	}
 	for _, c := range before {
 		if err := w.count(c, -1); err != nil {
 			return err
@@ -757,6 +761,10 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 		if n != 1 {
 			return ErrConflict // the transaction holds the row: never write blind
 		}
+		by, _ := w.by.(int64)
+		if err := tellWithdrawnConsent(w.tx, w.now, by, r.responseID, consent[r.responseID], r.consent); err != nil {
+			return err
+		}
 	}
 	for _, chunk := range chunks(ids, 500) {
 		if err := w.tx.Where("response_id IN ?", chunk).Delete(&responseConcern{}).Error; err != nil {
@@ -764,6 +772,22 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 		}
 	}
 	return nil
+}
+
+// consentsOf reads the consent of responses, by id, before they change.
+func consentsOf(tx *gorm.DB, ids []int64) (map[int64]string, error) {
+	var rows []struct {
+		ID      int64
+		Consent string
+	}
+	if err := tx.Table("responses").Select("id, consent").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Consent
+	}
+	return out, nil
 }
 
 // count adds (sign +1) or takes away (-1) what a response contributes: to
