@@ -71,7 +71,7 @@ func consentOfQuotes(db *gorm.DB, quotes []FrozenQuote) (map[int64]quoteConsent,
 	out := map[int64]quoteConsent{}
 	for _, ids := range chunks(mapsKeys(byResponse), 500) {
 		var rows []struct {
-			ID                   int64
+			ID                    int64
 			Consent, Type, Region string
 		}
 		if err := db.Table("responses r").Select("r.id, r.consent, o.type, o.region").
