@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -69,7 +70,7 @@ func consentOfQuotes(db *gorm.DB, quotes []FrozenQuote) (map[int64]quoteConsent,
 		}
 	}
 	out := map[int64]quoteConsent{}
-	for _, ids := range chunks(mapsKeys(byResponse), 500) {
+	for _, ids := range chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
 		var rows []struct {
 			ID                    int64
 			Consent, Type, Region string
@@ -86,15 +87,6 @@ func consentOfQuotes(db *gorm.DB, quotes []FrozenQuote) (map[int64]quoteConsent,
 		}
 	}
 	return out, nil
-}
-
-func mapsKeys(m map[int64][]int64) []int64 {
-	out := make([]int64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // withdrawnFrom checks a frozen snapshot's quotes against the members'
