@@ -122,7 +122,7 @@ func TestAHostileImportIsAnsweredQuicklyAndDoesNotHoldUpSaves(t *testing.T) {
 	file := hostileConcernsCSV(150_700)
 	t.Logf("file: %d bytes, 150,700 unknown codes in one cell", len(file))
 
-	const uploads = 10
+	uploads := envInt("RELIABILITY_IMPORTS", 10)
 	var imports []time.Duration
 	var windowStart, windowEnd time.Time
 	importing := make(chan struct{})
