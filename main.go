@@ -169,6 +169,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	perAddress := fs.Int("max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
 		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
+	saveRate := fs.Int("save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -200,8 +201,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			trusted = append(trusted, p)
 		}
 	}
+	if *saveRate == 0 {
+		*saveRate = -1 // handlers.Deps: no limit
+	}
 	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted,
-		PublicURL: *publicURL})
+		PublicURL: *publicURL, SavesPerMinute: *saveRate})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ var auditActionLabels = map[string]string{
 	models.AuditUserChanged:     "User account changed",
 	models.AuditAdminChange:     "Admin change",
 	models.AuditSignInAttack:    "Sign-in attack alert",
+	models.AuditQuoteWithdrawn:  "Consent withdrawn for an approved quote",
 }
 
 func auditActionLabel(a string) string {

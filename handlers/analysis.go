@@ -290,12 +290,22 @@ func (h *Handler) codeResponse(c *fiber.Ctx) error {
 		return err
 	}
 	codes := postedValues(c, "concerns")
-	before, after, err := h.store.CodeResponse(c.UserContext(), id, u.ID, codes)
+	var before, after []string
+	err = models.TooManyConcernsError{Count: len(codes)}
+	if len(codes) <= models.MaxConcernCodes {
+		before, after, err = h.store.CodeResponse(c.UserContext(), id, u.ID, codes)
+	}
 	var unknown models.UnknownConcernError
+	var tooMany models.TooManyConcernsError
 	switch {
 	case errors.As(err, &unknown):
 		data, err := h.responsePageData(c, id, codes)
 		data.Errors.add("concerns", fmt.Sprintf("%q is not a concern in the codebook; choose concerns from the list", truncate(unknown.Code, 40)))
+		return h.showResponse(c, data, err)
+	case errors.As(err, &tooMany):
+		data, err := h.responsePageData(c, id, codes)
+		data.Errors.add("concerns", fmt.Sprintf("The form sent %s concern codes; a response can carry at most %d. Nothing was changed: tick the concerns from the list and save again",
+			thousandsInt(tooMany.Count), models.MaxConcernCodes))
 		return h.showResponse(c, data, err)
 	case errors.Is(err, models.ErrNotSubmitted):
 		return h.draftNotFound(c)

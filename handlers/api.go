@@ -322,6 +322,10 @@ func (h *Handler) apiPutResponse(c *fiber.Ctx) error {
 	if errs.Any() {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(apiError{Error: "Some fields need correcting.", Fields: errs.Fields})
 	}
+	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
+		return c.Status(fiber.StatusTooManyRequests).JSON(apiError{Error: saveWaitMessage(wait, "send it again")})
+	}
 	saved, err := h.store.Save(ctx, models.SaveResponse{OrganisationID: org.ID, ProposalID: p.ID, UserID: u.ID,
 		Input: in, Submit: form.Action == "submit", BaseVersion: version})
 	var conflict models.ConflictError

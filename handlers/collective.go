@@ -44,6 +44,10 @@ type collectiveDocument struct {
 	IntroductionHTML template.HTML
 	Sections         []docSection
 	Missing          []models.Proposal
+	// Withdrawn are frozen quotes whose members have withdrawn consent since
+	// approval: left out (or shown without the name) everywhere, and listed
+	// on the workspace for the policy team to take out.
+	Withdrawn []models.WithdrawnQuote
 }
 
 // keyFigures is the standard line of evidence under each section.
@@ -75,8 +79,13 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 	d.Frozen = d.Status == models.CollectiveApproved && doc.Snapshot.Frozen
 	frozen := map[string]models.SnapshotSection{}
 	if d.Frozen {
-		d.Introduction = doc.Snapshot.Introduction
-		for _, s := range doc.Snapshot.Sections {
+		snap, withdrawn, err := h.store.PublishableSnapshot(ctx, doc.Snapshot)
+		if err != nil {
+			return d, doc, nil, err
+		}
+		d.Withdrawn = withdrawn
+		d.Introduction = snap.Introduction
+		for _, s := range snap.Sections {
 			frozen[s.Ref] = s
 			figures[s.Ref] = s.Figures
 		}
@@ -139,7 +148,7 @@ func (h *Handler) quotesFor(ctx context.Context, proposalID int64, ids []int64) 
 	var out []models.FrozenQuote
 	for _, q := range all {
 		if slices.Contains(ids, q.ID) {
-			out = append(out, models.FrozenQuote{ID: q.ID, Excerpt: q.Excerpt, Attribution: q.Attribution})
+			out = append(out, models.FrozenQuote{ID: q.ID, ResponseID: q.ResponseID, Excerpt: q.Excerpt, Attribution: q.Attribution})
 		}
 	}
 	return out, nil
@@ -165,6 +174,7 @@ var collectiveFlashes = map[string]string{
 	"in_review":    "The collective response was sent for review.",
 	"draft":        "The collective response is a draft again.",
 	"approved":     "The collective response was approved. Its text, figures and quotes are now frozen.",
+	"quote_out":    "The quote was taken out of the approved response, as a new version. Nothing else changed, and the response stays approved.",
 }
 
 // collective is the policy team's workspace for the collective response.
@@ -255,6 +265,10 @@ func checkStatement(text string) string {
 	}
 	if n := len([]rune(text)); n > maxStatementChars {
 		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
+	}
+	if n := markdownNesting(text); n > maxMarkdownNesting {
+		return fmt.Sprintf("Quotations and lists are nested %s levels deep here (each “>” or list marker at the start of a line opens one more); keep to %d or fewer",
+			thousandsInt(n), maxMarkdownNesting)
 	}
 	return ""
 }

@@ -41,26 +41,27 @@ func (h *Handler) collectiveMarkdown(c *fiber.Ctx) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: our members' collective response\n\n", cons.Title)
+	fmt.Fprintf(&b, "# %s: our members' collective response\n\n", inertText(cons.Title))
 	if d.Frozen {
 		fmt.Fprintf(&b, "_Approved %s._\n\n", d.ApprovedAt.In(london).Format("2 January 2006"))
 	} else {
 		fmt.Fprintf(&b, "_%s, version %d; figures as of %s._\n\n", models.CollectiveStatusLabels[d.Status], d.Version, h.store.Now().In(london).Format("2 January 2006 15:04"))
 	}
-	if intro := strings.TrimSpace(inertMarkdown(fillOrKeep(d.Introduction, nil, nil))); intro != "" {
-		b.WriteString(intro + "\n\n")
+	if intro := fillOrKeep(d.Introduction, nil, nil); strings.TrimSpace(intro) != "" {
+		writeInertMarkdown(&b, intro, 1)
+		b.WriteString("\n")
 	}
 	for _, s := range d.Sections {
-		fmt.Fprintf(&b, "## %s %s\n\n**Our position:** %s\n\n", s.Proposal.Ref, s.Proposal.Title, models.PositionLabels[s.Position])
-		if st := strings.TrimSpace(inertMarkdown(s.Statement)); st != "" {
-			b.WriteString(st + "\n\n")
+		fmt.Fprintf(&b, "## %s %s\n\n**Our position:** %s\n\n", inertText(s.Proposal.Ref), inertText(s.Proposal.Title),
+			inertText(models.PositionLabels[s.Position]))
+		if strings.TrimSpace(s.Statement) != "" {
+			writeInertMarkdown(&b, s.Statement, 2)
+			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "_%s_\n\n", s.KeyFigures)
+		fmt.Fprintf(&b, "_%s_\n\n", inertText(s.KeyFigures))
 		for _, q := range s.Quotes {
-			for _, line := range strings.Split(strings.TrimSpace(inertMarkdown(q.Excerpt)), "\n") {
-				b.WriteString("> " + line + "\n")
-			}
-			fmt.Fprintf(&b, ">\n> — %s\n\n", q.Attribution)
+			inertParagraphs(&b, q.Excerpt, "> ")
+			fmt.Fprintf(&b, ">\n> — %s\n\n", inertText(q.Attribution))
 		}
 	}
 	h.audit(c, u.ID, models.AuditExport, fmt.Sprintf("collective response, consultation %d", cons.ID), "markdown")
@@ -83,15 +84,6 @@ func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="collective-response-%d.docx"`, cons.ID))
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	return c.Send(buf.Bytes())
-}
-
-var scriptLink = regexp.MustCompile(`(?i)\]\(\s*(javascript|vbscript|data):`)
-
-// inertMarkdown keeps the Markdown export safe in any renderer: raw HTML is
-// written as text and script links go nowhere.
-func inertMarkdown(s string) string {
-	s = strings.ReplaceAll(s, "<", "&lt;")
-	return scriptLink.ReplaceAllString(s, "](#")
 }
 
 type diffPart struct{ Op, Text string }

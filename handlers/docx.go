@@ -60,6 +60,12 @@ func markdownToDocx(doc *docx.RootDoc, src string, minLevel int) error {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
+	if markdownNesting(src) > maxMarkdownNesting {
+		for _, para := range paragraphs(src) {
+			doc.AddParagraph(para)
+		}
+		return nil
+	}
 	source := []byte(src)
 	root := markdown.Parser().Parse(text.NewReader(source))
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {

@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"strings"
@@ -32,6 +33,9 @@ type Deps struct {
 	// WriteTimeout bounds writing a response, and for a streamed export
 	// each of its chunks; 0 means 30 seconds.
 	WriteTimeout time.Duration
+	// SavesPerMinute is how often one member may save a response; 0 means
+	// DefaultSavesPerMinute, a negative number no limit (for load tests).
+	SavesPerMinute int
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -53,6 +57,8 @@ type Handler struct {
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
 	navigation  sync.Map // navKey → template.HTML, see siteNavigation
+
+	saves *saveRate // saves per member, see saverate.go
 }
 
 // Request limits.
@@ -92,6 +98,7 @@ func New(d Deps) (*fiber.App, error) {
 
 		writeTimeout: d.WriteTimeout,
 		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
+		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -97,15 +98,28 @@ func (h *Handler) postImport(c *fiber.Ctx) error {
 		return err
 	}
 	defer f.Close()
-	res, err := h.store.ImportResponses(c.UserContext(), f, fh.Filename, u.ID)
+	ctx, stop := untilClientLeaves(c)
+	defer stop()
+	res, err := h.store.ImportResponses(ctx, f, fh.Filename, u.ID)
 	var problems models.ImportErrors
 	switch {
 	case errors.As(err, &problems):
 		return fail(fiber.StatusUnprocessableEntity, fh.Filename, importProblemSummary(fh.Filename, problems), problems)
 	case err != nil:
-		return err
+		return h.importFailed(c, ctx, err)
 	}
 	return c.Redirect("/imports?done="+strconv.FormatInt(res.ImportID, 10), fiber.StatusSeeOther)
+}
+
+// importFailed answers an import that stopped with err. One stopped because
+// its client went away is no failure of ours: it is logged as such, and the
+// answer (which nobody reads) says so.
+func (h *Handler) importFailed(c *fiber.Ctx, ctx context.Context, err error) error {
+	if ctx.Err() != nil && c.UserContext().Err() == nil && errors.Is(err, context.Canceled) {
+		h.log.Info("import stopped: the client went away", "request_id", requestID(c))
+		return c.Status(fiber.StatusRequestTimeout).SendString("The import was stopped because the connection closed. Nothing was imported.\n")
+	}
+	return err
 }
 
 func importProblemSummary(filename string, p models.ImportErrors) string {
@@ -159,7 +173,7 @@ type apiImportRow struct {
 func (h *Handler) apiImport(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
 	ctype, params, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	var body io.Reader
+	var body io.ReadSeeker
 	var size int64
 	filename := "upload.csv"
 	switch ctype {
@@ -191,7 +205,9 @@ func (h *Handler) apiImport(c *fiber.Ctx) error {
 	if size > maxImportBytes {
 		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(apiError{Error: tooLargeMessage})
 	}
-	res, err := h.store.ImportResponses(c.UserContext(), body, filename, u.ID)
+	ctx, stop := untilClientLeaves(c)
+	defer stop()
+	res, err := h.store.ImportResponses(ctx, body, filename, u.ID)
 	var problems models.ImportErrors
 	switch {
 	case errors.As(err, &problems):
@@ -201,7 +217,7 @@ func (h *Handler) apiImport(c *fiber.Ctx) error {
 		}
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(out)
 	case err != nil:
-		return err
+		return h.importFailed(c, ctx, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(apiImportResult{ImportID: res.ImportID, Rows: res.Rows,
 		Created: res.Created, Replaced: res.Replaced})

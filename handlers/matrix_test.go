@@ -53,6 +53,7 @@ var routeAccess = map[string]access{
 	"POST /consultations/:id/collective/status": policyUp, "GET /consultations/:id/collective/versions": policyUp,
 	"GET /consultations/:id/collective/versions/:version": policyUp, "GET /consultations/:id/collective/print": policyUp,
 	"GET /consultations/:id/collective.md": policyUp, "GET /consultations/:id/collective.docx": policyUp,
+	"POST /consultations/:id/collective/quotes/:quote/remove": policyUp,
 
 	"GET /admin": adminsOnly, "GET /admin/security": adminsOnly, "POST /admin/security": adminsOnly, "GET /admin/consultations": adminsOnly, "GET /admin/consultations/new": adminsOnly,
 	"POST /admin/consultations": adminsOnly, "GET /admin/consultations/:id/edit": adminsOnly,
@@ -133,7 +134,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string]string{
-		":id/proposals": "1/proposals", ":token": "not-a-real-token", ":ref": "LP-01", ":version": "1",
+		":id/proposals": "1/proposals", ":token": "not-a-real-token", ":ref": "LP-01", ":version": "1", ":quote": "999999",
 	}
 	// :id means different objects on different routes.
 	idFor := func(path string) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -236,6 +237,12 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "proposal", page{Title: "Error: " + title, Nav: "consultations", Data: data})
 	}
+	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
+		data.Refused = saveWaitMessage(wait, "save again: your text is kept in the form below")
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
+		c.Status(fiber.StatusTooManyRequests)
+		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+	}
 	_, err = h.store.Save(ctx, models.SaveResponse{
 		OrganisationID: u.OrgID(), ProposalID: p.ID, UserID: u.ID,
 		Input: in, Submit: form.Action == "submit", BaseVersion: version,
@@ -270,17 +277,41 @@ func (h *Handler) refuseClosed(c *fiber.Ctx, data proposalPage, title string) er
 type historyPage struct {
 	Proposal  models.Proposal
 	Revisions []models.RevisionView
+	Total     int
+	NewerURL  string
+	OlderURL  string
+	FirstURL  string
 }
 
+// historyPerPage is how many saves one page of history shows.
+const historyPerPage = 25
+
+// history shows the saves of the member's response, newest first, a page at
+// a time (?before=<id> for older saves, ?after=<id> for newer ones).
 func (h *Handler) history(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
 	p, _, err := h.proposalParam(c, u)
 	if err != nil {
 		return err
 	}
-	revs, err := h.store.History(c.UserContext(), u.OrgID(), p.ID)
+	// A damaged page link shows the newest page rather than an error.
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	hp, err := h.store.HistoryPage(c.UserContext(), models.HistoryQuery{OrgID: u.OrgID(), ProposalID: p.ID,
+		Before: before, After: after, Limit: historyPerPage})
 	if err != nil {
 		return err
 	}
-	return h.render(c, "history", page{Title: "History: " + p.Ref, Nav: "consultations", Data: historyPage{p, revs}})
+	base := "/proposals/" + url.PathEscape(p.Ref) + "/history"
+	data := historyPage{Proposal: p, Revisions: hp.Revisions, Total: hp.Total}
+	if n := len(hp.Revisions); n > 0 {
+		if hp.HasNewer {
+			data.NewerURL = base + "?after=" + strconv.FormatInt(hp.Revisions[0].ID, 10)
+			data.FirstURL = base
+		}
+		if hp.HasOlder {
+			data.OlderURL = base + "?before=" + strconv.FormatInt(hp.Revisions[n-1].ID, 10)
+		}
+	}
+	return h.render(c, "history", page{Title: "History: " + p.Ref, Nav: "consultations", Data: data})
 }

@@ -156,6 +156,8 @@ func templateFuncs() template.FuncMap {
 		"segmentLabel": segmentLabel,
 		"containsID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 		"statusButton": newStatusButton,
+		"whyWithdrawn": withdrawnReason,
+		"truncate":     truncate,
 		"now":          time.Now,
 		"tallyLabel":   func(m string) string { return tallyLabels[m] },
 		"tallyLink":    tallyLink,

@@ -116,6 +116,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/consultations/:id/collective/sections/:ref", policy, h.sectionForm)
 	app.Post("/consultations/:id/collective/sections/:ref", policy, h.saveSection)
 	app.Post("/consultations/:id/collective/status", policy, h.setCollectiveStatus)
+	app.Post("/consultations/:id/collective/quotes/:quote/remove", policy, h.removeWithdrawnQuote)
 	app.Get("/consultations/:id/collective/versions", policy, h.collectiveVersions)
 	app.Get("/consultations/:id/collective/versions/:version", policy, h.collectiveVersions)
 	app.Get("/consultations/:id/collective/print", policy, h.collectivePrint)

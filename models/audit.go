@@ -26,12 +26,13 @@ const (
 	AuditAdminChange     = "admin_change"
 	AuditTwoFactor       = "two_factor"
 	AuditSignInAttack    = "sign_in_attack"
+	AuditQuoteWithdrawn  = "quote_consent_withdrawn" // a member withdrew consent for a quote of an approved response
 )
 
 // AuditActions lists every action, for the audit page's filter.
 var AuditActions = []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditResponseSaved, AuditResponseCoded,
 	AuditNoteAdded, AuditQuoteAdded, AuditQuoteRemoved, AuditImport, AuditExport, AuditCollectiveSaved,
-	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor, AuditSignInAttack}
+	AuditCollectiveState, AuditUserChanged, AuditAdminChange, AuditTwoFactor, AuditSignInAttack, AuditQuoteWithdrawn}
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {

@@ -87,9 +87,12 @@ type SnapshotSection struct {
 	Quotes    []FrozenQuote     `json:"quotes,omitempty"`  // frozen at approval
 }
 
-// FrozenQuote is a quote as it stood when the response was approved.
+// FrozenQuote is a quote as it stood when the response was approved, with
+// the response it came from, whose consent is checked again on every view
+// (collective_consent.go).
 type FrozenQuote struct {
 	ID          int64  `json:"id"`
+	ResponseID  int64  `json:"response_id,omitempty"` // 0 in snapshots approved before it was kept
 	Excerpt     string `json:"excerpt"`
 	Attribution string `json:"attribution"`
 }

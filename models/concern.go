@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 )
@@ -32,10 +33,13 @@ func (s *Store) EnsureConcern(ctx context.Context, c Concern) (Concern, error) {
 }
 
 // concernIDs maps codes to ids inside a transaction; an unknown code is an
-// UnknownConcernError.
+// UnknownConcernError, more than MaxConcernCodes a TooManyConcernsError.
 func concernIDs(tx *gorm.DB, codes []string) ([]int64, error) {
 	if len(codes) == 0 {
 		return nil, nil
+	}
+	if len(codes) > MaxConcernCodes {
+		return nil, TooManyConcernsError{Count: len(codes)}
 	}
 	var rows []Concern
 	if err := tx.Where("code IN ?", codes).Find(&rows).Error; err != nil {
@@ -60,3 +64,11 @@ func concernIDs(tx *gorm.DB, codes []string) ([]int64, error) {
 type UnknownConcernError struct{ Code string }
 
 func (e UnknownConcernError) Error() string { return "unknown concern code " + e.Code }
+
+// TooManyConcernsError refuses a list of more than MaxConcernCodes concern
+// codes before it reaches the database.
+type TooManyConcernsError struct{ Count int }
+
+func (e TooManyConcernsError) Error() string {
+	return fmt.Sprintf("%d concern codes; at most %d", e.Count, MaxConcernCodes)
+}

@@ -3,7 +3,6 @@ package models
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -11,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -142,32 +142,43 @@ func (s *Store) importCodes(ctx context.Context) (importCodes, error) {
 }
 
 // ImportResponses stores the responses of a CSV file in the contract's
-// format, all or nothing. The file is streamed: each row is checked as it is
-// read and written with its batch, in one transaction, so memory does not
-// grow with the file. A problem anywhere (every one is listed, up to
-// MaxImportProblems) rolls the transaction back and returns ImportErrors:
-// nothing is stored. Otherwise every row is stored as a submitted response
-// (imports are answers received by email, so the member deadline does not
-// apply), replacing an existing response and keeping its versions, and the
-// import and an audit entry are recorded.
+// format, all or nothing. The file is read twice, streamed both times so
+// that memory does not grow with it. The first pass checks every row
+// without touching the writer: a file with any problem (every one is listed,
+// up to MaxImportProblems) is refused with ImportErrors and nothing is
+// stored. The second pass writes the rows, batch by batch, in one
+// transaction. Every row is stored as a submitted response (imports are
+// answers received by email, so the member deadline does not apply),
+// replacing an existing response and keeping its versions, and the import
+// and an audit entry are recorded.
 //
-// On SQLite the transaction holds the store's single writer connection
+// A refused file never holds the writer, however long or hostile it is.
+// Every check is linear in the file, a concerns cell names at most
+// MaxConcernCodes codes, and ctx is checked every 1,000 rows in both passes
+// (and by every statement), so an import stops when its client goes away.
+//
+// On SQLite the second pass holds the store's single writer connection
 // (BEGIN IMMEDIATE) from the first row to the commit, however long the file
 // takes (over a minute for a million rows). Every other write of this
 // process meanwhile (a member's save, a sign-in, a session's once-a-minute
-// touch) queues for that connection in database/sql, which has no timeout,
-// and the request context is never cancelled: the member's page just waits,
-// possibly longer than their browser or a proxy will, then saves as usual,
-// or shows the conflict page if the file replaced that very response. The
-// 10-second busy_timeout only applies to another process (the tracker
-// command), which gets "database is locked" after it. Reads go on (WAL) and
-// see the data as it was until the commit. On PostgreSQL other saves go on;
-// one to a response the import has already written waits for its row lock
-// and is then refused as changed meanwhile, as when a colleague saved first.
-func (s *Store) ImportResponses(ctx context.Context, r io.Reader, filename string, userID int64) (ImportResult, error) {
+// touch) queues for that connection in database/sql: the member's page
+// waits, then saves as usual, or shows the conflict page if the file
+// replaced that very response. The 10-second busy_timeout only applies to
+// another process (the tracker command), which gets "database is locked"
+// after it. Reads go on (WAL) and see the data as it was until the commit.
+// On PostgreSQL other saves go on; one to a response the import has already
+// written waits for its row lock and is then refused as changed meanwhile,
+// as when a colleague saved first.
+func (s *Store) ImportResponses(ctx context.Context, r io.ReadSeeker, filename string, userID int64) (ImportResult, error) {
 	codes, err := s.importCodes(ctx)
 	if err != nil {
 		return ImportResult{}, err
+	}
+	if err := checkImport(ctx, r, codes); err != nil {
+		return ImportResult{}, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return ImportResult{}, fmt.Errorf("import: rereading the file: %w", err)
 	}
 	cr, err := openImport(r, codes)
 	if err != nil {
@@ -179,7 +190,7 @@ func (s *Store) ImportResponses(ctx context.Context, r io.Reader, filename strin
 		if err != nil {
 			return err
 		}
-		res, err = s.streamImport(tx, cr, codes, cleanFilename(filename), userID)
+		res, err = s.writeImport(tx, cr, codes, cleanFilename(filename), userID)
 		if err != nil {
 			return err
 		}
@@ -223,8 +234,113 @@ func openImport(r io.Reader, codes importCodes) (*csv.Reader, error) {
 	return cr, nil
 }
 
-// streamImport reads, checks and writes every row in tx.
-func (s *Store) streamImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, filename string, userID int64) (ImportResult, error) {
+// readRecord reads the next row and the line it starts on. A row the CSV
+// reader cannot read is a problem in p and comes back as a nil record; the
+// end of the file is io.EOF.
+func readRecord(cr *csv.Reader, p *problemLog) ([]string, int, error) {
+	record, err := cr.Read()
+	var pe *csv.ParseError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, 0, err
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount):
+		p.add(pe.StartLine, "This row has %d columns; every row needs %d, like the header. Check for a missing or extra comma, and put any text with a comma in double quotes.", len(record), cr.FieldsPerRecord)
+		return nil, pe.StartLine, nil
+	case errors.As(err, &pe):
+		p.add(pe.StartLine, "The CSV is malformed here: %s.", csvProblem(err))
+		return nil, pe.StartLine, nil
+	case err != nil:
+		return nil, 0, err // the reader itself failed
+	}
+	line, _ := cr.FieldPos(0)
+	return record, line, nil
+}
+
+// checkImport reads a whole file and checks every row, and that no
+// organisation and proposal pair is given twice, without writing anything;
+// it returns ImportErrors when the file has problems.
+func checkImport(ctx context.Context, r io.Reader, codes importCodes) error {
+	cr, err := openImport(r, codes)
+	if err != nil {
+		return err
+	}
+	var problems problemLog
+	seen := newPairLines(codes)
+	n := 0
+	for {
+		record, line, err := readRecord(cr, &problems)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n++
+		if n%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if record == nil {
+			continue
+		}
+		row, ok := checkRow(line, record, codes, &problems)
+		if !ok {
+			continue
+		}
+		if first := seen.note(row.orgID, row.proposalID, line); first != 0 {
+			problems.add(line, "Organisation %s and proposal %s appear again; line %d already gives this response. Keep one row per organisation and proposal.",
+				row.org, row.ref, first)
+		}
+	}
+	if problems.total() > 0 {
+		return problems.errors()
+	}
+	if n == 0 {
+		return importRefused(2, "There are no responses after the header row. Add one row per organisation and proposal.")
+	}
+	return ctx.Err()
+}
+
+// pairLines remembers the line that first gave each organisation and
+// proposal pair of a file: per proposal the file names, one int32 per
+// organisation. Its size is bounded by the reference data (20 proposals of
+// 50,000 organisations take 4 MB), never by the file.
+type pairLines struct {
+	orgIndex   map[int64]int32
+	byProposal map[int64][]int32
+}
+
+func newPairLines(codes importCodes) *pairLines {
+	p := &pairLines{orgIndex: make(map[int64]int32, len(codes.orgs)), byProposal: map[int64][]int32{}}
+	for _, id := range codes.orgs {
+		p.orgIndex[id] = int32(len(p.orgIndex))
+	}
+	return p
+}
+
+// note records that line gives the pair, and returns the line that gave it
+// first, or 0 when this is the first.
+func (p *pairLines) note(orgID, proposalID int64, line int) int {
+	lines, ok := p.byProposal[proposalID]
+	if !ok {
+		lines = make([]int32, len(p.orgIndex))
+		p.byProposal[proposalID] = lines
+	}
+	i := p.orgIndex[orgID]
+	if first := lines[i]; first != 0 {
+		return int(first)
+	}
+	lines[i] = int32(min(line, math.MaxInt32))
+	return 0
+}
+
+// errFileChanged says the second read of a file found a row the first
+// passed without a problem: the file changed in between.
+var errFileChanged = errors.New("import: the file changed between its check and its write")
+
+// writeImport writes every row of a file that checkImport passed, in tx.
+func (s *Store) writeImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, filename string, userID int64) (ImportResult, error) {
 	w, err := s.newImportWriter(tx, userID)
 	if err != nil {
 		return ImportResult{}, err
@@ -233,16 +349,19 @@ func (s *Store) streamImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, fil
 	var problems problemLog
 	batch := make([]importRow, 0, importBatchRows)
 	flush := func() error {
-		err := w.flush(batch, &problems)
+		err := w.write(batch)
 		clear(batch) // let the rows' strings go
 		batch = batch[:0]
 		return err
 	}
 	n := 0
 	for {
-		record, err := cr.Read()
+		record, line, err := readRecord(cr, &problems)
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if err != nil {
+			return ImportResult{}, err
 		}
 		n++
 		if n%1000 == 0 {
@@ -250,22 +369,12 @@ func (s *Store) streamImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, fil
 				return ImportResult{}, err
 			}
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			problems.add(pe.StartLine, "This row has %d columns; every row needs %d, like the header. Check for a missing or extra comma, and put any text with a comma in double quotes.", len(record), cr.FieldsPerRecord)
-			continue
+		if record == nil {
+			return ImportResult{}, errFileChanged
 		}
-		if err != nil {
-			if !errors.As(err, &pe) {
-				return ImportResult{}, err // the reader itself failed
-			}
-			problems.add(pe.StartLine, "The CSV is malformed here: %s.", csvProblem(err))
-			continue
-		}
-		line, _ := cr.FieldPos(0)
 		row, ok := checkRow(line, record, codes, &problems)
 		if !ok {
-			continue
+			return ImportResult{}, errFileChanged
 		}
 		batch = append(batch, row)
 		if len(batch) == importBatchRows {
@@ -277,55 +386,30 @@ func (s *Store) streamImport(tx *gorm.DB, cr *csv.Reader, codes importCodes, fil
 	if err := flush(); err != nil {
 		return ImportResult{}, err
 	}
-	if problems.total() > 0 {
-		return ImportResult{}, problems.errors()
-	}
 	if n == 0 {
-		return ImportResult{}, importRefused(2, "There are no responses after the header row. Add one row per organisation and proposal.")
+		return ImportResult{}, errFileChanged
 	}
 	return w.finish(filename)
 }
 
-// problemLog collects an import's problems in line order, listing the
-// first MaxImportProblems and counting the rest. A row given twice is only
-// found when its batch is flushed, after later rows' problems were noted:
-// problems wait in pending until then, and settle merges them by line.
+// problemLog collects an import's problems, found in line order, listing
+// the first MaxImportProblems and counting the rest.
 type problemLog struct {
-	listed         []ImportProblem
-	omitted        int
-	pending        []ImportProblem // since the last settle, in line order
-	pendingOmitted int             // found since the last settle beyond the limit
+	listed  []ImportProblem
+	omitted int
 }
 
 func (p *problemLog) add(line int, format string, args ...any) {
-	if len(p.listed)+len(p.pending) >= MaxImportProblems {
-		p.pendingOmitted++ // later than every pending one, so never listed
+	if len(p.listed) >= MaxImportProblems {
+		p.omitted++
 		return
 	}
-	p.pending = append(p.pending, ImportProblem{Line: line, Message: fmt.Sprintf(format, args...)})
+	p.listed = append(p.listed, ImportProblem{Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
-func (p *problemLog) total() int {
-	return len(p.listed) + p.omitted + len(p.pending) + p.pendingOmitted
-}
-
-// room is how many more problems can be listed.
-func (p *problemLog) room() int { return MaxImportProblems - len(p.listed) }
-
-// settle lists the pending problems and the given repeats (in line order;
-// unlisted more repeats after them) in line order, as far as there is room.
-func (p *problemLog) settle(repeats []ImportProblem, unlisted int) {
-	merged := append(p.pending, repeats...)
-	slices.SortStableFunc(merged, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-	keep := min(len(merged), p.room())
-	p.listed = append(p.listed, merged[:keep]...)
-	p.omitted += len(merged) - keep + p.pendingOmitted + unlisted
-	clear(merged)
-	p.pending, p.pendingOmitted = merged[:0], 0
-}
+func (p *problemLog) total() int { return len(p.listed) + p.omitted }
 
 func (p *problemLog) errors() ImportErrors {
-	p.settle(nil, 0)
 	return ImportErrors{Problems: p.listed, Omitted: p.omitted}
 }
 
@@ -408,22 +492,7 @@ func checkRow(line int, rec []string, codes importCodes, p *problemLog) (importR
 	} else {
 		p.add(line, "%s Give a whole number from -2 (power moves to the centre) to 2 (more local autonomy).", describeValue("autonomy", rec[3]))
 	}
-	var unknown []string // codes already reported
-	for code := range strings.SplitSeq(rec[4], ";") {
-		code = strings.TrimSpace(code)
-		if code == "" {
-			continue
-		}
-		id, ok := codes.concerns[code]
-		switch {
-		case ok && !slices.Contains(row.concernIDs, id):
-			row.concerns = append(row.concerns, code)
-			row.concernIDs = append(row.concernIDs, id)
-		case !ok && !slices.Contains(unknown, code):
-			unknown = append(unknown, code)
-			p.add(line, "The concern code %q is not in the codebook. Separate codes with ';' and use the codes as listed on the response form.", truncateText(code, 40))
-		}
-	}
+	row.concerns, row.concernIDs = checkConcerns(line, rec[4], codes, p)
 	for _, f := range []struct {
 		name, value string
 		max         int
@@ -441,12 +510,50 @@ func checkRow(line int, rec []string, codes importCodes, p *problemLog) (importR
 	return row, p.total() == before
 }
 
+// checkConcerns reads a concerns cell, codes separated by ';', and returns
+// its codes without repeats. Each unknown code is a problem, reported once;
+// more than MaxConcernCodes codes is one problem, found before any code is
+// looked at.
+func checkConcerns(line int, cell string, codes importCodes, p *problemLog) ([]string, []int64) {
+	n := 0
+	for code := range strings.SplitSeq(cell, ";") {
+		if strings.TrimSpace(code) != "" {
+			n++
+		}
+	}
+	if n > MaxConcernCodes {
+		p.add(line, "This row lists %s concern codes; a response can have at most %d. Give each code once, separated by ';', as listed on the response form.",
+			thousands(n), MaxConcernCodes)
+		return nil, nil
+	}
+	var names []string
+	var ids []int64
+	var unknown map[string]bool // codes already reported
+	for code := range strings.SplitSeq(cell, ";") {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			continue
+		}
+		id, ok := codes.concerns[code]
+		switch {
+		case ok && !slices.Contains(ids, id): // at most MaxConcernCodes long
+			names = append(names, code)
+			ids = append(ids, id)
+		case !ok && !unknown[code]:
+			if unknown == nil {
+				unknown = map[string]bool{}
+			}
+			unknown[code] = true
+			p.add(line, "The concern code %q is not in the codebook. Separate codes with ';' and use the codes as listed on the response form.", truncateText(code, 40))
+		}
+	}
+	return names, ids
+}
+
 // importWriter writes an import's batches in its transaction. What it keeps
 // between batches is bounded by the reference data, never by the file: the
 // tally differences (importTally), the organisations' segments, and a few
-// prepared statements. Which organisation and proposal pairs the file has
-// given so far, and on which line, lives in the database: in a temporary
-// table, import_seen, private to the transaction's connection.
+// prepared statements.
 type importWriter struct {
 	s     *Store
 	ctx   context.Context
@@ -464,11 +571,9 @@ type importWriter struct {
 	stmts map[string]*sql.Stmt // full-batch statements, prepared once
 
 	// Reused from batch to batch.
-	args    []any
-	lines   []int
-	index   map[responseKey]int // a batch's rows by organisation and proposal
-	ids     []int64
-	repeats []ImportProblem
+	args  []any
+	index map[responseKey]int // a batch's rows by organisation and proposal
+	ids   []int64
 }
 
 func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error) {
@@ -477,27 +582,12 @@ func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error
 	if userID > 0 {
 		w.by = userID
 	}
-	seen := `CREATE TEMP TABLE import_seen (organisation_id BIGINT NOT NULL, proposal_id BIGINT NOT NULL,
-		line INTEGER NOT NULL, PRIMARY KEY (organisation_id, proposal_id))`
-	if w.pg {
-		seen += " ON COMMIT DROP" // and a rollback drops it too
-	} else {
-		// A rollback undoes its creation; finish drops it before the commit.
-		seen += " WITHOUT ROWID"
-		if _, err := w.conn.ExecContext(w.ctx, "DROP TABLE IF EXISTS temp.import_seen"); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := w.conn.ExecContext(w.ctx, seen); err != nil {
-		return nil, fmt.Errorf("import: %w", err)
-	}
 	var err error
 	w.segs, err = organisationSegments(tx)
 	return w, err
 }
 
-// close closes the prepared statements; finish does before it drops
-// import_seen, which they may name.
+// close closes the prepared statements.
 func (w *importWriter) close() {
 	for q, st := range w.stmts {
 		st.Close()
@@ -505,78 +595,15 @@ func (w *importWriter) close() {
 	}
 }
 
-// flush checks a batch's rows for organisation and proposal pairs given
-// before, then writes the batch, unless the file has a problem already: then
-// nothing will be stored, and only finding every problem goes on.
-func (w *importWriter) flush(batch []importRow, problems *problemLog) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	batch, err := w.dropRepeats(batch, problems)
-	if err != nil || problems.total() > 0 {
-		return err
-	}
-	return w.write(batch)
-}
-
-// dropRepeats records the batch's pairs in import_seen and reports each row
-// whose pair an earlier line of the file gave; it returns the other rows.
-func (w *importWriter) dropRepeats(batch []importRow, problems *problemLog) ([]importRow, error) {
-	args := w.args[:0]
-	for i := range batch {
-		args = append(args, batch[i].orgID, batch[i].proposalID, batch[i].line)
-	}
-	q := "INSERT INTO import_seen (organisation_id, proposal_id, line) VALUES " + values(len(batch), 3, "") +
-		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING line"
-	lines := w.lines[:0]
-	err := w.query(q, len(batch) == importBatchRows, args, func(rows *sql.Rows) error {
-		var line int
-		err := rows.Scan(&line)
-		lines = append(lines, line)
-		return err
-	})
-	w.args, w.lines = args[:0], lines
-	if err != nil {
-		return nil, err
-	}
-	if len(lines) == len(batch) {
-		problems.settle(nil, 0)
-		return batch, nil
-	}
-	slices.Sort(lines) // the rows recorded now, which were given first
-	kept, repeats, unlisted := batch[:0], w.repeats[:0], 0
-	for i, j := 0, 0; i < len(batch); i++ {
-		row := batch[i]
-		if j < len(lines) && lines[j] == row.line {
-			j++
-			kept = append(kept, row)
-			continue
-		}
-		if len(repeats) >= problems.room() {
-			unlisted++ // later than room listed ones: never listed
-			continue
-		}
-		var first int
-		err := w.queryRow("SELECT line FROM import_seen WHERE organisation_id = ? AND proposal_id = ?",
-			[]any{row.orgID, row.proposalID}, &first)
-		if err != nil {
-			return nil, err
-		}
-		repeats = append(repeats, ImportProblem{Line: row.line, Message: fmt.Sprintf(
-			"Organisation %s and proposal %s appear again; line %d already gives this response. Keep one row per organisation and proposal.",
-			row.org, row.ref, first)})
-	}
-	problems.settle(repeats, unlisted)
-	clear(repeats)
-	w.repeats = repeats[:0]
-	return kept, nil
-}
-
-// write stores a batch of rows, each a pair not given before in the file:
+// write stores a batch of rows, each a pair not given before in the file
+// (checkImport made sure):
 // new responses, then replaced ones (their current version kept in the
 // history first), their concerns and revisions, and what the batch changes
 // in the tallies.
 func (w *importWriter) write(batch []importRow) error {
+	if len(batch) == 0 {
+		return nil
+	}
 	clear(w.index)
 	for i := range batch {
 		w.index[responseKey{batch[i].orgID, batch[i].proposalID}] = i
@@ -704,6 +731,10 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 	if err != nil {
 		return err
 	}
+	consent, err := consentsOf(w.tx, ids)
+	if err != nil {
+		return err
+	}
 	for _, c := range before {
 		if err := w.count(c, -1); err != nil {
 			return err
@@ -730,6 +761,10 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 		if n != 1 {
 			return ErrConflict // the transaction holds the row: never write blind
 		}
+		by, _ := w.by.(int64)
+		if err := tellWithdrawnConsent(w.tx, w.now, by, r.responseID, consent[r.responseID], r.consent); err != nil {
+			return err
+		}
 	}
 	for _, chunk := range chunks(ids, 500) {
 		if err := w.tx.Where("response_id IN ?", chunk).Delete(&responseConcern{}).Error; err != nil {
@@ -737,6 +772,22 @@ func (w *importWriter) replace(batch []importRow, ids []int64, byKey func(orgID,
 		}
 	}
 	return nil
+}
+
+// consentsOf reads the consent of responses, by id, before they change.
+func consentsOf(tx *gorm.DB, ids []int64) (map[int64]string, error) {
+	var rows []struct {
+		ID      int64
+		Consent string
+	}
+	if err := tx.Table("responses").Select("id, consent").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Consent
+	}
+	return out, nil
 }
 
 // count adds (sign +1) or takes away (-1) what a response contributes: to
@@ -799,18 +850,13 @@ func (w *importWriter) writeRevisions(batch []importRow) error {
 }
 
 // finish writes the tallies' differences, records the import and its audit
-// entry, and drops import_seen; the caller commits.
+// entry; the caller commits.
 func (w *importWriter) finish(filename string) (ImportResult, error) {
 	res := w.res
 	if err := w.tally.apply(w.tx); err != nil {
 		return ImportResult{}, err
 	}
 	w.close()
-	if !w.pg {
-		if _, err := w.conn.ExecContext(w.ctx, "DROP TABLE temp.import_seen"); err != nil {
-			return ImportResult{}, err
-		}
-	}
 	var by *int64
 	if id, ok := w.by.(int64); ok {
 		by = &id
@@ -1026,10 +1072,6 @@ func (w *importWriter) query(q string, reuse bool, args []any, each func(*sql.Ro
 		}
 	}
 	return rows.Err()
-}
-
-func (w *importWriter) queryRow(q string, args []any, dest ...any) error {
-	return w.query(q, true, args, func(rows *sql.Rows) error { return rows.Scan(dest...) })
 }
 
 func describeValue(column, v string) string {

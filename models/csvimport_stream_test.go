@@ -336,9 +336,13 @@ func TestTalliesMatchARecountAfterALargeImport(t *testing.T) {
 // cancellingReader cancels the import's context once it has given after
 // bytes, as a client hanging up mid-upload would.
 type cancellingReader struct {
-	r      io.Reader
+	r      io.ReadSeeker
 	after  int
 	cancel context.CancelFunc
+}
+
+func (c *cancellingReader) Seek(offset int64, whence int) (int64, error) {
+	return c.r.Seek(offset, whence)
 }
 
 func (c *cancellingReader) Read(p []byte) (int, error) {

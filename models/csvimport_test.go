@@ -22,6 +22,7 @@ const importHeader = "organisation_code,proposal_ref,stance,autonomy,concerns,co
 // an admin who imports.
 type importFixture struct {
 	store *models.Store
+	path  string // the SQLite file (or PostgreSQL URL)
 	now   *time.Time
 	admin models.User
 }
@@ -30,8 +31,8 @@ func newImportFixture(t testing.TB) importFixture {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	f := importFixture{now: &now}
-	s, err := models.Open(ctx, models.Options{Path: testdb.Path(t, filepath.Join(t.TempDir(), "import.db")), Now: func() time.Time { return *f.now }})
+	f := importFixture{now: &now, path: testdb.Path(t, filepath.Join(t.TempDir(), "import.db"))}
+	s, err := models.Open(ctx, models.Options{Path: f.path, Now: func() time.Time { return *f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,6 +526,11 @@ type repeatReader struct {
 	head, row []byte
 	n         int
 	pending   []byte
+}
+
+// Seek fails: the file is refused on its first reading, so never read again.
+func (r *repeatReader) Seek(int64, int) (int64, error) {
+	return 0, errors.New("repeatReader is read once")
 }
 
 func (r *repeatReader) Read(p []byte) (int, error) {

@@ -122,6 +122,12 @@ const (
 	MaxAmendmentsChars = 5000
 )
 
+// MaxConcernCodes is the most concern codes one response, or the policy
+// team's coding of one, may name: several times the codebook, so that a
+// person never meets it, while a list of thousands is refused before any
+// work is done on it.
+const MaxConcernCodes = 100
+
 // Consultation is a document that asks for views.
 type Consultation struct {
 	ID             int64

@@ -182,6 +182,9 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		if err := applyChange(tx, before, r.ID); err != nil {
 			return err
 		}
+		if err := tellWithdrawnConsent(tx, now, sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
+			return err
+		}
 		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
 		if err := tx.Create(&rev).Error; err != nil {
 			return err
