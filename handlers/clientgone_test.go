@@ -13,7 +13,8 @@ import (
 
 // serveWatching serves one route that waits, at most wait, for the client
 // to go away, and reports on seen whether it noticed.
-func serveWatching(t *testing.T, wait time.Duration) (addr string, seen chan bool) {
+// With limited set, the listener is wrapped as the server wraps it.
+func serveWatching(t *testing.T, wait time.Duration, limited bool) (addr string, seen chan bool) {
 	t.Helper()
 	seen = make(chan bool, 4)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -32,13 +33,28 @@ func serveWatching(t *testing.T, wait time.Duration) (addr string, seen chan boo
 	if err != nil {
 		t.Fatal(err)
 	}
+	addr = ln.Addr().String()
+	if limited {
+		if ln, err = LimitConnections(ln, ConnLimits{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.Shutdown() })
-	return ln.Addr().String(), seen
+	return addr, seen
 }
 
 func TestWorkStopsWhenTheClientGoesAway(t *testing.T) {
-	addr, seen := serveWatching(t, 30*time.Second) // the wait only bounds a failing run
+	for _, tc := range []struct {
+		name    string
+		limited bool
+	}{{"plain listener", false}, {"behind the per-address connection limit", true}} {
+		t.Run(tc.name, func(t *testing.T) { workStopsWhenTheClientGoesAway(t, tc.limited) })
+	}
+}
+
+func workStopsWhenTheClientGoesAway(t *testing.T, limited bool) {
+	addr, seen := serveWatching(t, 30*time.Second, limited) // the wait only bounds a failing run
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +72,7 @@ func TestWorkStopsWhenTheClientGoesAway(t *testing.T) {
 // A client that is still there keeps its work, and a request it sent
 // behind the first (pipelined) is read whole: watching never takes a byte.
 func TestWatchingAConnectionLeavesTheNextRequestWhole(t *testing.T) {
-	addr, seen := serveWatching(t, 4*clientGonePoll)
+	addr, seen := serveWatching(t, 4*clientGonePoll, true)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

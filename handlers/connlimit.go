@@ -171,6 +171,10 @@ type countedConn struct {
 	done func()
 }
 
+// NetConn is the connection it wraps, so that code watching for a client
+// that went away (untilClientLeaves) can reach the socket underneath.
+func (c *countedConn) NetConn() net.Conn { return c.Conn }
+
 func (c *countedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.done)
