@@ -72,16 +72,18 @@ func (h *Handler) withRequestContext(c *fiber.Ctx) error {
 	rc := &requestContext{cancel: cancel}
 	ctx, cancelDeadline := context.WithTimeout(base, h.timeoutFor(c))
 	rc.cancels = append(rc.cancels, cancelDeadline)
-	rc.stopWatch = watchClient(c.Context().Conn(), clientCheckInterval, func() { cancel(errClientGone) })
+	rc.stopWatch = watchClient(ctx, c.Context().Conn(), clientCheckInterval, func() { cancel(errClientGone) })
 	c.SetUserContext(ctx)
 	c.Locals(localRequestContext, rc)
-	err := c.Next()
-	if !rc.handedOver {
-		// The error handler runs after this returns, on the ended context:
+	defer func() {
+		// Deferred, so that a panic (turned into an error by recover) ends
+		// it too. The error handler runs after this, on the ended context:
 		// it reads why it ended, and makes no store calls.
-		rc.release()
-	}
-	return err
+		if !rc.handedOver {
+			rc.release()
+		}
+	}()
+	return c.Next()
 }
 
 // timeoutFor is how long a request may take: imports and exports get longer
@@ -126,15 +128,15 @@ func moreTimeToAnswer(c *fiber.Ctx) {
 	c.SetUserContext(ctx)
 }
 
-// watchClient looks every interval, while a request runs, whether the client
-// has closed its connection (the socket is at end of file, or reset), and
+// watchClient looks every interval, while a request runs (and its context
+// is live), whether the client has closed its connection (the socket is at end of file, or reset), and
 // calls gone once if it has. It only peeks at the socket, never reading what
 // fasthttp would read next; if the client has sent more bytes (a pipelined
 // request), it cannot tell and stops looking. It returns a function that
 // stops the looking and waits for a look in progress. A connection that is
 // not a socket of this system (a test's, or on an OS without MSG_PEEK
 // support here) is not watched: the deadline still bounds the request.
-func watchClient(conn net.Conn, interval time.Duration, gone func()) (stop func()) {
+func watchClient(ctx context.Context, conn net.Conn, interval time.Duration, gone func()) (stop func()) {
 	peek := socketPeeker(conn)
 	if peek == nil {
 		return func() {}
@@ -147,8 +149,8 @@ func watchClient(conn net.Conn, interval time.Duration, gone func()) (stop func(
 	look := func() {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped {
-			return
+		if stopped || ctx.Err() != nil {
+			return // ended, or past its deadline: nothing more to stop
 		}
 		switch peek() {
 		case peerClosed:
