@@ -268,8 +268,11 @@ func (h *Handler) renderForm(c *fiber.Ctx, status int, title string, fp formPage
 	for i := range fp.Fields {
 		fp.Fields[i].Error = fp.Errors.Fields[fp.Fields[i].Name]
 	}
-	if status == fiber.StatusUnprocessableEntity {
+	switch status {
+	case fiber.StatusUnprocessableEntity:
 		title = "Error: " + title
+	case fiber.StatusServiceUnavailable, fiber.StatusGatewayTimeout:
+		title = "Not saved: " + title
 	}
 	c.Status(status)
 	return h.render(c, "admin/form", page{Title: title, Nav: "admin", Data: fp})

@@ -126,7 +126,11 @@ func (h *Handler) createConcern(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/concerns", "concern-created")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.concernFormPage(c, status, nil, f, errs)
 		}
 		errs.add("code", duplicateConcern)
 	}
@@ -184,7 +188,11 @@ func (h *Handler) updateConcern(c *fiber.Ctx) error {
 			errs.add("code", fmt.Sprintf("The code %s is used by responses, so it cannot change; only its label, description, side and position can", inUse.Code))
 			f.Code = inUse.Code
 		default:
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.concernFormPage(c, status, &row, f, errs)
 		}
 	}
 	return h.concernFormPage(c, fiber.StatusUnprocessableEntity, &row, f, errs)

@@ -123,7 +123,11 @@ func (h *Handler) createConsultation(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "consultation-created")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.consultationFormPage(c, status, 0, f, errs)
 		}
 		errs.add("slug", "Another consultation already uses this short name; choose a different one")
 	}
@@ -156,7 +160,11 @@ func (h *Handler) updateConsultation(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/consultations", "consultation-saved")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.consultationFormPage(c, status, id, f, errs)
 		}
 		errs.add("slug", "Another consultation already uses this short name; choose a different one")
 	}
@@ -292,7 +300,11 @@ func (h *Handler) createProposal(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "proposal-created")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.proposalFormPage(c, status, cons, 0, f, errs)
 		}
 		errs.add("ref", duplicateRef)
 	}
@@ -348,7 +360,11 @@ func (h *Handler) updateProposal(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "proposal-saved")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.proposalFormPage(c, status, cons, p.ID, f, errs)
 		}
 		errs.add("ref", duplicateRef)
 	}

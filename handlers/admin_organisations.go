@@ -109,7 +109,11 @@ func (h *Handler) createOrganisation(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/organisations", "organisation-created")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.organisationFormPage(c, status, 0, f, errs)
 		}
 		errs.add("code", duplicateOrganisation)
 	}
@@ -142,7 +146,11 @@ func (h *Handler) updateOrganisation(c *fiber.Ctx) error {
 			return redirectDone(c, "/admin/organisations", "organisation-saved")
 		}
 		if !errors.As(err, new(models.DuplicateError)) {
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.organisationFormPage(c, status, id, f, errs)
 		}
 		errs.add("code", duplicateOrganisation)
 	}

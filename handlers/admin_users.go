@@ -137,7 +137,11 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 		case errors.Is(err, models.ErrUnknownOrganisation):
 			errs.add("organisation", "Choose an organisation from the list")
 		default:
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.inviteFormPage(c, status, f, orgs, errs)
 		}
 	}
 	errs.sortBy(formOrder(f))
@@ -243,7 +247,11 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 		case errors.Is(err, models.ErrUnknownOrganisation):
 			errs.add("organisation", "Choose an organisation from the list")
 		default:
-			return err
+			status := h.refusedAdminSave(c, err, &errs)
+			if status == 0 {
+				return err
+			}
+			return h.roleFormPage(c, status, u, f, errs)
 		}
 	}
 	errs.sortBy(formOrder(f))

@@ -253,6 +253,13 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 		p.Conflict = status == fiber.StatusConflict
 		c.Status(status)
 		return h.renderCollective(c, u, cons, 25, p)
+	} else if status, msg, ok := h.refusedSave(c, err); ok {
+		p.Errors.add("introduction", msg)
+		c.Status(status)
+		if h.renderCollective(c, u, cons, 25, p) != nil {
+			return err // the page could not be built: the error page shows the text
+		}
+		return nil
 	} else if err != nil {
 		return err
 	}
@@ -401,6 +408,10 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 		BaseVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
 			Statement: p.Statement, QuoteIDs: p.QuoteIDs}})
 	if status, msg := collectiveRefusal(err); status != 0 {
+		p.Errors.add("statement", msg)
+		c.Status(status)
+		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
+	} else if status, msg, ok := h.refusedSave(c, err); ok {
 		p.Errors.add("statement", msg)
 		c.Status(status)
 		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})

@@ -172,7 +172,7 @@ type countedConn struct {
 }
 
 // NetConn is the connection it wraps, so that code watching for a client
-// that went away (untilClientLeaves) can reach the socket underneath.
+// that went away (watchClient) can reach the socket underneath.
 func (c *countedConn) NetConn() net.Conn { return c.Conn }
 
 func (c *countedConn) Close() error {

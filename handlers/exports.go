@@ -59,7 +59,9 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 	store, log, rid := h.store, h.log, requestID(c)
 	// The body is written after this handler returns, straight from the
 	// database cursors; the status is sent by then, so a failure is logged.
-	c.Context().SetBodyStream(streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout, write: func(w io.Writer) error {
+	// The request's context lives until the body is written.
+	ctx, release := streamContext(c)
+	c.Context().SetBodyStream(streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout, release: release, write: func(w io.Writer) error {
 		n, err := store.ExportResponses(ctx, w, q)
 		if err != nil {
 			log.Error("export responses", "request_id", rid, "rows_written", n, "err", err)
@@ -96,6 +98,13 @@ type streamedBody struct {
 	write   func(io.Writer) error
 	conn    net.Conn
 	timeout time.Duration
+	release func() // ends the request's context
+}
+
+// Close is called by fasthttp once the body is written, or dropped.
+func (b streamedBody) Close() error {
+	b.release()
+	return nil
 }
 
 func (b streamedBody) WriteTo(w io.Writer) (int64, error) {

@@ -36,6 +36,9 @@ type Deps struct {
 	// SavesPerMinute is how often one member may save a response; 0 means
 	// DefaultSavesPerMinute, a negative number no limit (for load tests).
 	SavesPerMinute int
+	// Timeouts bound each request's work (see Timeouts); zero fields take
+	// the defaults.
+	Timeouts Timeouts
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -51,6 +54,7 @@ type Handler struct {
 	behindProxy bool
 	// writeTimeout is how long one write to a client may take.
 	writeTimeout time.Duration
+	timeouts     Timeouts
 
 	bodies *bodyBudget // memory held for bodies still arriving
 
@@ -99,6 +103,7 @@ func New(d Deps) (*fiber.App, error) {
 		writeTimeout: d.WriteTimeout,
 		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
 		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
+		timeouts:     d.Timeouts.withDefaults(),
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
 		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
@@ -140,14 +145,34 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	message := ""
 	var fe *fiber.Error
+	var typed []typedField
+	failed := noFailure
 	switch {
 	case errors.As(err, &fe):
 		status = fe.Code
 		message = fe.Message
 	case errors.Is(err, models.ErrNotFound):
 		status = fiber.StatusNotFound
+	default:
+		failed = failureOf(c, err)
 	}
-	if status >= 500 {
+	switch {
+	case failed != noFailure:
+		// Said in words, with what was typed when the form itself could
+		// not be shown again.
+		h.logFailure(c, failed, err)
+		status = failed.status()
+		if !isAPI(c) {
+			typed = typedText(c)
+		}
+		message = failed.message(isWrite(c), len(typed) > 0)
+		if isAPI(c) {
+			message = failed.apiMessage(isWrite(c))
+		}
+		if status == fiber.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, "60")
+		}
+	case status >= 500:
 		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
 		message = ""
 	}
@@ -169,7 +194,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(status).JSON(apiError{Error: message})
 	}
 	c.Status(status)
-	return h.render(c, "error", page{Title: errorTitles[status], Data: errorPage{Status: status, Message: message}})
+	return h.render(c, "error", page{Title: errorTitles[status], Data: errorPage{Status: status, Message: message, Typed: typed}})
 }
 
 var defaultMessages = map[int]string{
@@ -184,17 +209,20 @@ var defaultMessages = map[int]string{
 	422: "Some of what you sent needs correcting.",
 	429: "Too many attempts. Wait a minute and try again.",
 	500: "Something went wrong on our side. Your last change may not have been saved; try again, and tell the policy team if it keeps happening.",
+	503: "The server cannot do that right now. Try again in a few minutes, and tell the policy team if it keeps happening.",
+	504: "The server took too long to answer, so it stopped. Try again, and tell the policy team if it keeps happening.",
 }
 
 var errorTitles = map[int]string{
 	400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
 	409: "Conflict", 413: "Too large", 415: "Not accepted", 422: "Check your answers", 429: "Too many attempts",
-	500: "Something went wrong",
+	500: "Something went wrong", 503: "Cannot do that right now", 504: "Took too long",
 }
 
 type errorPage struct {
 	Status  int
 	Message string
+	Typed   []typedField // what the visitor typed, when their form could not be shown again
 }
 
 // isAPI says whether to answer in JSON. Routing is case-sensitive, so only

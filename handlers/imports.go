@@ -98,8 +98,7 @@ func (h *Handler) postImport(c *fiber.Ctx) error {
 		return err
 	}
 	defer f.Close()
-	ctx, stop := untilClientLeaves(c)
-	defer stop()
+	ctx := c.UserContext() // ends when the client leaves (withRequestContext)
 	res, err := h.store.ImportResponses(ctx, f, fh.Filename, u.ID)
 	var problems models.ImportErrors
 	switch {
@@ -205,8 +204,7 @@ func (h *Handler) apiImport(c *fiber.Ctx) error {
 	if size > maxImportBytes {
 		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(apiError{Error: tooLargeMessage})
 	}
-	ctx, stop := untilClientLeaves(c)
-	defer stop()
+	ctx := c.UserContext() // ends when the client leaves (withRequestContext)
 	res, err := h.store.ImportResponses(ctx, body, filename, u.ID)
 	var problems models.ImportErrors
 	switch {

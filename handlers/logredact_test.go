@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
@@ -17,26 +16,8 @@ import (
 // Issue 10, items 7 and 13: invite tokens and other secrets never reach the
 // log, whichever call logs them and in whatever case the path was typed.
 
-// syncBuffer is a log destination the server's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // withLog returns a copy of the env whose app logs, as text, to the buffer.
-func (e *env) withLog(buf *syncBuffer) *env {
+func (e *env) withLog(buf *lockedBuffer) *env {
 	e.t.Helper()
 	app, err := handlers.New(handlers.Deps{Store: e.store, Logger: slog.New(slog.NewTextHandler(buf, nil))})
 	if err != nil {
@@ -52,7 +33,7 @@ func TestInviteTokensNeverReachTheLogWhateverTheCase(t *testing.T) {
 	admin := e.signIn("admin@body.example")
 	link := e.invite(admin, url.Values{"email": {"lou@body.example"}, "name": {"Lou Log"}, "role": {"policy"}, "organisation": {""}})
 	token := strings.TrimPrefix(link, "/invite/")
-	var buf syncBuffer
+	var buf lockedBuffer
 	logged := e.withLog(&buf)
 
 	visitor := logged.anon()

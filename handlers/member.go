@@ -259,7 +259,13 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 	case errors.Is(err, models.ErrClosed):
 		return h.refuseClosed(c, data, title)
 	case err != nil:
-		return err
+		status, msg, ok := h.refusedSave(c, err)
+		if !ok {
+			return err
+		}
+		data.Refused = msg
+		c.Status(status)
+		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
 	}
 	h.log.Info("response saved", "user_id", u.ID, "organisation_id", u.OrgID(), "proposal", p.Ref, "action", form.Action)
 	return c.Redirect("/proposals/"+p.Ref+"?saved="+map[bool]string{true: "submitted", false: "draft"}[form.Action == "submit"], fiber.StatusSeeOther)

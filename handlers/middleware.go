@@ -46,6 +46,8 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			status = fe.Code
 		} else if errors.Is(err, models.ErrNotFound) {
 			status = 404
+		} else if f := failureOf(c, err); f != noFailure {
+			status = f.status()
 		} else {
 			status = 500
 		}

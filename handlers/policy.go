@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strconv"
@@ -71,7 +72,8 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 	}
 	return h.sharedContent(c, version, sharedPageKey{page: "overview", consultationID: id, summary: summaryRequest{f: f}},
 		"consultations", func() (string, any, error) {
-			cons, err := h.store.ConsultationByID(ctx, id)
+			// Requests waiting on this page share it: one going away must not fail the others.
+			cons, err := h.store.ConsultationByID(context.WithoutCancel(ctx), id)
 			if err != nil {
 				return "", nil, err
 			}

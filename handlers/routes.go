@@ -13,6 +13,7 @@ import (
 // routes lists every route of the product.
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(h.withRequestID, h.logRequests, h.securityHeaders, h.refuseTrace, h.refuseEncodedBodies)
+	app.Use(h.withRequestContext) // c.UserContext(): a deadline, and cancelled when the client goes
 
 	app.Get("/healthz", h.healthz)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.Files), MaxAge: 3600}))

@@ -130,7 +130,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	writerDSN := "file:" + escapePath(opts.Path) + "?" + q.Encode()
-	w, err := gorm.Open(sqlite.Open(writerDSN), cfg)
+	w, err := gorm.Open(withUnavailableErrors(sqlite.Open(writerDSN)), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
@@ -153,7 +153,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	rq.Set("_busy_timeout", "10000")
 	rq.Set("_foreign_keys", "on")
 	rq.Set("_query_only", "1")
-	r, err := gorm.Open(sqlite.Open("file:"+escapePath(opts.Path)+"?"+rq.Encode()), cfg)
+	r, err := gorm.Open(withUnavailableErrors(sqlite.Open("file:"+escapePath(opts.Path)+"?"+rq.Encode())), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
 	}
@@ -190,7 +190,7 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 		conns = 8
 	}
 	open := func(dsn string) (*gorm.DB, error) {
-		db, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg)
+		db, err := gorm.Open(withUnavailableErrors(postgres.New(postgres.Config{DSN: dsn})), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", redacted, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ResponseInput is what a member (or an import) says about a proposal.
@@ -86,6 +87,12 @@ func responseFor(db *gorm.DB, orgID, proposalID int64) (ResponseView, error) {
 // (ErrClosed) and one over a version newer than BaseVersion (ConflictError,
 // after keeping the refused text as a 'conflict' revision). Nothing partial
 // is stored.
+//
+// Colleagues may save the same response at once. SQLite's one writer runs
+// their transactions one after the other; on PostgreSQL they overlap, so the
+// response's row is locked before its version is read, and a first save
+// that meets a colleague's first save on the unique key reads theirs and is
+// refused like any other late save, its text kept in the history.
 func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error) {
 	if sr.OrganisationID <= 0 {
 		return ResponseView{}, ErrInvalidOrgScope
@@ -107,7 +114,23 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		if err != nil {
 			return err
 		}
-		current, err := responseFor(tx, sr.OrganisationID, sr.ProposalID)
+		// refuse keeps the refused text against the version a colleague saved.
+		refuse := func() error {
+			current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
+			if err != nil {
+				return err
+			}
+			rev := revisionOf(current.ID, current.Version, "conflict", sr, now)
+			if err := tx.Create(&rev).Error; err != nil {
+				return err
+			}
+			conflict = &ConflictError{Current: current}
+			if current.UpdatedBy != nil {
+				tx.Model(&User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
+			}
+			return nil
+		}
+		current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
 		exists := err == nil
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -117,17 +140,11 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 			currentVersion = current.Version
 		}
 		if currentVersion != sr.BaseVersion {
-			if exists {
-				rev := revisionOf(current.ID, currentVersion, "conflict", sr, now)
-				if err := tx.Create(&rev).Error; err != nil {
-					return err
-				}
+			if !exists {
+				conflict = &ConflictError{} // a form from a later version, of a response that is not there
+				return nil
 			}
-			conflict = &ConflictError{Current: current}
-			if exists && current.UpdatedBy != nil {
-				tx.Model(&User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
-			}
-			return nil
+			return refuse()
 		}
 
 		var before []contribution
@@ -152,8 +169,14 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		}
 		if !exists {
 			r.CreatedAt = now
-			if err := tx.Create(&r).Error; err != nil {
-				return err
+			// A colleague's first save that committed meanwhile makes this
+			// insert do nothing (PostgreSQL waits for theirs to end).
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return refuse()
 			}
 		} else {
 			res := tx.Model(&Response{}).Scopes(orgScope(sr.OrganisationID)).
@@ -168,7 +191,7 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 				return res.Error
 			}
 			if res.RowsAffected != 1 {
-				return ErrConflict // the single writer makes this unreachable; never write blind
+				return refuse() // the row lock makes this unreachable; never write blind
 			}
 			if err := tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error; err != nil {
 				return err
@@ -196,16 +219,6 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		saved = ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
 		return nil
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		// Two first saves of the same response at once: SQLite serialises
-		// them, PostgreSQL lets the second hit the unique key. Either way
-		// the later one is told a colleague got there first.
-		cur, lookErr := s.ResponseFor(ctx, sr.OrganisationID, sr.ProposalID)
-		if lookErr != nil {
-			return ResponseView{}, err
-		}
-		return ResponseView{}, ConflictError{Current: cur}
-	}
 	if err != nil {
 		return ResponseView{}, err
 	}
@@ -213,6 +226,22 @@ func (s *Store) Save(ctx context.Context, sr SaveResponse) (ResponseView, error)
 		return ResponseView{}, *conflict
 	}
 	return saved, nil
+}
+
+// lockedResponseFor reads an organisation's response inside a save. On
+// PostgreSQL it first takes the row's lock, waiting for a colleague's save
+// of the same response to end, so that the version read is the latest one.
+// SQLite's one writer has already serialised the saves.
+func lockedResponseFor(tx *gorm.DB, orgID, proposalID int64) (ResponseView, error) {
+	if tx.Dialector.Name() == "postgres" {
+		var ids []int64
+		err := tx.Model(&Response{}).Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(orgScope(orgID)).
+			Where("proposal_id = ?", proposalID).Pluck("id", &ids).Error
+		if err != nil {
+			return ResponseView{}, err
+		}
+	}
+	return responseFor(tx, orgID, proposalID)
 }
 
 type responseConcern struct {

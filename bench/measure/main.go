@@ -15,6 +15,10 @@
 //	    bare INSERT loop into the same schema; prints both times (wall and
 //	    CPU), the process's peak memory after the bare loop, and the
 //	    import's own peak (VmHWM restarted just before it)
+//	measure colleagues -url http://127.0.0.1:3918 -db DB -colleagues 6 -seconds 20
+//	    six members of one organisation save the same response through the
+//	    form at once, over and over; prints the answers (303, 409, 5xx) and
+//	    whether every refused text is kept in the history (colleagues.go)
 //
 // Every result is one line "name: value" for the load script's table.
 package main
@@ -64,6 +68,8 @@ func main() {
 		err = submit(os.Args[2:])
 	case "import":
 		err = importBench(os.Args[2:])
+	case "colleagues":
+		err = colleagues(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
