@@ -1,0 +1,5 @@
+package models
+
+import "errors"
+
+var ErrUnavailable = errors.New("database unavailable")
