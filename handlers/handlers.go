@@ -115,9 +115,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		message = fe.Message
 	case errors.Is(err, models.ErrNotFound):
 		status = fiber.StatusNotFound
+	case errors.Is(err, models.ErrUnavailable):
+		status = fiber.StatusServiceUnavailable
 	}
 	if status >= 500 {
-		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", models.RedactError(err))
 		message = ""
 	}
 	if requestID(c) == "" {
@@ -153,12 +155,13 @@ var defaultMessages = map[int]string{
 	422: "Some of what you sent needs correcting.",
 	429: "Too many attempts. Wait a minute and try again.",
 	500: "Something went wrong on our side. Your last change may not have been saved; try again, and tell the policy team if it keeps happening.",
+	503: "The server cannot save anything right now, so nothing was saved. Keep a copy of what you typed, try again later, and tell the policy team.",
 }
 
 var errorTitles = map[int]string{
 	400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
 	409: "Conflict", 413: "Too large", 415: "Not accepted", 422: "Check your answers", 429: "Too many attempts",
-	500: "Something went wrong",
+	500: "Something went wrong", 503: "Cannot save right now",
 }
 
 type errorPage struct {
