@@ -61,7 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		store, err := models.Open(ctx, models.Options{Path: *db})
+		// migrate may set up an existing empty file: saying so is its purpose.
+		store, err := models.Open(ctx, models.Options{Path: *db, AllowEmpty: cmd == "migrate"})
 		if err != nil {
 			return err
 		}
@@ -166,6 +167,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
 	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
+	startCheck := fs.Duration("start-check", envDuration(getenv, "TRACKER_START_CHECK", defaultStartCheck), "longest time PRAGMA quick_check of a SQLite file may take at start before the server starts without it; 0 to skip (env TRACKER_START_CHECK)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -183,11 +185,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger := slog.New(handler)
 
 	start := time.Now()
-	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger})
+	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger, QuickCheck: *startCheck})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := store.CheckWritable(ctx); err != nil {
+		return err
+	}
 	if err := seed(ctx, store, *db, *demo, getenv, stdout); err != nil {
 		return err
 	}
@@ -373,6 +378,19 @@ func totpCodeCommand(ctx context.Context, args []string, getenv func(string) str
 	}
 	fmt.Fprintln(stdout, code)
 	return nil
+}
+
+// defaultStartCheck bounds the start-up PRAGMA quick_check (see
+// docs/reliability.md for how long it takes on a million responses).
+const defaultStartCheck = 10 * time.Second
+
+// envDuration reads a duration such as 30s from the environment, or def
+// when unset or not a duration.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 // envInt reads a whole number from the environment, or def when unset or not a number.
