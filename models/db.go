@@ -189,7 +189,11 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	q.Set("_txlock", "immediate")
 	writerDSN := "file:" + escapePath(opts.Path) + "?" + q.Encode()
 	guard := &fileGuard{path: opts.Path, log: opts.Logger}
-	w, err := gorm.Open(sqliteDialector{Dialector: &sqlite.Dialector{Conn: sql.OpenDB(writerConnector{dsn: writerDSN, guard: guard})}, guard: guard}, cfg)
+	// gorm.Open keeps the Config it is given: the reader gets its own, or the
+	// writer would use the reader's dialector, which has no guard.
+	rcfg := *cfg
+	wconn := sql.OpenDB(guardedConnector{dsn: writerDSN, guard: guard, writer: true})
+	w, err := gorm.Open(sqliteDialector{Dialector: &sqlite.Dialector{Conn: wconn}, guard: guard}, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
@@ -220,7 +224,8 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	rq.Set("_busy_timeout", "10000")
 	rq.Set("_foreign_keys", "on")
 	rq.Set("_query_only", "1")
-	r, err := gorm.Open(sqliteDialector{Dialector: &sqlite.Dialector{DSN: "file:" + escapePath(opts.Path) + "?" + rq.Encode()}}, cfg)
+	rconn := sql.OpenDB(guardedConnector{dsn: "file:" + escapePath(opts.Path) + "?" + rq.Encode(), guard: guard})
+	r, err := gorm.Open(sqliteDialector{Dialector: &sqlite.Dialector{Conn: rconn}}, &rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
 	}
@@ -326,6 +331,8 @@ func escapePath(p string) string {
 // statistics where they have gone stale (cheap when they have not).
 func (s *Store) Close() error {
 	s.startCheck.stop()
+	s.rescue(context.Background())
+	defer s.guard.setAsideStaleFiles()
 	var errs []error
 	if !s.isPostgres() {
 		errs = append(errs, s.w.Exec("PRAGMA optimize").Error)

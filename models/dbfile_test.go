@@ -65,8 +65,8 @@ func TestWritesAreRefusedOnceTheDatabaseFileIsDeletedOrReplaced(t *testing.T) {
 
 			c.pull(t, s, path)
 
-			if _, _, err := s.CreateSession(ctx, nil); !errors.Is(err, models.ErrUnavailable) {
-				t.Errorf("a write after the file %s: err = %v, want ErrUnavailable", c.name, err)
+			if _, _, err := s.CreateSession(ctx, nil); !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), c.logged) {
+				t.Errorf("a write after the file %s: err = %v, want ErrUnavailable saying it %s", c.name, err, c.logged)
 			}
 			if _, err := s.EnsureOrganisation(ctx, models.Organisation{Code: "ZZZ", Name: "Zed Trust", Type: "acute",
 				Region: "London", System: "London system", SystemStatus: "ics"}); !errors.Is(err, models.ErrUnavailable) {
@@ -75,7 +75,10 @@ func TestWritesAreRefusedOnceTheDatabaseFileIsDeletedOrReplaced(t *testing.T) {
 			if err := s.Health(ctx); !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), c.logged) {
 				t.Errorf("health after the file %s: %v", c.name, err)
 			}
-			if n := strings.Count(log.String(), c.logged+" while the server was running"); n != 1 {
+			if _, err := os.Stat(path); c.logged == "was deleted" && !os.IsNotExist(err) {
+				t.Errorf("a new file was created at the path (stat: %v)", err)
+			}
+			if n := strings.Count(log.String(), "database file "+c.logged+" while the server was running"); n != 1 {
 				t.Errorf("the log says %d times that the file %s, want once:\n%s", n, c.logged, log.String())
 			}
 		})
@@ -319,5 +322,57 @@ func TestADamagedFileFoundAfterStartRefusesWrites(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "database file is damaged") {
 		t.Errorf("the log does not say the file is damaged:\n%s", log.String())
+	}
+}
+
+func TestClosingAfterTheFileWasReplacedKeepsTheOldOneAndLeavesTheNewOneClean(t *testing.T) {
+	testdb.SkipOnPostgres(t, "about the SQLite file under a running server")
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	s, err := models.Open(ctx, models.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateSession(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	copyDatabase(t, s, path+".backup") // holds the first session
+	if _, _, err := s.CreateSession(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".backup", path); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	count := func(p string) int64 {
+		t.Helper()
+		r, err := models.Open(ctx, models.Options{Path: p})
+		if err != nil {
+			t.Fatalf("open %s: %v", filepath.Base(p), err)
+		}
+		defer r.Close()
+		n, err := r.CountRows(ctx, "sessions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	rescued, _ := filepath.Glob(path + ".rescued-*")
+	if len(rescued) != 1 {
+		t.Fatalf("copies of the replaced file: %v, want one", rescued)
+	}
+	if n := count(rescued[0]); n != 2 {
+		t.Errorf("the copy of the replaced file holds %d sessions, want both", n)
+	}
+	if stale, _ := filepath.Glob(path + "-wal.stale-*"); len(stale) != 1 {
+		t.Errorf("the old file's write-ahead log was not set aside: %v", stale)
+	}
+	if err := models.VerifyDatabase(ctx, path); err != nil {
+		t.Errorf("the file put in place: %v", err)
+	}
+	if n := count(path); n != 1 {
+		t.Errorf("the file put in place holds %d sessions, want the backup's one", n)
 	}
 }

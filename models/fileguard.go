@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
@@ -31,6 +32,8 @@ type fileGuard struct {
 	// refused, once set, refuses every later write: the file was found
 	// damaged after the server had started.
 	refused atomic.Pointer[error]
+	// rescuing lets the copy of Store.rescue through the commit hook.
+	rescuing atomic.Bool
 }
 
 // refuse makes every later check fail with err (which wraps ErrUnavailable).
@@ -61,16 +64,7 @@ func (g *fileGuard) check() error {
 	if opened == nil {
 		return nil // not yet recorded: Open is still creating the file
 	}
-	what := ""
-	fi, err := os.Stat(g.path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		what = "was deleted"
-	case err != nil:
-		what = "cannot be found: " + err.Error()
-	case !os.SameFile(*opened, fi):
-		what = "was replaced by another file"
-	}
+	what, _ := g.moved()
 	if what == "" {
 		if g.lost.CompareAndSwap(true, false) && g.log != nil {
 			g.log.Warn("database file is back at its path; writes are accepted again", "path", g.path)
@@ -85,31 +79,110 @@ func (g *fileGuard) check() error {
 	return fmt.Errorf("%w: the database file %s %s while the server was running", ErrUnavailable, g.path, what)
 }
 
+// moved says whether the path no longer names the opened file, and how; it
+// is certain when the file is known to be deleted or replaced, not only
+// unreadable.
+func (g *fileGuard) moved() (what string, certain bool) {
+	opened := g.opened.Load()
+	if opened == nil {
+		return "", false
+	}
+	fi, err := os.Stat(g.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "was deleted", true
+	case err != nil:
+		return "cannot be found: " + err.Error(), false
+	case !os.SameFile(*opened, fi):
+		return "was replaced by another file", true
+	}
+	return "", false
+}
+
+// abandoned says whether the store's connections hold a file that is no
+// longer at its path.
+func (g *fileGuard) abandoned() bool {
+	if g == nil {
+		return false
+	}
+	_, certain := g.moved()
+	return certain
+}
+
+// setAsideStaleFiles runs when the store has closed. If the path no longer
+// names the file the store opened, the -wal and -shm beside it are the old
+// file's (SQLite leaves them once it sees its file moved), and the next
+// connection by path would replay them into whatever file is there now: the
+// "malformed" restore of the fault run. The -wal is renamed, not deleted;
+// the -shm is only an index of it.
+func (g *fileGuard) setAsideStaleFiles() {
+	if !g.abandoned() {
+		return
+	}
+	wal := g.path + "-wal"
+	if _, err := os.Stat(wal); err != nil {
+		return
+	}
+	aside := wal + ".stale-" + time.Now().UTC().Format("20060102T150405Z")
+	if err := os.Rename(wal, aside); err != nil {
+		if g.log != nil {
+			g.log.Error("could not set aside the write-ahead log of the database file that is gone: "+
+				"move it away before starting the server on a file at this path", "wal", wal, "err", err)
+		}
+		return
+	}
+	_ = os.Remove(g.path + "-shm")
+	if g.log != nil {
+		g.log.Warn("set aside the write-ahead log of the database file that is gone, so that it cannot be replayed into the file now at its path",
+			"wal", aside)
+	}
+}
+
 // commitHook is SQLite's commit hook on the writer: a non-zero answer turns
 // the commit into a rollback.
 func (g *fileGuard) commitHook() int {
+	if g.rescuing.Load() {
+		return 0
+	}
 	if g.check() != nil {
 		return 1
 	}
 	return 0
 }
 
-// writerConnector opens the SQLite writer's connections with the commit
-// hook of guard.
-type writerConnector struct {
-	dsn   string
-	guard *fileGuard
+// guardedConnector opens the store's SQLite connections: the writer's with
+// the commit hook of guard, and none at all once the path names another
+// file. A connection opened by path then would pair the new file with the
+// old file's -wal and -shm, read pages of the one as the other, and
+// checkpoint them into it: the "malformed" restored file of the fault run.
+type guardedConnector struct {
+	dsn    string
+	guard  *fileGuard
+	writer bool
 }
 
-func (c writerConnector) Connect(context.Context) (driver.Conn, error) {
-	d := &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		conn.RegisterCommitHook(c.guard.commitHook)
-		return nil
-	}}
-	return d.Open(c.dsn)
+// Connect opens a connection. Only the writer's first may create the file:
+// one opened later (after an I/O error) must not start an empty database
+// where the file was deleted.
+func (c guardedConnector) Connect(context.Context) (driver.Conn, error) {
+	if err := c.guard.check(); err != nil {
+		return nil, err
+	}
+	d := &sqlite3.SQLiteDriver{}
+	if c.writer {
+		d.ConnectHook = func(conn *sqlite3.SQLiteConn) error {
+			conn.RegisterCommitHook(c.guard.commitHook)
+			return nil
+		}
+	}
+	dsn := c.dsn
+	if c.guard.opened.Load() != nil {
+		dsn += "&mode=rw"
+	}
+	return d.Open(dsn)
 }
 
-func (c writerConnector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
+func (c guardedConnector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
 
 // sqliteDialector is GORM's SQLite dialector with two changes to the
 // errors it hands back: a commit the guard refused becomes ErrUnavailable,
@@ -148,4 +221,26 @@ type postgresDialector struct {
 // Translate is called by GORM on every error of a statement or commit.
 func (d postgresDialector) Translate(err error) error {
 	return redactError(d.Dialector.Translate(err))
+}
+
+// rescue runs when the store closes after its file was deleted or replaced:
+// the connections still hold the old file, with every save acknowledged
+// before it went, and a copy of it is written beside the path.
+func (s *Store) rescue(ctx context.Context) {
+	if !s.guard.abandoned() {
+		return
+	}
+	name := s.path + ".rescued-" + time.Now().UTC().Format("20060102T150405Z")
+	s.guard.rescuing.Store(true)
+	err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", name).Error
+	s.guard.rescuing.Store(false)
+	if s.guard.log == nil {
+		return
+	}
+	if err != nil {
+		s.guard.log.Error("could not copy the database file that was deleted or replaced; the saves made before then are lost", "err", err)
+		return
+	}
+	s.guard.log.Warn("copied the database file that was deleted or replaced, with every save acknowledged before then, to "+name+
+		": see docs/reliability.md (\"Restoring the database file\")", "copy", name)
 }
