@@ -216,6 +216,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), displayDB(*db), time.Since(start).Round(time.Millisecond))
 
 	go purgeSessions(ctx, store, logger)
+	go watchDatabaseFile(ctx, store)
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {
@@ -230,6 +231,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// watchDatabaseFile checks every second that the database file is still the
+// one the server opened; the store logs and acts on a change itself.
+func watchDatabaseFile(ctx context.Context, store *models.Store) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = store.CheckFile()
+		}
+	}
 }
 
 func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger) {

@@ -244,6 +244,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 		s.Close()
 		return nil, err
 	}
+	guard.recordWAL()
 	if unfinished != nil {
 		s.finishWhileServing(unfinished, opts.Logger)
 		unfinished = nil // the store stops it when it closes

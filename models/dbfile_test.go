@@ -75,6 +75,9 @@ func TestWritesAreRefusedOnceTheDatabaseFileIsDeletedOrReplaced(t *testing.T) {
 			if err := s.Health(ctx); !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), c.logged) {
 				t.Errorf("health after the file %s: %v", c.name, err)
 			}
+			if stale, _ := filepath.Glob(path + "-wal.stale-*"); c.logged != "was deleted" && len(stale) != 1 {
+				t.Errorf("the old -wal beside the new file was not set aside at once: %v", stale)
+			}
 			if _, err := os.Stat(path); c.logged == "was deleted" && !os.IsNotExist(err) {
 				t.Errorf("a new file was created at the path (stat: %v)", err)
 			}

@@ -28,12 +28,14 @@ type fileGuard struct {
 	path   string
 	log    *slog.Logger // nil: silent
 	opened atomic.Pointer[os.FileInfo]
-	lost   atomic.Bool // the last check found the file gone; logged once per change
+	wal    atomic.Pointer[os.FileInfo] // the opened file's -wal
+	lost   atomic.Bool                 // the last check found the file gone; logged once per change
 	// refused, once set, refuses every later write: the file was found
 	// damaged after the server had started.
 	refused atomic.Pointer[error]
 	// rescuing lets the copy of Store.rescue through the commit hook.
-	rescuing atomic.Bool
+	rescuing    atomic.Bool
+	walSetAside atomic.Bool
 }
 
 // refuse makes every later check fail with err (which wraps ErrUnavailable).
@@ -49,6 +51,13 @@ func (g *fileGuard) record() error {
 	}
 	g.opened.Store(&fi)
 	return nil
+}
+
+// recordWAL notes the identity of the opened file's -wal, once there is one.
+func (g *fileGuard) recordWAL() {
+	if fi, err := os.Stat(g.path + "-wal"); err == nil {
+		g.wal.Store(&fi)
+	}
 }
 
 // check returns nil while the path still names the opened file, and
@@ -71,12 +80,23 @@ func (g *fileGuard) check() error {
 		}
 		return nil
 	}
-	if g.lost.CompareAndSwap(false, true) && g.log != nil {
+	err := fmt.Errorf("%w: the database file %s %s while the server was running", ErrUnavailable, g.path, what)
+	if !g.lost.CompareAndSwap(false, true) {
+		return err
+	}
+	if g.log != nil {
 		g.log.Error("database file "+what+" while the server was running: refusing every write, and /healthz answers 503. "+
 			"Stop the server and restore the file as docs/reliability.md says (\"Restoring the database file\")",
 			"path", g.path)
 	}
-	return fmt.Errorf("%w: the database file %s %s while the server was running", ErrUnavailable, g.path, what)
+	if what == "was replaced by another file" {
+		// Another file is at the path now: the old -wal beside it must go
+		// before anything opens it, and the server stays refused until it
+		// restarts (its connections keep the old -wal open under its new name).
+		g.refuse(err)
+		g.setAsideStaleWAL()
+	}
+	return err
 }
 
 // moved says whether the path no longer names the opened file, and how; it
@@ -109,18 +129,25 @@ func (g *fileGuard) abandoned() bool {
 	return certain
 }
 
-// setAsideStaleFiles runs when the store has closed. If the path no longer
-// names the file the store opened, the -wal and -shm beside it are the old
-// file's (SQLite leaves them once it sees its file moved), and the next
-// connection by path would replay them into whatever file is there now: the
-// "malformed" restore of the fault run. The -wal is renamed, not deleted;
-// the -shm is only an index of it.
+// setAsideStaleFiles runs when the store has closed: if its file was deleted
+// meanwhile, the old -wal goes too (see setAsideStaleWAL).
 func (g *fileGuard) setAsideStaleFiles() {
-	if !g.abandoned() {
-		return
+	if g.abandoned() {
+		g.setAsideStaleWAL()
 	}
+}
+
+// setAsideStaleWAL renames the -wal beside the path if it is still the one
+// of the file the store opened, and removes the -shm. Once the path no
+// longer names that file, SQLite leaves them there, and the next connection
+// by path would replay the old file's pages into whatever file is there
+// now: the "malformed" (or, worse, silently mixed) restore of the fault
+// run. The -wal is renamed, not deleted; the -shm is only an index of it.
+func (g *fileGuard) setAsideStaleWAL() {
+	ours := g.wal.Load()
 	wal := g.path + "-wal"
-	if _, err := os.Stat(wal); err != nil {
+	fi, err := os.Stat(wal)
+	if ours == nil || err != nil || !os.SameFile(*ours, fi) || !g.walSetAside.CompareAndSwap(false, true) {
 		return
 	}
 	aside := wal + ".stale-" + time.Now().UTC().Format("20060102T150405Z")
@@ -133,7 +160,7 @@ func (g *fileGuard) setAsideStaleFiles() {
 	}
 	_ = os.Remove(g.path + "-shm")
 	if g.log != nil {
-		g.log.Warn("set aside the write-ahead log of the database file that is gone, so that it cannot be replayed into the file now at its path",
+		g.log.Warn("set aside the write-ahead log of the database file that is no longer at its path, so that it cannot be replayed into a file put there",
 			"wal", aside)
 	}
 }

@@ -43,6 +43,11 @@ func (s *Store) Health(ctx context.Context) error {
 	return s.probe.err
 }
 
+// CheckFile checks that the SQLite file is still the one the store opened
+// (see fileGuard); the server calls it every second, so that a file deleted
+// or replaced while nothing is written is noticed, logged and dealt with.
+func (s *Store) CheckFile() error { return s.guard.check() }
+
 // CheckWritable refuses, at start, a database the server could not write: a
 // read-only file, directory or disk, or a read-only PostgreSQL server.
 // Started anyway, the server would fail on every request that writes.

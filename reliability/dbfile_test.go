@@ -34,22 +34,25 @@ type fileSave struct {
 // save sent after that must be refused (503), none acknowledged, and
 // /healthz must answer 503; the server must say so in its log.
 func TestNoSaveIsAcknowledgedAfterTheDatabaseFileIsDeletedOrReplaced(t *testing.T) {
+	replace := func(t *testing.T, db string) {
+		backup := filepath.Join(filepath.Dir(db), "restore.db")
+		cli(t, "", "backup", "-db", db, "-out", backup)
+		if err := os.Rename(backup, db); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, c := range []struct {
 		name, logged string
 		pull         func(t *testing.T, db string)
+		kill         bool // stop with kill -9 rather than SIGTERM
 	}{
 		{"deleted", "was deleted", func(t *testing.T, db string) {
 			if err := os.Remove(db); err != nil {
 				t.Fatal(err)
 			}
-		}},
-		{"replaced", "was replaced by another file", func(t *testing.T, db string) {
-			backup := filepath.Join(filepath.Dir(db), "restore.db")
-			cli(t, "", "backup", "-db", db, "-out", backup)
-			if err := os.Rename(backup, db); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		}, false},
+		{"replaced", "was replaced by another file", replace, false},
+		{"replaced then killed", "was replaced by another file", replace, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			db := seedDemoDB(t)
@@ -158,9 +161,15 @@ func TestNoSaveIsAcknowledgedAfterTheDatabaseFileIsDeletedOrReplaced(t *testing.
 			if !strings.Contains(srv.stderr.String(), "database file "+c.logged+" while the server was running") {
 				t.Errorf("the server's log does not say the file %s:\n%s", c.logged, tail(srv.stderr.String(), 2000))
 			}
-			srv.stop(t, 25*time.Second)
+			rescued := "none (killed)"
+			if c.kill {
+				srv.kill9(t)
+			} else {
+				srv.stop(t, 25*time.Second)
+				rescued = checkRescuedCopy(t, db, saves, pulled)
+			}
 
-			if c.name == "replaced" {
+			if c.name != "deleted" {
 				// The file in place is the backup, untouched by the refused
 				// saves, and the server starts on it.
 				ro := openReadOnly(t, db)
@@ -180,15 +189,15 @@ func TestNoSaveIsAcknowledgedAfterTheDatabaseFileIsDeletedOrReplaced(t *testing.
 					resp.Body.Close()
 				}
 				restarted.stop(t, 25*time.Second)
-				t.Logf("RESULT file-%s: acknowledged-before=%d sent-after=%d acknowledged-after=%d not-503=%d revisions-in-restored-file=%d",
-					c.name, before, after, ackedAfter, other, n)
+				t.Logf("RESULT file-%s: acknowledged-before=%d sent-after=%d acknowledged-after=%d not-503=%d revisions-in-file-put-in-place=%d rescued-copy: %s",
+					c.name, before, after, ackedAfter, other, n, rescued)
 				return
 			}
 			if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("a file was created again at the deleted path (stat: %v)", err)
 			}
-			t.Logf("RESULT file-%s: acknowledged-before=%d sent-after=%d acknowledged-after=%d not-503=%d",
-				c.name, before, after, ackedAfter, other)
+			t.Logf("RESULT file-%s: acknowledged-before=%d sent-after=%d acknowledged-after=%d not-503=%d rescued-copy: %s",
+				c.name, before, after, ackedAfter, other, rescued)
 		})
 	}
 }
@@ -267,6 +276,37 @@ func TestStartRefusesADatabaseFileItCannotWrite(t *testing.T) {
 			t.Logf("RESULT readonly %s: %s", c.name, strings.TrimSpace(out.String()))
 		})
 	}
+}
+
+// checkRescuedCopy checks the copy the server writes of the pulled file when
+// it stops: every save acknowledged before the file was pulled is in it.
+func checkRescuedCopy(t *testing.T, db string, saves []fileSave, pulled time.Time) string {
+	t.Helper()
+	copies, _ := filepath.Glob(db + ".rescued-*")
+	if len(copies) != 1 {
+		t.Errorf("copies of the pulled file: %v, want one", copies)
+		return "missing"
+	}
+	ro := openReadOnly(t, copies[0])
+	defer ro.Close()
+	if got, err := integrityCheck(ro); err != nil || got != "ok" {
+		t.Errorf("integrity_check of the rescued copy = %q, %v", got, err)
+	}
+	missing := 0
+	for _, s := range saves {
+		if !s.Acked || !s.SentAt.Before(pulled) {
+			continue
+		}
+		var n int
+		if err := ro.QueryRow("SELECT COUNT(*) FROM response_revisions WHERE comment = ?", s.Token).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			missing++
+			t.Errorf("save %s, acknowledged before the file was pulled, is not in the rescued copy", s.Token)
+		}
+	}
+	return fmt.Sprintf("%s, %d acknowledged saves missing", filepath.Base(copies[0]), missing)
 }
 
 func copyFile(t *testing.T, from, to string) {
