@@ -71,7 +71,19 @@ func (s *Store) CheckWritable(ctx context.Context) error {
 func (s *Store) probeWrite(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), probeTimeout)
 	defer cancel()
-	err := s.w.WithContext(ctx).Exec("UPDATE summary_version SET v = v WHERE id = 1").Error
+	db := s.w.WithContext(ctx)
+	var err error
+	if s.isPostgres() {
+		err = db.Exec("UPDATE summary_version SET v = v WHERE id = 1").Error
+	} else {
+		// SQLite does not write a row whose content is unchanged; the header's
+		// user_version (which the tracker does not use) is rewritten with its
+		// own value instead, so the first page goes through the WAL and fsync.
+		var v int
+		if err = db.Raw("PRAGMA user_version").Scan(&v).Error; err == nil {
+			err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)).Error
+		}
+	}
 	switch {
 	case err == nil, errors.Is(err, ErrUnavailable):
 		return err
