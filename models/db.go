@@ -241,7 +241,8 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 
 	s := &Store{w: w, r: r, now: now, path: opts.Path, rsql: rdb, qlog: qlog, guard: guard, caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
-		s.Close()
+		rdb.Close() // not Close: its PRAGMA optimize would write to a file being refused
+		wdb.Close()
 		return nil, err
 	}
 	guard.recordWAL()

@@ -145,8 +145,12 @@ func TestStartRefusesADatabaseFromANewerRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	before, _ := os.ReadFile(path) // nothing on PostgreSQL
 
 	_, err = models.Open(ctx, models.Options{Path: path})
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("the refused file was changed")
+	}
 	if !errors.Is(err, models.ErrSchemaTooNew) {
 		t.Fatalf("open = %v, want ErrSchemaTooNew", err)
 	}

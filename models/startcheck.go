@@ -91,8 +91,32 @@ func checkTrackerTables(ctx context.Context, db *sql.DB, path string, allowEmpty
 	case tables > 0 && !tracker:
 		return fmt.Errorf("database %s is a SQLite file of some other program (it has tables, but not the tracker's): "+
 			"the tracker will not add its tables to it. Check the -db setting", path)
+	case !tracker:
+		return nil
 	}
-	return nil
+	// A newer release's database is refused here too, before anything
+	// opens it for writing (Migrate refuses it as well, on either engine).
+	var applied []int
+	vrows, err := db.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return err
+	}
+	defer vrows.Close()
+	for vrows.Next() {
+		var v int
+		if err := vrows.Scan(&v); err != nil {
+			return err
+		}
+		applied = append(applied, v)
+	}
+	if err := vrows.Err(); err != nil {
+		return err
+	}
+	known, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	return refuseUnknownVersions(applied, known)
 }
 
 // quickCheck is PRAGMA quick_check of a SQLite file running on a read-only
