@@ -61,7 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		store, err := models.Open(ctx, models.Options{Path: *db})
+		// migrate may set up an existing empty file: saying so is its purpose.
+		store, err := models.Open(ctx, models.Options{Path: *db, AllowEmpty: cmd == "migrate"})
 		if err != nil {
 			return err
 		}
@@ -170,6 +171,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
 	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
 	saveRate := fs.Int("save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
+	startCheck := fs.Duration("start-check", envDuration(getenv, "TRACKER_START_CHECK", defaultStartCheck), "longest time PRAGMA quick_check of a SQLite file may take at start before the server starts without it; 0 to skip (env TRACKER_START_CHECK)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -187,11 +189,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger := slog.New(handlers.RedactSecrets(handler)) // for every package: the store's logs too
 
 	start := time.Now()
-	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger})
+	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger, QuickCheck: *startCheck})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := store.CheckWritable(ctx); err != nil {
+		return err
+	}
 	if err := seed(ctx, store, *db, *demo, getenv, stdout); err != nil {
 		return err
 	}
@@ -224,6 +229,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), displayDB(*db), time.Since(start).Round(time.Millisecond))
 
 	go purgeSessions(ctx, store, logger)
+	go watchDatabaseFile(ctx, store)
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {
@@ -238,6 +244,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// watchDatabaseFile checks every second that the database file is still the
+// one the server opened; the store logs and acts on a change itself.
+func watchDatabaseFile(ctx context.Context, store *models.Store) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = store.CheckFile()
+		}
+	}
 }
 
 func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger) {
@@ -386,6 +407,19 @@ func totpCodeCommand(ctx context.Context, args []string, getenv func(string) str
 	}
 	fmt.Fprintln(stdout, code)
 	return nil
+}
+
+// defaultStartCheck bounds the start-up PRAGMA quick_check (see
+// docs/reliability.md for how long it takes on a million responses).
+const defaultStartCheck = 10 * time.Second
+
+// envDuration reads a duration such as 30s from the environment, or def
+// when unset or not a duration.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 // envInt reads a whole number from the environment, or def when unset or not a number.

@@ -173,7 +173,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
 	case status >= 500:
-		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", models.RedactError(err))
 		message = ""
 	}
 	if requestID(c) == "" {

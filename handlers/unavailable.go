@@ -124,7 +124,7 @@ const formProblem = "_form"
 // (the operator must act), a deadline as a warning, a client gone as
 // information.
 func (h *Handler) logFailure(c *fiber.Ctx, f failure, err error) {
-	attrs := []any{"method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err}
+	attrs := []any{"method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", models.RedactError(err)}
 	switch f {
 	case unavailable:
 		h.log.Error("database unavailable", attrs...)

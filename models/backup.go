@@ -82,34 +82,28 @@ func syncFile(path string) error {
 	return f.Sync()
 }
 
-// VerifyDatabase opens a database file read-only and runs
+// VerifyDatabase opens a database file read-only, checks that it holds the
+// tracker's tables (an empty file does not pass) and runs
 // PRAGMA integrity_check on it.
 func VerifyDatabase(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return err
+	}
+	if fi.Size() == 0 {
+		return errEmptyDatabase(path, "is empty (0 bytes)")
 	}
 	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?mode=ro")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err := checkTrackerTables(ctx, db, path, false); err != nil {
+		return err
+	}
+	problems, err := checkRows(ctx, db, "PRAGMA integrity_check")
 	if err != nil {
 		return fmt.Errorf("integrity check of %s: %w", path, err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if len(problems) > 0 {
 		return errors.New("integrity check failed: " + strings.Join(problems, "; "))

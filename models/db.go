@@ -15,7 +15,6 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Store is the only way the rest of the product reaches the database. On
@@ -33,6 +32,12 @@ type Store struct {
 	stmts  sync.Map // query → *sql.Stmt prepared on rsql
 	caches summaryCaches
 	keys   serverKeys // the database's secret, once read (settings.go)
+
+	qlog  queryLogger // slow and failed queries, without their values
+	guard *fileGuard  // the SQLite file's identity; nil on PostgreSQL
+	probe probeState  // the last write probe of Health
+	// startCheck is a start-up quick_check that may still be running.
+	startCheck *quickCheck
 }
 
 // numberParameters turns ? placeholders into PostgreSQL's $1, $2, … for
@@ -57,9 +62,9 @@ func numberParameters(q string) string {
 // placeholders on either engine), prepared on
 // first use: the few queries every request runs (its session, the summary
 // version) are parsed once, not on every request.
-func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+func (s *Store) prepared(ctx context.Context, query string) (loggedStmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
-		return st.(*sql.Stmt), nil
+		return loggedStmt{st: st.(*sql.Stmt), query: query, log: s.qlog}, nil
 	}
 	sqlText := query
 	if s.isPostgres() {
@@ -67,13 +72,13 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	st, err := s.rsql.PrepareContext(ctx, sqlText)
 	if err != nil {
-		return nil, err
+		return loggedStmt{}, redactError(err)
 	}
 	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
 		st.Close()
-		return prev.(*sql.Stmt), nil
+		st = prev.(*sql.Stmt)
 	}
-	return st, nil
+	return loggedStmt{st: st, query: query, log: s.qlog}, nil
 }
 
 // Sentinel errors the handlers map to status codes.
@@ -95,6 +100,17 @@ type Options struct {
 	// MaxConns bounds each PostgreSQL pool (writer and reader); 0 means 8.
 	// SQLite ignores it.
 	MaxConns int
+	// AllowEmpty lets an existing SQLite file with nothing in it be set up
+	// as a new database (tracker migrate); otherwise such a file, most
+	// likely a truncated copy, is refused. A file Open creates is always set up.
+	AllowEmpty bool
+	// SlowQuery is how long a query may take before it is logged (without
+	// its values); 0 means 500 ms.
+	SlowQuery time.Duration
+	// QuickCheck, when positive, runs PRAGMA quick_check on an existing
+	// SQLite file for at most this long before anything else, and refuses
+	// a damaged file (tracker serve).
+	QuickCheck time.Duration
 }
 
 // IsPostgresURL says whether a database setting names PostgreSQL rather than
@@ -113,13 +129,56 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
+	dialect := "sqlite"
+	if IsPostgresURL(opts.Path) {
+		dialect = "postgres"
+	}
+	qlog := newQueryLogger(opts.Logger, opts.SlowQuery, dialect)
 	cfg := &gorm.Config{
-		Logger:         gormLogger(opts.Logger),
+		Logger:         qlog,
 		NowFunc:        func() time.Time { return now().UTC() },
 		TranslateError: true,
 	}
 	if IsPostgresURL(opts.Path) {
 		return openPostgres(ctx, opts, cfg, now)
+	}
+	s, err := openSQLite(ctx, opts, cfg, now, qlog)
+	if err != nil {
+		return nil, explainSQLiteError(opts.Path, err)
+	}
+	return s, nil
+}
+
+// openSQLite opens the writer and reader of a SQLite file, after the checks
+// of startcheck.go, and runs the pending migrations.
+func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() time.Time, qlog queryLogger) (*Store, error) {
+	existed, err := checkExistingFile(opts.Path, opts.AllowEmpty)
+	if err != nil {
+		return nil, err
+	}
+	var unfinished *quickCheck // a check that goes on while the store serves
+	defer func() { unfinished.stop() }()
+	if existed {
+		if err := checkExistingDatabase(ctx, opts.Path, opts.AllowEmpty); err != nil {
+			return nil, err
+		}
+	}
+	if existed && opts.QuickCheck > 0 {
+		check := startQuickCheck(opts.Path)
+		err, finished := check.wait(ctx, opts.QuickCheck)
+		switch {
+		case !finished:
+			unfinished = check
+			if opts.Logger != nil {
+				opts.Logger.Warn("starting before the check of the database file (PRAGMA quick_check) has finished; it goes on while the server runs",
+					"path", opts.Path, "waited", opts.QuickCheck)
+			}
+		case err != nil:
+			check.stop()
+			return nil, err
+		case opts.Logger != nil:
+			opts.Logger.Info("database file checked (PRAGMA quick_check)", "path", opts.Path, "took", time.Since(check.began).Round(time.Millisecond))
+		}
 	}
 	// synchronous=FULL: a submission we acknowledged survives power loss, not
 	// only a process crash (see README, "Durability").
@@ -130,7 +189,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	writerDSN := "file:" + escapePath(opts.Path) + "?" + q.Encode()
-	w, err := gorm.Open(withUnavailableErrors(sqlite.Open(writerDSN)), cfg)
+	guard := &fileGuard{path: opts.Path, log: opts.Logger}
+	// gorm.Open keeps the Config it is given: the reader gets its own, or the
+	// writer would use the reader's dialector, which has no guard.
+	rcfg := *cfg
+	wconn := sql.OpenDB(guardedConnector{dsn: writerDSN, guard: guard, writer: true})
+	w, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: wconn}, guard: guard}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
@@ -138,11 +202,19 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := redactRowErrors(w); err != nil {
+		return nil, err
+	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	if err := wdb.PingContext(ctx); err != nil {
+		wdb.Close()
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
+	}
+	if err := guard.record(); err != nil {
+		wdb.Close()
+		return nil, err
 	}
 	if err := requireFTS5(ctx, wdb, opts.Path); err != nil {
 		wdb.Close()
@@ -153,7 +225,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	rq.Set("_busy_timeout", "10000")
 	rq.Set("_foreign_keys", "on")
 	rq.Set("_query_only", "1")
-	r, err := gorm.Open(withUnavailableErrors(sqlite.Open("file:"+escapePath(opts.Path)+"?"+rq.Encode())), cfg)
+	rconn := sql.OpenDB(guardedConnector{dsn: "file:" + escapePath(opts.Path) + "?" + rq.Encode(), guard: guard})
+	r, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: rconn}}), &rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
 	}
@@ -161,13 +234,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := redactRowErrors(r); err != nil {
+		return nil, err
+	}
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
 
-	s := &Store{w: w, r: r, now: now, path: opts.Path, rsql: rdb, caches: newSummaryCaches()}
+	s := &Store{w: w, r: r, now: now, path: opts.Path, rsql: rdb, qlog: qlog, guard: guard, caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
-		s.Close()
+		rdb.Close() // not Close: its PRAGMA optimize would write to a file being refused
+		wdb.Close()
 		return nil, err
+	}
+	guard.recordWAL()
+	if unfinished != nil {
+		s.finishWhileServing(unfinished, opts.Logger)
+		unfinished = nil // the store stops it when it closes
 	}
 	return s, nil
 }
@@ -190,12 +272,15 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 		conns = 8
 	}
 	open := func(dsn string) (*gorm.DB, error) {
-		db, err := gorm.Open(withUnavailableErrors(postgres.New(postgres.Config{DSN: dsn})), cfg)
+		db, err := gorm.Open(withUnavailableErrors(postgresDialector{postgres.New(postgres.Config{DSN: dsn}).(*postgres.Dialector)}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", redacted, err)
 		}
 		sqlDB, err := db.DB()
 		if err != nil {
+			return nil, err
+		}
+		if err := redactRowErrors(db); err != nil {
 			return nil, err
 		}
 		sqlDB.SetMaxOpenConns(conns)
@@ -226,7 +311,7 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, r: r, now: now, rsql: rdb, caches: newSummaryCaches()}
+	s := &Store{w: w, r: r, now: now, rsql: rdb, qlog: cfg.Logger.(queryLogger), caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -248,6 +333,9 @@ func escapePath(p string) string {
 // On SQLite it first runs PRAGMA optimize, which refreshes the planner's
 // statistics where they have gone stale (cheap when they have not).
 func (s *Store) Close() error {
+	s.startCheck.stop()
+	s.rescue(context.Background())
+	defer s.guard.setAsideStaleFiles()
 	var errs []error
 	if !s.isPostgres() {
 		errs = append(errs, s.w.Exec("PRAGMA optimize").Error)
@@ -268,18 +356,6 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Now is the store's clock, in UTC.
 func (s *Store) Now() time.Time { return s.now().UTC() }
-
-func gormLogger(l *slog.Logger) logger.Interface {
-	if l == nil {
-		return logger.Discard
-	}
-	return logger.NewSlogLogger(l, logger.Config{
-		SlowThreshold:             500 * time.Millisecond,
-		LogLevel:                  logger.Warn,
-		IgnoreRecordNotFoundError: true,
-		ParameterizedQueries:      true,
-	})
-}
 
 // countableTables are the tables CountRows may name; the name is put into SQL,
 // so it must never come from a request.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -88,6 +89,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.Raw("SELECT version FROM schema_migrations").Scan(&applied).Error; err != nil {
 		return fmt.Errorf("read schema_migrations: %w", err)
 	}
+	if err := refuseUnknownVersions(applied, ms); err != nil {
+		return err
+	}
 	done := map[int]bool{}
 	for _, v := range applied {
 		done[v] = true
@@ -129,6 +133,33 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ErrSchemaTooNew refuses a database that a newer release of the tracker
+// has migrated: this one would misread what it does not know.
+var ErrSchemaTooNew = errors.New("the database was set up by a newer release of the tracker")
+
+// refuseUnknownVersions refuses a database holding a migration this
+// program does not have.
+func refuseUnknownVersions(applied []int, known []migration) error {
+	has := map[int]bool{}
+	newest := 0
+	for _, m := range known {
+		has[m.version] = true
+		newest = max(newest, m.version)
+	}
+	var unknown []string
+	for _, v := range applied {
+		if !has[v] {
+			unknown = append(unknown, strconv.Itoa(v))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: it has schema version %s, and this program knows versions up to %d. "+
+		"It was not changed. Run the release that set it up (or a newer one), or restore a backup taken with this release",
+		ErrSchemaTooNew, strings.Join(unknown, ", "), newest)
 }
 
 // migrationSteps run in Go after a migration's SQL, in its transaction.
