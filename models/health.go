@@ -85,10 +85,12 @@ func (s *Store) probeWrite(ctx context.Context) error {
 		}
 	}
 	switch {
-	case err == nil, errors.Is(err, ErrUnavailable):
-		return err
+	case err == nil:
+		return nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: a write was not answered within %s", ErrUnavailable, probeTimeout)
+	case errors.Is(err, ErrUnavailable): // marked by the store's error translation
+		return fmt.Errorf("a write failed: %w", err)
 	}
 	return fmt.Errorf("%w: a write failed: %w", ErrUnavailable, err)
 }
