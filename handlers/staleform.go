@@ -132,7 +132,9 @@ func typedFields(c *fiber.Ctx) ([]typedField, bool) {
 			files = len(form.File) > 0
 		}
 	} else {
-		c.Request().PostArgs().VisitAll(func(k, v []byte) { add(string(k), string(v)) })
+		for k, v := range c.Request().PostArgs().All() {
+			add(string(k), string(v))
+		}
 	}
 	if len(names) > maxTypedFields {
 		names = names[:maxTypedFields]
