@@ -165,7 +165,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	}
 	if existed && opts.QuickCheck > 0 {
 		check := startQuickCheck(opts.Path)
-		err, finished := check.wait(ctx, opts.QuickCheck)
+		finished, err := check.wait(ctx, opts.QuickCheck)
 		switch {
 		case !finished:
 			unfinished = check

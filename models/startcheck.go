@@ -146,16 +146,16 @@ func startQuickCheck(path string) *quickCheck {
 
 // wait waits at most limit for the check's result; finished is false when
 // the check is still running.
-func (c *quickCheck) wait(ctx context.Context, limit time.Duration) (err error, finished bool) {
+func (c *quickCheck) wait(ctx context.Context, limit time.Duration) (finished bool, err error) {
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
 	case <-c.done:
-		return c.err, true
+		return true, c.err
 	case <-t.C:
-		return nil, false
+		return false, nil
 	case <-ctx.Done():
-		return ctx.Err(), true
+		return true, ctx.Err()
 	}
 }
 
