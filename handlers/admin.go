@@ -174,6 +174,7 @@ var adminFlashes = map[string]string{
 	"organisation-saved":   "The organisation was saved.",
 	"user-disabled":        "The account was disabled and its sessions ended: they are signed out on their next click.",
 	"user-enabled":         "The account was enabled again. They can sign in with their password.",
+	"two-factor-reset":     "Their two-factor sign-in was reset and their sessions ended: they set it up again when they next sign in.",
 	"sessions-ended":       "Their sessions were ended: they are signed out on their next click.",
 	"role-changed":         "The role was changed and their sessions ended: they sign in again to use it.",
 	"security-saved":       "The sign-in settings were saved.",

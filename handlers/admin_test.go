@@ -905,3 +905,28 @@ func textareaByID(body, id string) (string, bool) {
 	}
 	return html.UnescapeString(m[1]), true
 }
+
+func TestAnAdminResetsALostSecondFactor(t *testing.T) {
+	e, _ := newEnv(t)
+	admin := e.signIn("admin@body.example")
+	pat := e.signIn("policy@body.example") // sets up two-factor sign-in on the way
+	id := e.user("policy@body.example").ID
+	path := fmt.Sprintf("/admin/users/%d", id)
+	wantContains(t, admin.get(path).Body, "Reset two-factor sign-in")
+
+	r := admin.postForm(path+"/reset-2fa", url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	page := admin.follow(r).Body
+	wantContains(t, page, "Their two-factor sign-in was reset", "not signed in anywhere")
+	if strings.Contains(page, "Reset two-factor sign-in</button>") {
+		t.Error("the page still offers a reset for an account without two-factor sign-in")
+	}
+	if e.user("policy@body.example").TOTPEnabledAt != nil {
+		t.Error("two-factor sign-in is still on after the reset")
+	}
+	wantStatus(t, pat.get("/consultations"), http.StatusSeeOther) // signed out
+	wantContains(t, admin.get("/admin/audit").Body, "two-factor sign-in reset")
+
+	self := fmt.Sprintf("/admin/users/%d/reset-2fa", e.user("admin@body.example").ID)
+	wantStatus(t, admin.postForm(self, url.Values{}), http.StatusConflict)
+}

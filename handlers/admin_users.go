@@ -294,6 +294,23 @@ func (h *Handler) endUserSessions(c *fiber.Ctx) error {
 	return redirectDone(c, userPath(u), "sessions-ended")
 }
 
+// resetUserTwoFactor turns off someone's second factor (a lost phone) and
+// ends their sessions; they set it up again at their next sign-in where
+// their role or the body's setting requires it.
+func (h *Handler) resetUserTwoFactor(c *fiber.Ctx) error {
+	u, err := h.adminUserParam(c)
+	if err != nil {
+		return err
+	}
+	if u.ID == currentAdmin(c).ID {
+		return fiber.NewError(fiber.StatusConflict, "You cannot reset your own two-factor sign-in here. Ask another admin.")
+	}
+	if err := h.store.ResetTOTP(c.UserContext(), u.ID, currentAdmin(c).ID); err != nil {
+		return err
+	}
+	return redirectDone(c, userPath(u), "two-factor-reset")
+}
+
 // renewInvite makes a new link for a user who has not used theirs.
 func (h *Handler) renewInvite(c *fiber.Ctx) error {
 	row, err := h.adminUserParam(c)

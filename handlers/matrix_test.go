@@ -67,7 +67,7 @@ var routeAccess = map[string]access{
 	"GET /admin/users": adminsOnly, "GET /admin/users/new": adminsOnly, "POST /admin/users": adminsOnly,
 	"GET /admin/users/:id": adminsOnly, "GET /admin/users/:id/role": adminsOnly, "POST /admin/users/:id/role": adminsOnly,
 	"POST /admin/users/:id/disable": adminsOnly, "POST /admin/users/:id/enable": adminsOnly,
-	"POST /admin/users/:id/end-sessions": adminsOnly, "POST /admin/users/:id/invite": adminsOnly,
+	"POST /admin/users/:id/end-sessions": adminsOnly, "POST /admin/users/:id/reset-2fa": adminsOnly, "POST /admin/users/:id/invite": adminsOnly,
 	"GET /admin/audit": adminsOnly,
 }
 

@@ -92,6 +92,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/admin/users/:id/disable", admin, h.disableUser)
 	app.Post("/admin/users/:id/enable", admin, h.enableUser)
 	app.Post("/admin/users/:id/end-sessions", admin, h.endUserSessions)
+	app.Post("/admin/users/:id/reset-2fa", admin, h.resetUserTwoFactor)
 	app.Post("/admin/users/:id/invite", admin, h.renewInvite)
 	app.Get("/admin/audit", admin, h.adminAudit)
 	app.Get("/admin/security", admin, h.adminSecurity)

@@ -53,7 +53,7 @@ type UserRow struct {
 	Sessions         int // live sessions
 }
 
-const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.created_at, u.updated_at,
+const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at,
 	COALESCE(o.code, '') AS organisation_code, COALESCE(o.name, '') AS organisation_name,
 	CASE WHEN u.disabled_at IS NOT NULL THEN 'disabled'
 		WHEN EXISTS (SELECT 1 FROM invites i WHERE i.user_id = u.id)
