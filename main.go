@@ -246,39 +246,37 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// watchDatabaseFile checks every second that the database file is still the
-// one the server opened; the store logs and acts on a change itself.
-func watchDatabaseFile(ctx context.Context, store *models.Store) {
-	t := time.NewTicker(time.Second)
+// every runs fn every period until ctx ends.
+func every(ctx context.Context, period time.Duration, fn func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_ = store.CheckFile()
+			fn()
 		}
 	}
 }
 
+// watchDatabaseFile checks every second that the database file is still the
+// one the server opened; the store logs and acts on a change itself.
+func watchDatabaseFile(ctx context.Context, store *models.Store) {
+	every(ctx, time.Second, func() { _ = store.CheckFile() })
+}
+
 func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := store.PurgeSessions(ctx); err != nil {
-				logger.Warn("purge sessions", "err", err)
-			} else if n > 0 {
-				logger.Info("purged expired sessions", "count", n)
-			}
-			if err := store.PurgeLoginFailures(ctx); err != nil {
-				logger.Warn("purge sign-in failures", "err", err)
-			}
+	every(ctx, 10*time.Minute, func() {
+		if n, err := store.PurgeSessions(ctx); err != nil {
+			logger.Warn("purge sessions", "err", err)
+		} else if n > 0 {
+			logger.Info("purged expired sessions", "count", n)
 		}
-	}
+		if err := store.PurgeLoginFailures(ctx); err != nil {
+			logger.Warn("purge sign-in failures", "err", err)
+		}
+	})
 }
 
 func userCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
