@@ -113,17 +113,12 @@ func TestWritesResumeWhenTheDatabaseFileIsPutBack(t *testing.T) {
 
 func TestHealthReportsAFailingWritePath(t *testing.T) {
 	ctx := context.Background()
-	path := testdb.Path(t, filepath.Join(t.TempDir(), "t.db"))
-	s, err := models.Open(ctx, models.Options{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := openFileStore(t)
 	if err := s.Health(ctx); err != nil {
 		t.Fatalf("health of a sound database: %v", err)
 	}
 	s.MakeWritesFail(t)
-	err = s.HealthNow(ctx)
+	err := s.HealthNow(ctx)
 	if !errors.Is(err, models.ErrUnavailable) || !strings.Contains(err.Error(), "a write failed") {
 		t.Errorf("health while writes fail = %v, want ErrUnavailable saying a write failed", err)
 	}
@@ -286,17 +281,12 @@ func rawExec(t *testing.T, path string, stmts ...string) {
 
 func TestStartRefusesADatabaseThatCannotBeWritten(t *testing.T) {
 	ctx := context.Background()
-	path := testdb.Path(t, filepath.Join(t.TempDir(), "t.db"))
-	s, err := models.Open(ctx, models.Options{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, path := openFileStore(t)
 	if err := s.CheckWritable(ctx); err != nil {
 		t.Fatalf("a writable database: %v", err)
 	}
 	s.MakeWritesFail(t)
-	err = s.CheckWritable(ctx)
+	err := s.CheckWritable(ctx)
 	want := "cannot be written, so the server will not start on it"
 	if !testdb.Postgres() {
 		want = path + " cannot be opened for writing"
@@ -382,4 +372,17 @@ func TestClosingAfterTheFileWasReplacedKeepsTheOldOneAndLeavesTheNewOneClean(t *
 	if n := count(path); n != 1 {
 		t.Errorf("the file put in place holds %d sessions, want the backup's one", n)
 	}
+}
+
+// openFileStore opens a store on a new SQLite file (the test database
+// instead, when TRACKER_TEST_DATABASE_URL names one), closed at the end.
+func openFileStore(t *testing.T) (*models.Store, string) {
+	t.Helper()
+	path := testdb.Path(t, filepath.Join(t.TempDir(), "t.db"))
+	s, err := models.Open(context.Background(), models.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
 }
