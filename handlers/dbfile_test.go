@@ -36,7 +36,7 @@ func TestSavesAreRefusedAndHealthzFailsOnceTheDatabaseFileIsDeletedOrReplaced(t 
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var log logBuffer
+			var log lockedBuffer
 			path := filepath.Join(t.TempDir(), "live.db")
 			e := newLoggedEnv(t, &log, path)
 			member := e.signIn("a@alpha.example")
@@ -83,7 +83,7 @@ func TestSavesAreRefusedAndHealthzFailsOnceTheDatabaseFileIsDeletedOrReplaced(t 
 
 func TestHealthzFailsWhileWritesCannotBeMade(t *testing.T) {
 	testdb.SkipOnPostgres(t, "another process holding SQLite's write lock")
-	var log logBuffer
+	var log lockedBuffer
 	path := filepath.Join(t.TempDir(), "live.db")
 	e := newLoggedEnv(t, &log, path)
 	// Another program holds the write lock, as a stuck maintenance

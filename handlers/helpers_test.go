@@ -49,9 +49,28 @@ func (c *clock) now() time.Time { return c.t }
 
 func newEnv(t *testing.T) (*env, *clock) {
 	t.Helper()
+	return newEnvLogging(t, io.Discard, filepath.Join(t.TempDir(), "test.db"), 0)
+}
+
+// newLoggedEnv is newEnv with the store and the app logging to log, on the
+// SQLite file path (or its PostgreSQL stand-in), and with every query
+// counted as slow, so that every query is logged.
+func newLoggedEnv(t *testing.T, log io.Writer, path string) *env {
+	t.Helper()
+	e, _ := newEnvLogging(t, log, path, time.Nanosecond)
+	return e
+}
+
+func newEnvLogging(t *testing.T, log io.Writer, path string, slowQuery time.Duration) (*env, *clock) {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	store, err := models.Open(ctx, models.Options{Path: testdb.Path(t, filepath.Join(t.TempDir(), "test.db")), Now: clk.now})
+	logger := slog.New(slog.NewTextHandler(log, nil))
+	opts := models.Options{Path: testdb.Path(t, path), Now: clk.now, SlowQuery: slowQuery}
+	if slowQuery > 0 {
+		opts.Logger = logger
+	}
+	store, err := models.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +92,7 @@ func newEnv(t *testing.T) (*env, *clock) {
 			t.Fatal(err)
 		}
 	}
-	app, err := handlers.New(handlers.Deps{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
