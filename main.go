@@ -29,6 +29,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		// migrate may set up an existing empty file: saying so is its purpose.
-		store, err := models.Open(ctx, models.Options{Path: *db, AllowEmpty: cmd == "migrate"})
+		store, err := storage.Open(ctx, storage.Options{Path: *db, AllowEmpty: cmd == "migrate"})
 		if err != nil {
 			return err
 		}
@@ -98,7 +99,7 @@ const dbFlagHelp = "SQLite database file, or a PostgreSQL URL postgres://user@ho
 // displayDB is the database setting as it may be printed: a PostgreSQL URL
 // loses its password.
 func displayDB(db string) string {
-	if !models.IsPostgresURL(db) {
+	if !storage.IsPostgresURL(db) {
 		return db
 	}
 	u, err := url.Parse(db)
@@ -115,7 +116,7 @@ func demoLoginsFile(db string, getenv func(string) string) string {
 	if f := getenv("TRACKER_DEMO_LOGINS"); f != "" {
 		return f
 	}
-	if models.IsPostgresURL(db) {
+	if storage.IsPostgresURL(db) {
 		return "tracker.demo-logins.txt"
 	}
 	return db + ".demo-logins.txt"
@@ -135,7 +136,7 @@ func envBool(getenv func(string) string, key string) bool {
 
 // seed loads reference data, and demo data when asked, then prints how to
 // sign in to the demo.
-func seed(ctx context.Context, store *models.Store, dbPath string, demo bool, getenv func(string) string, stdout io.Writer) error {
+func seed(ctx context.Context, store *storage.Store, dbPath string, demo bool, getenv func(string) string, stdout io.Writer) error {
 	now := store.Now()
 	if err := seeds.LoadReference(ctx, store, now); err != nil {
 		return err
@@ -189,7 +190,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger := slog.New(handlers.RedactSecrets(handler)) // for every package: the store's logs too
 
 	start := time.Now()
-	store, err := models.Open(ctx, models.Options{Path: *db, Logger: logger, QuickCheck: *startCheck})
+	store, err := storage.Open(ctx, storage.Options{Path: *db, Logger: logger, QuickCheck: *startCheck})
 	if err != nil {
 		return err
 	}
@@ -262,11 +263,11 @@ func every(ctx context.Context, period time.Duration, fn func()) {
 
 // watchDatabaseFile checks every second that the database file is still the
 // one the server opened; the store logs and acts on a change itself.
-func watchDatabaseFile(ctx context.Context, store *models.Store) {
+func watchDatabaseFile(ctx context.Context, store *storage.Store) {
 	every(ctx, time.Second, func() { _ = store.CheckFile() })
 }
 
-func purgeSessions(ctx context.Context, store *models.Store, logger *slog.Logger) {
+func purgeSessions(ctx context.Context, store *storage.Store, logger *slog.Logger) {
 	every(ctx, 10*time.Minute, func() {
 		if n, err := store.PurgeSessions(ctx); err != nil {
 			logger.Warn("purge sessions", "err", err)
@@ -314,7 +315,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	} else {
 		password, generated = models.GeneratePassword(), true
 	}
-	store, err := models.Open(ctx, models.Options{Path: *db})
+	store, err := storage.Open(ctx, storage.Options{Path: *db})
 	if err != nil {
 		return err
 	}
@@ -354,11 +355,11 @@ func backupCommand(ctx context.Context, cmd string, args []string, getenv func(s
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if models.IsPostgresURL(*db) {
+	if storage.IsPostgresURL(*db) {
 		return errors.New(cmd + " works on SQLite files; back up PostgreSQL with pg_dump (see README, \"Backups and restore\")")
 	}
 	if cmd == "verify" {
-		if err := models.VerifyDatabase(ctx, *db); err != nil {
+		if err := storage.VerifyDatabase(ctx, *db); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: integrity check ok\n", *db)
@@ -367,7 +368,7 @@ func backupCommand(ctx context.Context, cmd string, args []string, getenv func(s
 	if *out == "" {
 		*out = fmt.Sprintf("%s.backup-%s", *db, time.Now().UTC().Format("20060102T150405Z"))
 	}
-	store, err := models.Open(ctx, models.Options{Path: *db})
+	store, err := storage.Open(ctx, storage.Options{Path: *db})
 	if err != nil {
 		return err
 	}
@@ -390,7 +391,7 @@ func totpCodeCommand(ctx context.Context, args []string, getenv func(string) str
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := models.Open(ctx, models.Options{Path: *db})
+	store, err := storage.Open(ctx, storage.Options{Path: *db})
 	if err != nil {
 		return err
 	}

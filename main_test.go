@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 )
 
@@ -66,7 +66,7 @@ func TestUserAddCreatesAccountsThatCanSignIn(t *testing.T) {
 			} else if strings.Contains(out.String(), pw) {
 				t.Error("a password given on stdin was echoed")
 			}
-			store, err := models.Open(ctx, models.Options{Path: db})
+			store, err := storage.Open(ctx, storage.Options{Path: db})
 			if err != nil {
 				t.Fatal(err)
 			}

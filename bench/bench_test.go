@@ -11,6 +11,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/bench/dataset"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 // Sizes of the generated consultation: submitted responses, 20 per
@@ -20,7 +21,7 @@ var sizes = []int{10_000, 100_000, 1_000_000}
 // benchStore opens the dataset of n responses, generating it on first use
 // into $TRACKER_BENCH_DIR (default /tmp/tracker-bench), where later runs
 // find it again.
-func benchStore(b *testing.B, n int) *models.Store {
+func benchStore(b *testing.B, n int) *storage.Store {
 	b.Helper()
 	if testing.Short() && n > 100_000 {
 		b.Skip("-short: skipping the million-response dataset")
@@ -41,7 +42,7 @@ func benchStore(b *testing.B, n int) *models.Store {
 		}
 		b.Logf("generated %s in %s", path, time.Since(start).Round(time.Second))
 	}
-	s, err := models.Open(ctx, models.Options{Path: path})
+	s, err := storage.Open(ctx, storage.Options{Path: path})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -32,7 +33,7 @@ import (
 // body) instead of the answer a client gets.
 type fuzzTarget struct {
 	app        *fiber.App
-	store      *models.Store
+	store      *storage.Store
 	base       string
 	client     *http.Client
 	orgID      int64
@@ -46,7 +47,7 @@ func newFuzzTarget(f *testing.F) *fuzzTarget {
 	f.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	store, err := models.Open(ctx, models.Options{Path: testdb.Path(f, filepath.Join(f.TempDir(), "fuzz.db")), Now: func() time.Time { return now }})
+	store, err := storage.Open(ctx, storage.Options{Path: testdb.Path(f, filepath.Join(f.TempDir(), "fuzz.db")), Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)
 	}

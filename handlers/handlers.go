@@ -15,12 +15,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/views"
 )
 
 // Deps are what the web layer needs.
 type Deps struct {
-	Store  *models.Store
+	Store  *storage.Store
 	Logger *slog.Logger
 	// SecureCookies marks the session cookie Secure and names it with the
 	// __Host- prefix; set it whenever the product is served over HTTPS.
@@ -43,7 +44,7 @@ type Deps struct {
 
 // Handler holds the dependencies every handler method uses.
 type Handler struct {
-	store    *models.Store
+	store    *storage.Store
 	log      *slog.Logger
 	views    *views.Templates
 	validate *validator.Validate
@@ -173,7 +174,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
 	case status >= 500:
-		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", models.RedactError(err))
+		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", storage.RedactError(err))
 		message = ""
 	}
 	if requestID(c) == "" {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -32,7 +33,7 @@ const testPassword = "correct horse battery staple"
 type env struct {
 	t     *testing.T
 	app   *fiber.App
-	store *models.Store
+	store *storage.Store
 	now   time.Time
 	clk   *clock
 	orgA  models.Organisation
@@ -66,11 +67,11 @@ func newEnvLogging(t *testing.T, log io.Writer, path string, slowQuery time.Dura
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.NewTextHandler(log, nil))
-	opts := models.Options{Path: testdb.Path(t, path), Now: clk.now, SlowQuery: slowQuery}
+	opts := storage.Options{Path: testdb.Path(t, path), Now: clk.now, SlowQuery: slowQuery}
 	if slowQuery > 0 {
 		opts.Logger = logger
 	}
-	store, err := models.Open(ctx, opts)
+	store, err := storage.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -30,7 +31,7 @@ func TestTwoInstancesShareSessionsAndCSRF(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	instance := func() *env {
-		store, err := models.Open(ctx, models.Options{Path: path, Now: clk.now})
+		store, err := storage.Open(ctx, storage.Options{Path: path, Now: clk.now})
 		if err != nil {
 			t.Fatal(err)
 		}

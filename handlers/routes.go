@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/static"
 )
 
@@ -133,7 +134,7 @@ func (h *Handler) routes(app *fiber.App) {
 // on SQLite, is still the file the server opened (see Store.Health).
 func (h *Handler) healthz(c *fiber.Ctx) error {
 	if err := h.store.Health(c.UserContext()); err != nil {
-		h.log.Error("health check", "err", models.RedactError(err))
+		h.log.Error("health check", "err", storage.RedactError(err))
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable\n")
 	}
 	return c.SendString("ok\n")

@@ -5,8 +5,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 // When the database cannot take a write (a full disk, a read-only file, a
@@ -32,7 +31,7 @@ var errClientGone = errors.New("the client closed the connection")
 
 func failureOf(c *fiber.Ctx, err error) failure {
 	switch {
-	case models.IsUnavailable(err):
+	case storage.IsUnavailable(err):
 		return unavailable
 	case errors.Is(context.Cause(c.UserContext()), errClientGone):
 		return clientGone
@@ -124,7 +123,7 @@ const formProblem = "_form"
 // (the operator must act), a deadline as a warning, a client gone as
 // information.
 func (h *Handler) logFailure(c *fiber.Ctx, f failure, err error) {
-	attrs := []any{"method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", models.RedactError(err)}
+	attrs := []any{"method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", storage.RedactError(err)}
 	switch f {
 	case unavailable:
 		h.log.Error("database unavailable", attrs...)

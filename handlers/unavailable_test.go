@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 )
 
@@ -17,10 +18,10 @@ import (
 var storeFaults = []struct {
 	name       string
 	sqliteOnly bool
-	apply      func(*models.Store) error
+	apply      func(*storage.Store) error
 }{
-	{"full disk", true, func(s *models.Store) error { return s.FillForTest(context.Background()) }},
-	{"read-only database", false, func(s *models.Store) error { return s.RefuseWritesForTest(context.Background()) }},
+	{"full disk", true, func(s *storage.Store) error { return s.FillForTest(context.Background()) }},
+	{"read-only database", false, func(s *storage.Store) error { return s.RefuseWritesForTest(context.Background()) }},
 }
 
 // typedSaves are the forms whose text must survive a save the database

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -107,15 +106,6 @@ func VerifyPassword(hash, pw string) (bool, error) {
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
-
-// dummyHash is verified against when an email is unknown, so that a wrong
-// email takes as long to refuse as a wrong password. It is made on first
-// use, not at start: hashing costs a start-up (and every CLI command) tens
-// of milliseconds of CPU, hundreds on a busy machine.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("not-a-real-password-for-timing")
-	return h
-})
 
 // GeneratePassword returns a random password of 26 characters (128 bits).
 func GeneratePassword() string { return rand.Text() }

@@ -1,13 +1,9 @@
 package models
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Why a quote may not be published now; the member can change their answer
@@ -46,188 +42,10 @@ type QuoteView struct {
 // Usable says whether the quote may be published now.
 func (q QuoteView) Usable() bool { return q.Withheld == "" }
 
-// quoteRecord is a row of the quotes table.
-type quoteRecord struct {
-	ID         int64
-	ResponseID int64
-	Excerpt    string
-	CreatedBy  *int64
-	CreatedAt  time.Time
-}
-
-func (quoteRecord) TableName() string { return "quotes" }
-
 // NormaliseExcerpt is how a passage is compared and stored: Windows line
 // endings made plain, surrounding whitespace trimmed.
 func NormaliseExcerpt(s string) string {
-	return strings.TrimSpace(normaliseNewlines(s))
+	return strings.TrimSpace(NormaliseNewlines(s))
 }
 
-func normaliseNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
-// inMemberText says whether excerpt is an exact passage of the response's
-// comment or amendments.
-func inMemberText(excerpt, comment, amendments string) bool {
-	return excerpt != "" && (strings.Contains(normaliseNewlines(comment), excerpt) ||
-		strings.Contains(normaliseNewlines(amendments), excerpt))
-}
-
-// AddQuote picks a passage of a submitted response for the collective
-// response. The passage must be copied exactly from the member's comment or
-// amendments (ErrExcerptNotInText) and the member must allow quoting
-// (ErrNotQuotable); the same passage twice is ErrDuplicate.
-func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (QuoteView, error) {
-	excerpt = NormaliseExcerpt(excerpt)
-	var id int64
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := submittedForUpdate(tx, responseID)
-		if err != nil {
-			return err
-		}
-		if r.Consent == ConsentPrivate {
-			return ErrNotQuotable
-		}
-		if !inMemberText(excerpt, r.Comment, r.Amendments) {
-			return ErrExcerptNotInText
-		}
-		var n int64
-		if err := tx.Model(&quoteRecord{}).Where("response_id = ? AND excerpt = ?", responseID, excerpt).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return ErrDuplicate
-		}
-		now := s.Now()
-		q := quoteRecord{ResponseID: responseID, Excerpt: excerpt, CreatedBy: userRef(userID), CreatedAt: now}
-		if err := tx.Create(&q).Error; err != nil {
-			return err
-		}
-		id = q.ID
-		return auditTx(tx, now, userID, AuditQuoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(excerpt, 80)))
-	})
-	if err != nil {
-		return QuoteView{}, err
-	}
-	qs, err := s.quotes(ctx, "q.id = ?", id)
-	if err != nil {
-		return QuoteView{}, err
-	}
-	if len(qs) == 0 {
-		return QuoteView{}, ErrNotFound
-	}
-	return qs[0], nil
-}
-
-// RemoveQuote deletes a quote (and its place in any collective response) and
-// returns the response it came from.
-func (s *Store) RemoveQuote(ctx context.Context, quoteID, userID int64) (int64, error) {
-	var q quoteRecord
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", quoteID).Take(&q).Error; err != nil {
-			return notFound(err)
-		}
-		if err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), userID, AuditQuoteRemoved, fmt.Sprintf("response %d", q.ResponseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(q.Excerpt, 80)))
-	})
-	return q.ResponseID, err
-}
-
-// QuotesForResponse lists every quote picked from a response, usable or
-// not, oldest first, for the policy team's response page.
-func (s *Store) QuotesForResponse(ctx context.Context, responseID int64) ([]QuoteView, error) {
-	return s.quotes(ctx, "q.response_id = ?", responseID)
-}
-
-// QuotesForProposal lists the quotes of a proposal that may be published
-// now, in the order they were picked. Consent is checked as it is now, not as
-// it was when the quote was picked: a member who has since asked not to be
-// quoted, taken the response back to a draft or changed the passage drops
-// out.
-func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) ([]QuoteView, error) {
-	all, err := s.quotes(ctx, "r.proposal_id = ? AND r.status = 'submitted' AND r.consent IN ('attributed', 'anonymised')", proposalID)
-	if err != nil {
-		return nil, err
-	}
-	var out []QuoteView
-	for _, q := range all {
-		if q.Usable() {
-			out = append(out, q)
-		}
-	}
-	return out, nil
-}
-
-// QuoteByID returns one quote that may be published now; a quote that is
-// withheld (see QuotesForProposal) is ErrNotFound, so it is never printed by
-// mistake.
-func (s *Store) QuoteByID(ctx context.Context, id int64) (QuoteView, error) {
-	qs, err := s.quotes(ctx, "q.id = ?", id)
-	if err != nil {
-		return QuoteView{}, err
-	}
-	if len(qs) == 0 || !qs[0].Usable() {
-		return QuoteView{}, ErrNotFound
-	}
-	return qs[0], nil
-}
-
-// quotes reads quotes with their response's current consent and text, and
-// resolves each one's attribution. cond is fixed SQL from this file.
-func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]QuoteView, error) {
-	var rows []struct {
-		ID, ResponseID, ProposalID, OrganisationID int64
-		ProposalRef, OrganisationCode              string
-		OrganisationName, OrganisationType, Region string
-		Stance, Consent, Status                    string
-		Comment, Amendments, Excerpt               string
-		CreatedByName                              string
-		CreatedAt                                  time.Time
-	}
-	err := s.r.WithContext(ctx).Raw(`SELECT q.id, q.response_id, q.excerpt, q.created_at,
-			COALESCE(u.name, '') AS created_by_name,
-			r.proposal_id, p.ref AS proposal_ref, r.organisation_id, o.code AS organisation_code,
-			o.name AS organisation_name, o.type AS organisation_type, o.region,
-			r.stance, r.consent, r.status, r.comment, r.amendments
-		FROM quotes q
-		JOIN responses r ON r.id = q.response_id
-		JOIN proposals p ON p.id = r.proposal_id
-		JOIN organisations o ON o.id = r.organisation_id
-		LEFT JOIN users u ON u.id = q.created_by
-		WHERE `+cond+` ORDER BY q.created_at, q.id`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]QuoteView, 0, len(rows))
-	for _, r := range rows {
-		q := QuoteView{ID: r.ID, ResponseID: r.ResponseID, ProposalID: r.ProposalID, ProposalRef: r.ProposalRef,
-			OrganisationID: r.OrganisationID, OrganisationCode: r.OrganisationCode, Stance: r.Stance,
-			Consent: r.Consent, Excerpt: r.Excerpt, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt}
-		switch {
-		case r.Consent != ConsentAttributed && r.Consent != ConsentAnonymised:
-			q.Withheld = WithheldPrivate
-		case r.Status != StatusSubmitted:
-			q.Withheld = WithheldNotSubmitted
-		case !inMemberText(r.Excerpt, r.Comment, r.Amendments):
-			q.Withheld = WithheldTextChanged
-		case r.Consent == ConsentAttributed:
-			q.Attributed, q.Attribution = true, r.OrganisationName
-		default:
-			q.Attribution = AnonymousAttribution(r.OrganisationType, r.Region)
-		}
-		out = append(out, q)
-	}
-	return out, nil
-}
-
-// clip shortens s to n characters for a log line.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
+func NormaliseNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }

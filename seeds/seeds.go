@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 // LoadReference stores the codebook, consultations and proposals. Dates are
 // set relative to now when a consultation is first stored, so the member
 // window is open on a fresh install and stays as it was on later starts.
-func LoadReference(ctx context.Context, store *models.Store, now time.Time) error {
+func LoadReference(ctx context.Context, store *storage.Store, now time.Time) error {
 	for i, c := range Concerns {
 		if _, err := store.EnsureConcern(ctx, models.Concern{Code: c.Code, Label: c.Label,
 			Description: c.Description, Side: c.Side, Position: i + 1, CreatedAt: now}); err != nil {
@@ -80,7 +81,7 @@ const demoSeed = 2019
 // LoadDemo stores the demo organisations, accounts and responses. New
 // accounts get generated passwords, appended to loginsFile (mode 0600) so the
 // operator can read them again; it returns the accounts created this time.
-func LoadDemo(ctx context.Context, store *models.Store, now time.Time, loginsFile string) ([]DemoAccount, error) {
+func LoadDemo(ctx context.Context, store *storage.Store, now time.Time, loginsFile string) ([]DemoAccount, error) {
 	orgs := map[string]models.Organisation{}
 	for _, o := range DemoOrganisations {
 		org, err := store.EnsureOrganisation(ctx, models.Organisation{Code: o.Code, Name: o.Name, Type: o.Type,
@@ -156,7 +157,7 @@ func WriteLogins(w io.Writer, accounts []DemoAccount) error {
 // a few demo answers, so that signing in as them leaves proposals to answer.
 var memberOrgsLeftOpen = []string{"FLB", "HVH"}
 
-func loadDemoResponses(ctx context.Context, store *models.Store, now time.Time, orgs map[string]models.Organisation) error {
+func loadDemoResponses(ctx context.Context, store *storage.Store, now time.Time, orgs map[string]models.Organisation) error {
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
 	directions := map[string]string{}
 	consultationOf := map[string]string{}

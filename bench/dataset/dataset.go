@@ -16,6 +16,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -40,7 +41,7 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now().UTC().Truncate(time.Second)
 	}
-	store, err := models.Open(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }})
+	store, err := storage.Open(ctx, storage.Options{Path: path, Now: func() time.Time { return cfg.Now }})
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	}
 	db.Close()
 
-	if err := rebuildTallies(ctx, models.Options{Path: path, Now: func() time.Time { return cfg.Now }}); err != nil {
+	if err := rebuildTallies(ctx, storage.Options{Path: path, Now: func() time.Time { return cfg.Now }}); err != nil {
 		return err
 	}
 	// Statistics for the query planner, as a long-running server gathers
@@ -188,8 +189,8 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 }
 
 // rebuildTallies counts the summaries' tallies from the rows just loaded.
-func rebuildTallies(ctx context.Context, opts models.Options) error {
-	store, err := models.Open(ctx, opts)
+func rebuildTallies(ctx context.Context, opts storage.Options) error {
+	store, err := storage.Open(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
 
@@ -19,10 +19,10 @@ import (
 // matched by ref and code, not by id, so the two databases' reference ids
 // need not agree. Rows keep their ids, so the export's order is the same.
 func CopyToPostgres(ctx context.Context, sqlitePath, url string) error {
-	if !models.IsPostgresURL(url) {
+	if !storage.IsPostgresURL(url) {
 		return fmt.Errorf("%q is not a PostgreSQL URL", url)
 	}
-	store, err := models.Open(ctx, models.Options{Path: url})
+	store, err := storage.Open(ctx, storage.Options{Path: url})
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func CopyToPostgres(ctx context.Context, sqlitePath, url string) error {
 		return err
 	}
 
-	if err := rebuildTallies(ctx, models.Options{Path: url}); err != nil {
+	if err := rebuildTallies(ctx, storage.Options{Path: url}); err != nil {
 		return err
 	}
 	_, err = dst.Exec(ctx, "ANALYZE")

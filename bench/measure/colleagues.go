@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 // colleagues has several members of one organisation answer the same
@@ -37,7 +38,7 @@ func colleagues(args []string) error {
 	fs.Parse(args)
 	ctx := context.Background()
 	const password = "bench password for colleagues"
-	store, err := models.Open(ctx, models.Options{Path: *dbPath})
+	store, err := storage.Open(ctx, storage.Options{Path: *dbPath})
 	if err != nil {
 		return err
 	}

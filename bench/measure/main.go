@@ -53,6 +53,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/bench/dataset"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 func main() {
@@ -92,7 +93,7 @@ func commitRate(args []string) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
-	// The same settings as models.Open's writer.
+	// The same settings as storage.Open's writer.
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate")
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func submit(args []string) error {
 	fs.Parse(args)
 	ctx := context.Background()
 	const password = "bench password for members"
-	store, err := models.Open(ctx, models.Options{Path: *dbPath})
+	store, err := storage.Open(ctx, storage.Options{Path: *dbPath})
 	if err != nil {
 		return err
 	}
@@ -326,7 +327,7 @@ func importBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := models.Open(ctx, models.Options{Path: storePath})
+	store, err := storage.Open(ctx, storage.Options{Path: storePath})
 	if err != nil {
 		return err
 	}

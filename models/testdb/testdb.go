@@ -1,7 +1,7 @@
 // Package testdb gives each test a database of its own: a SQLite file in the
 // test's temporary directory or, when TRACKER_TEST_DATABASE_URL names a
 // PostgreSQL server, a fresh database created for the test and dropped when
-// it ends. Tests pass what Path returns as models.Options.Path.
+// it ends. Tests pass what Path returns as storage.Options.Path.
 package testdb
 
 import (

@@ -1,0 +1,298 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+	"gorm.io/gorm"
+)
+
+// Collective returns a consultation's collective response, or ErrNotFound
+// if nobody has started it.
+func (s *Store) Collective(ctx context.Context, consultationID int64) (models.CollectiveDoc, error) {
+	db := s.r.WithContext(ctx)
+	var cr models.CollectiveResponse
+	if err := db.Where("consultation_id = ?", consultationID).Take(&cr).Error; err != nil {
+		return models.CollectiveDoc{}, notFound(err)
+	}
+	sections, err := loadSections(db, cr.ID)
+	if err != nil {
+		return models.CollectiveDoc{}, err
+	}
+	doc := models.CollectiveDoc{Response: cr, Sections: sections}
+	var raw string
+	err = db.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
+		Pluck("snapshot", &raw).Error
+	if err != nil {
+		return models.CollectiveDoc{}, err
+	}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &doc.Snapshot); err != nil {
+			return models.CollectiveDoc{}, fmt.Errorf("collective snapshot: %w", err)
+		}
+	}
+	return doc, nil
+}
+
+func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView, error) {
+	var secs []models.CollectiveSection
+	if err := db.Where("collective_id = ?", collectiveID).Find(&secs).Error; err != nil {
+		return nil, err
+	}
+	var links []struct{ SectionID, QuoteID int64 }
+	if err := db.Table("collective_section_quotes").
+		Joins("JOIN collective_sections ON collective_sections.id = collective_section_quotes.section_id").
+		Where("collective_sections.collective_id = ?", collectiveID).
+		Select("collective_section_quotes.section_id, collective_section_quotes.quote_id").
+		Order("collective_section_quotes.quote_id").Scan(&links).Error; err != nil {
+		return nil, err
+	}
+	bySection := map[int64][]int64{}
+	for _, l := range links {
+		bySection[l.SectionID] = append(bySection[l.SectionID], l.QuoteID)
+	}
+	out := make(map[int64]models.SectionView, len(secs))
+	for _, sec := range secs {
+		out[sec.ProposalID] = models.SectionView{CollectiveSection: sec, QuoteIDs: bySection[sec.ID]}
+	}
+	return out, nil
+}
+
+// SaveCollective applies an edit as a new version, keeping every version.
+func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (models.CollectiveResponse, error) {
+	var out models.CollectiveResponse
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		cr, err := ensureCollective(tx, e.ConsultationID, now)
+		if err != nil {
+			return err
+		}
+		if cr.Status == models.CollectiveApproved {
+			return models.ErrApproved
+		}
+		if cr.Version != e.BaseVersion {
+			return models.CollectiveConflictError{Current: cr}
+		}
+		detail := ""
+		switch {
+		case e.Introduction != nil:
+			cr.Introduction = *e.Introduction
+			detail = "introduction"
+		case e.Section != nil:
+			if err := saveSection(tx, cr.ID, *e.Section, now); err != nil {
+				return err
+			}
+			var ref string
+			tx.Model(&models.Proposal{}).Where("id = ?", e.Section.ProposalID).Pluck("ref", &ref)
+			detail = "section " + ref
+		default:
+			return errors.New("nothing to save")
+		}
+		cr.Version++
+		cr.UpdatedBy, cr.UpdatedAt = userRef(e.UserID), now
+		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ? AND version = ?", cr.ID, e.BaseVersion).
+			Updates(map[string]any{"introduction": cr.Introduction, "version": cr.Version,
+				"updated_by": cr.UpdatedBy, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		snap, err := snapshotOf(tx, cr)
+		if err != nil {
+			return err
+		}
+		if err := writeVersion(tx, cr, snap, e.UserID, now); err != nil {
+			return err
+		}
+		out = cr
+		return auditTx(tx, now, e.UserID, models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
+			fmt.Sprintf("%s, version %d", detail, cr.Version))
+	})
+	return out, err
+}
+
+func ensureCollective(tx *gorm.DB, consultationID int64, now time.Time) (models.CollectiveResponse, error) {
+	var cr models.CollectiveResponse
+	err := tx.Where("consultation_id = ?", consultationID).Take(&cr).Error
+	if err == nil {
+		return cr, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return cr, err
+	}
+	var n int64
+	if err := tx.Model(&models.Consultation{}).Where("id = ?", consultationID).Count(&n).Error; err != nil {
+		return cr, err
+	}
+	if n == 0 {
+		return cr, models.ErrNotFound
+	}
+	cr = models.CollectiveResponse{ConsultationID: consultationID, Status: models.CollectiveDraft, UpdatedAt: now, CreatedAt: now}
+	return cr, tx.Create(&cr).Error
+}
+
+func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, now time.Time) error {
+	if !slices.Contains(models.Positions, e.Position) {
+		return fmt.Errorf("position %q is not one of the positions", e.Position)
+	}
+	// Quotes must be on this proposal's responses.
+	if len(e.QuoteIDs) > 0 {
+		var ok []int64
+		if err := tx.Table("quotes").Joins("JOIN responses ON responses.id = quotes.response_id").
+			Where("quotes.id IN ? AND responses.proposal_id = ?", e.QuoteIDs, e.ProposalID).
+			Pluck("quotes.id", &ok).Error; err != nil {
+			return err
+		}
+		for _, id := range e.QuoteIDs {
+			if !slices.Contains(ok, id) {
+				return models.UnknownQuoteError{ID: id}
+			}
+		}
+	}
+	var sec models.CollectiveSection
+	err := tx.Where("collective_id = ? AND proposal_id = ?", collectiveID, e.ProposalID).Take(&sec).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		sec = models.CollectiveSection{CollectiveID: collectiveID, ProposalID: e.ProposalID, Position: e.Position,
+			Statement: e.Statement, UpdatedAt: now}
+		if err := tx.Create(&sec).Error; err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := tx.Model(&models.CollectiveSection{}).Where("id = ?", sec.ID).
+			Updates(map[string]any{"position": e.Position, "statement": e.Statement, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM collective_section_quotes WHERE section_id = ?", sec.ID).Error; err != nil {
+			return err
+		}
+	}
+	for _, id := range e.QuoteIDs {
+		if err := tx.Exec("INSERT INTO collective_section_quotes (section_id, quote_id) VALUES (?, ?)", sec.ID, id).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshotOf captures the text of a collective response as stored in tx.
+func snapshotOf(tx *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, error) {
+	snap := models.Snapshot{Status: cr.Status, Introduction: cr.Introduction}
+	sections, err := loadSections(tx, cr.ID)
+	if err != nil {
+		return snap, err
+	}
+	var ps []models.Proposal
+	if err := tx.Where("consultation_id = ?", cr.ConsultationID).Order("position, id").Find(&ps).Error; err != nil {
+		return snap, err
+	}
+	for _, p := range ps {
+		sec, ok := sections[p.ID]
+		if !ok {
+			continue
+		}
+		snap.Sections = append(snap.Sections, models.SnapshotSection{Ref: p.Ref, Title: p.Title, Position: sec.Position,
+			Statement: sec.Statement, QuoteIDs: sec.QuoteIDs})
+	}
+	return snap, nil
+}
+
+func writeVersion(tx *gorm.DB, cr models.CollectiveResponse, snap models.Snapshot, userID int64, now time.Time) error {
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
+}
+
+// SetCollectiveStatus takes one workflow step as a new version; approval
+// freezes the text with the figures and quotes given.
+func (s *Store) SetCollectiveStatus(ctx context.Context, c models.StatusChange) (models.CollectiveResponse, error) {
+	var out models.CollectiveResponse
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		var cr models.CollectiveResponse
+		if err := tx.Where("consultation_id = ?", c.ConsultationID).Take(&cr).Error; err != nil {
+			return notFound(err)
+		}
+		if cr.Version != c.BaseVersion {
+			return models.CollectiveConflictError{Current: cr}
+		}
+		if !models.CanStep(cr.Status, c.To, c.Role) {
+			return models.ErrTransition
+		}
+		from := cr.Status
+		cr.Status, cr.Version = c.To, cr.Version+1
+		cr.UpdatedBy, cr.UpdatedAt = userRef(c.UserID), now
+		updates := map[string]any{"status": cr.Status, "version": cr.Version, "updated_by": cr.UpdatedBy, "updated_at": now}
+		if c.To == models.CollectiveApproved {
+			cr.ApprovedBy, cr.ApprovedAt = userRef(c.UserID), &now
+			updates["approved_by"], updates["approved_at"] = cr.ApprovedBy, now
+		} else {
+			updates["approved_by"], updates["approved_at"] = nil, nil
+			cr.ApprovedBy, cr.ApprovedAt = nil, nil
+		}
+		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ?", cr.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		snap, err := snapshotOf(tx, cr)
+		if err != nil {
+			return err
+		}
+		if c.To == models.CollectiveApproved {
+			snap.Frozen = true
+			for i, sec := range snap.Sections {
+				f := c.Freeze[sec.Ref]
+				snap.Sections[i].Figures = f.Figures
+				for _, q := range f.Quotes {
+					if slices.Contains(sec.QuoteIDs, q.ID) {
+						snap.Sections[i].Quotes = append(snap.Sections[i].Quotes, q)
+					}
+				}
+			}
+		}
+		if err := writeVersion(tx, cr, snap, c.UserID, now); err != nil {
+			return err
+		}
+		out = cr
+		return auditTx(tx, now, c.UserID, models.AuditCollectiveState, fmt.Sprintf("collective response %d", cr.ID),
+			fmt.Sprintf("%s → %s, version %d", from, c.To, cr.Version))
+	})
+	return out, err
+}
+
+// CollectiveVersions lists every version of a consultation's collective
+// response, newest first.
+func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) ([]models.CollectiveVersion, error) {
+	var rows []struct {
+		Version     int
+		Status      string
+		SavedAt     time.Time
+		SavedByName string
+		Snapshot    string
+	}
+	err := s.r.WithContext(ctx).Table("collective_versions v").
+		Select("v.version, v.status, v.saved_at, COALESCE(u.name, '') AS saved_by_name, v.snapshot").
+		Joins("JOIN collective_responses c ON c.id = v.collective_id").
+		Joins("LEFT JOIN users u ON u.id = v.saved_by").
+		Where("c.consultation_id = ?", consultationID).
+		Order("v.version DESC").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.CollectiveVersion, 0, len(rows))
+	for _, r := range rows {
+		v := models.CollectiveVersion{Version: r.Version, Status: r.Status, SavedAt: r.SavedAt, SavedByName: r.SavedByName}
+		if err := json.Unmarshal([]byte(r.Snapshot), &v.Snapshot); err != nil {
+			return nil, fmt.Errorf("collective version %d: %w", r.Version, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

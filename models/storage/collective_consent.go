@@ -1,0 +1,236 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+	"gorm.io/gorm"
+)
+
+// quoteConsent is what a frozen quote's member says today.
+type quoteConsent struct {
+	consent     string
+	anonymously string // the anonymous attribution of the member
+}
+
+// consentOfQuotes reads the current consent of the members behind quotes,
+// by quote id: through the response id kept at approval, or, for a quote
+// frozen before it was kept, through the quotes table.
+func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteConsent, error) {
+	byResponse := map[int64][]int64{} // response id → quote ids
+	var unlinked []int64
+	for _, q := range quotes {
+		if q.ResponseID > 0 {
+			byResponse[q.ResponseID] = append(byResponse[q.ResponseID], q.ID)
+		} else {
+			unlinked = append(unlinked, q.ID)
+		}
+	}
+	for _, ids := range chunks(unlinked, 500) {
+		var links []struct{ ID, ResponseID int64 }
+		if err := db.Table("quotes").Select("id, response_id").Where("id IN ?", ids).Scan(&links).Error; err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			byResponse[l.ResponseID] = append(byResponse[l.ResponseID], l.ID)
+		}
+	}
+	out := map[int64]quoteConsent{}
+	for _, ids := range chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
+		var rows []struct {
+			ID                    int64
+			Consent, Type, Region string
+		}
+		if err := db.Table("responses r").Select("r.id, r.consent, o.type, o.region").
+			Joins("JOIN organisations o ON o.id = r.organisation_id").
+			Where("r.id IN ?", ids).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			for _, q := range byResponse[r.ID] {
+				out[q] = quoteConsent{consent: r.Consent, anonymously: models.AnonymousAttribution(r.Type, r.Region)}
+			}
+		}
+	}
+	return out, nil
+}
+
+// withdrawnFrom checks a frozen snapshot's quotes against the members'
+// consent today. It returns the snapshot with every quote as it may be
+// published now, and the quotes whose consent was withdrawn.
+func withdrawnFrom(db *gorm.DB, snap models.Snapshot) (models.Snapshot, []models.WithdrawnQuote, error) {
+	var all []models.FrozenQuote
+	for _, sec := range snap.Sections {
+		all = append(all, sec.Quotes...)
+	}
+	if len(all) == 0 {
+		return snap, nil, nil
+	}
+	now, err := consentOfQuotes(db, all)
+	if err != nil {
+		return snap, nil, err
+	}
+	var withdrawn []models.WithdrawnQuote
+	sections := slices.Clone(snap.Sections)
+	for i, sec := range sections {
+		var kept []models.FrozenQuote
+		for _, q := range sec.Quotes {
+			c, known := now[q.ID]
+			switch {
+			case !known:
+				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnUnknown})
+			case c.consent == models.ConsentAttributed:
+				kept = append(kept, q)
+			case c.consent == models.ConsentAnonymised && q.Attribution == c.anonymously:
+				kept = append(kept, q)
+			case c.consent == models.ConsentAnonymised:
+				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnName, Shown: c.anonymously})
+				q.Attribution = c.anonymously
+				kept = append(kept, q)
+			default:
+				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnDoNotQuote})
+			}
+		}
+		sections[i].Quotes = kept
+	}
+	snap.Sections = sections
+	return snap, withdrawn, nil
+}
+
+// PublishableSnapshot returns an approved snapshot with its quotes as the
+// members' consent allows them today, and the quotes whose consent was
+// withdrawn since approval, for the policy team to act on.
+func (s *Store) PublishableSnapshot(ctx context.Context, snap models.Snapshot) (models.Snapshot, []models.WithdrawnQuote, error) {
+	out, withdrawn, err := withdrawnFrom(s.r.WithContext(ctx), snap)
+	if err != nil {
+		return snap, nil, fmt.Errorf("checking consent of frozen quotes: %w", err)
+	}
+	return out, withdrawn, nil
+}
+
+// narrowsConsent says whether a change of consent withdraws some of what
+// was allowed: quoting at all, or quoting by name.
+func narrowsConsent(was, now string) bool {
+	switch was {
+	case models.ConsentAttributed:
+		return now != models.ConsentAttributed
+	case models.ConsentAnonymised:
+		return now != models.ConsentAttributed && now != models.ConsentAnonymised
+	}
+	return false
+}
+
+// tellWithdrawnConsent records in the audit log, in tx, each approved
+// collective response that froze a quote of a response whose consent has
+// just changed from was to now, when the change withdraws what the quote
+// was frozen with. The workspace says so too, from the data, on every view.
+func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now string) error {
+	if !narrowsConsent(was, now) {
+		return nil
+	}
+	var quoteIDs []int64
+	if err := tx.Table("quotes").Where("response_id = ?", responseID).Pluck("id", &quoteIDs).Error; err != nil {
+		return err
+	}
+	var approved []struct {
+		ID, Version int64
+		Snapshot    string
+	}
+	err := tx.Raw(`SELECT c.id, c.version, v.snapshot FROM collective_responses c
+		JOIN collective_versions v ON v.collective_id = c.id AND v.version = c.version
+		JOIN proposals p ON p.consultation_id = c.consultation_id
+		JOIN responses r ON r.proposal_id = p.id
+		WHERE r.id = ? AND c.status = ?`, responseID, models.CollectiveApproved).Scan(&approved).Error
+	if err != nil {
+		return err
+	}
+	for _, a := range approved {
+		var snap models.Snapshot
+		if err := json.Unmarshal([]byte(a.Snapshot), &snap); err != nil {
+			return fmt.Errorf("collective snapshot: %w", err)
+		}
+		for _, sec := range snap.Sections {
+			for _, q := range sec.Quotes {
+				if q.ResponseID != responseID && (q.ResponseID != 0 || !slices.Contains(quoteIDs, q.ID)) {
+					continue
+				}
+				what := "now asks not to be quoted: the quote is left out of every view and export"
+				if now == models.ConsentAnonymised {
+					what = "now asks not to be named: the quote is shown without the name"
+				}
+				if err := auditTx(tx, at, userID, models.AuditQuoteWithdrawn, fmt.Sprintf("collective response %d", a.ID),
+					fmt.Sprintf("quote %d in section %s (response %d): the member %s; remove it from the approved response on the workspace",
+						q.ID, sec.Ref, responseID, what)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// RemoveWithdrawnQuote takes a quote whose member has withdrawn consent out
+// of an approved collective response, as a new version that stays approved
+// and frozen: nothing else changes and nothing needs reopening. A quote
+// whose member has not withdrawn consent is ErrQuoteNotWithdrawn.
+func (s *Store) RemoveWithdrawnQuote(ctx context.Context, consultationID, quoteID, userID int64, baseVersion int) (models.CollectiveResponse, error) {
+	var out models.CollectiveResponse
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cr models.CollectiveResponse
+		if err := tx.Where("consultation_id = ?", consultationID).Take(&cr).Error; err != nil {
+			return notFound(err)
+		}
+		if cr.Version != baseVersion {
+			return models.CollectiveConflictError{Current: cr}
+		}
+		var raw string
+		if err := tx.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
+			Pluck("snapshot", &raw).Error; err != nil {
+			return err
+		}
+		var snap models.Snapshot
+		if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+			return fmt.Errorf("collective snapshot: %w", err)
+		}
+		if cr.Status != models.CollectiveApproved || !snap.Frozen {
+			return models.ErrQuoteNotWithdrawn // a draft's quotes follow consent already
+		}
+		_, withdrawn, err := withdrawnFrom(tx, snap)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(withdrawn, func(w models.WithdrawnQuote) bool { return w.Quote.ID == quoteID })
+		if i < 0 {
+			return models.ErrQuoteNotWithdrawn
+		}
+		for j := range snap.Sections {
+			sec := &snap.Sections[j]
+			sec.Quotes = slices.DeleteFunc(sec.Quotes, func(q models.FrozenQuote) bool { return q.ID == quoteID })
+			sec.QuoteIDs = slices.DeleteFunc(sec.QuoteIDs, func(id int64) bool { return id == quoteID })
+		}
+		if err := tx.Exec(`DELETE FROM collective_section_quotes WHERE quote_id = ? AND section_id IN
+			(SELECT id FROM collective_sections WHERE collective_id = ?)`, quoteID, cr.ID).Error; err != nil {
+			return err
+		}
+		now := s.Now()
+		cr.Version++
+		cr.UpdatedBy, cr.UpdatedAt = userRef(userID), now
+		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ? AND version = ?", cr.ID, baseVersion).
+			Updates(map[string]any{"version": cr.Version, "updated_by": cr.UpdatedBy, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := writeVersion(tx, cr, snap, userID, now); err != nil {
+			return err
+		}
+		out = cr
+		return auditTx(tx, now, userID, models.AuditQuoteRemoved, fmt.Sprintf("collective response %d", cr.ID),
+			fmt.Sprintf("quote %d taken out of the approved response, section %s, version %d: the member withdrew consent",
+				quoteID, withdrawn[i].Ref, cr.Version))
+	})
+	return out, err
+}

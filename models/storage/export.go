@@ -1,0 +1,318 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"io"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
+
+// An export is cut into segments: one proposal's responses from a run of
+// exportSegmentOrgs organisations (in code order), so at most that many rows.
+// Up to exportReaders segments are read at once, on separate connections,
+// while the writer sends the earliest; at most exportWindow segments are read
+// and not yet sent. The file is the same as reading everything in one go, and
+// the memory an export holds is bounded by exportWindow segments whatever the
+// number of responses.
+//
+// Segments are small on purpose: readers can only run ahead of the writer by
+// the window, so with a whole proposal per reader the next proposal's reader
+// filled its few buffers and waited, and the export ran at one reader's pace.
+// Not too small either: each is a query. On the million-response dataset
+// 512 organisations (about 0.5 MB a segment) exported in 7.2-7.8 s on SQLite
+// and 16.0 s on PostgreSQL, 128 in 8.2 s and 20.6 s, 1,024 no faster on
+// SQLite for 10 MB more memory.
+var exportSegmentOrgs = 512
+
+func exportWindow() int { return 2 * exportReaders() }
+
+// exportReaders is how many segments an export reads at once: one per CPU,
+// at most four (the SQLite reader pool's size).
+func exportReaders() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
+
+// ExportResponses writes the selected responses to w as CSV, ordered by
+// consultation, proposal position and organisation code, straight from
+// database cursors; it never holds the whole set in memory. If w has a Flush
+// method it is flushed after every segment. It returns the number of
+// responses written.
+func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.ExportQuery) (int, error) {
+	if err := q.Filter.Validate(); err != nil {
+		return 0, err
+	}
+	run, segments, err := s.newExportRun(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(models.ResponseExportColumns); err != nil {
+		return 0, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return 0, err
+	}
+	flusher, _ := w.(interface{ Flush() error })
+
+	type result struct {
+		buf  *bytes.Buffer
+		rows int
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()  // the feeder stops starting segments, readers stop reading…
+		wg.Wait() // …and none outlives the export
+	}()
+	// pending holds each started segment's result, in file order; its
+	// capacity is the window. Results are buffered, so a reader never waits.
+	pending := make(chan chan result, exportWindow())
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(pending)
+		readers := make(chan struct{}, exportReaders())
+		for _, seg := range segments {
+			r := make(chan result, 1)
+			select {
+			case pending <- r:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case readers <- struct{}{}:
+			case <-ctx.Done():
+				r <- result{err: ctx.Err()}
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				buf := run.buffer()
+				n, err := run.segment(ctx, seg, buf)
+				<-readers
+				r <- result{buf: buf, rows: n, err: err}
+			}()
+		}
+	}()
+	n := 0
+	for r := range pending {
+		res := <-r
+		if res.err != nil {
+			return n, res.err
+		}
+		if _, err := w.Write(res.buf.Bytes()); err != nil {
+			return n, err
+		}
+		if flusher != nil {
+			if err := flusher.Flush(); err != nil {
+				return n, err
+			}
+		}
+		run.recycle(res.buf)
+		n += res.rows
+	}
+	// The feeder closes pending early only when the context ends.
+	return n, ctx.Err()
+}
+
+// exportRun holds what every row of one export needs besides its own
+// columns: organisations and concern codes, read once (their number, not the
+// responses', bounds them).
+type exportRun struct {
+	s     *Store
+	orgs  map[int64]exportOrg
+	codes map[string]string // concern id (as the query gives it) → code
+	cond  string
+	fargs []any
+	pool  sync.Pool
+}
+
+// exportOrg is what an export writes about an organisation, each cell
+// already made safe for spreadsheets: only these, because an export holds
+// every organisation in memory for as long as it runs.
+type exportOrg struct {
+	code, name, typ, region, system, systemStatus string
+}
+
+// exportSegment is one proposal's responses from organisations whose codes
+// are in [from, to); an empty to means no upper bound. The database orders
+// the codes and compares them with the bounds, so the segments follow its
+// collation on PostgreSQL as on SQLite.
+type exportSegment struct {
+	proposalID int64
+	ref        string
+	from, to   string
+}
+
+func (s *Store) newExportRun(ctx context.Context, q models.ExportQuery) (*exportRun, []exportSegment, error) {
+	var proposals []struct {
+		ID  int64
+		Ref string
+	}
+	pq := s.r.WithContext(ctx).Table("proposals").Select("id, ref").Order("consultation_id, position, ref")
+	if q.ConsultationID > 0 {
+		pq = pq.Where("consultation_id = ?", q.ConsultationID)
+	}
+	if err := pq.Scan(&proposals).Error; err != nil {
+		return nil, nil, err
+	}
+	run := &exportRun{s: s, codes: map[string]string{}}
+	run.cond, run.fargs = filterWhere(q.Filter)
+	if !q.IncludeDrafts {
+		run.cond += " AND r.status = 'submitted'"
+	}
+	var orgList []models.Organisation
+	if err := s.r.WithContext(ctx).Select("id, code, name, type, region, system, system_status").
+		Order("code").Find(&orgList).Error; err != nil {
+		return nil, nil, err
+	}
+	run.orgs = make(map[int64]exportOrg, len(orgList))
+	for _, o := range orgList {
+		run.orgs[o.ID] = exportOrg{code: models.NeutraliseCell(o.Code), name: models.NeutraliseCell(o.Name), typ: models.NeutraliseCell(o.Type),
+			region: models.NeutraliseCell(o.Region), system: models.NeutraliseCell(o.System), systemStatus: models.NeutraliseCell(o.SystemStatus)}
+	}
+	var concerns []models.Concern
+	if err := s.r.WithContext(ctx).Select("id, code").Find(&concerns).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, c := range concerns {
+		run.codes[strconv.FormatInt(c.ID, 10)] = c.Code
+	}
+	var segments []exportSegment
+	for _, p := range proposals {
+		for i := 0; i < len(orgList); i += exportSegmentOrgs {
+			seg := exportSegment{proposalID: p.ID, ref: models.NeutraliseCell(p.Ref), from: orgList[i].Code}
+			if j := i + exportSegmentOrgs; j < len(orgList) {
+				seg.to = orgList[j].Code
+			}
+			segments = append(segments, seg)
+		}
+	}
+	return run, segments, nil
+}
+
+func (run *exportRun) buffer() *bytes.Buffer {
+	if b, ok := run.pool.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// recycle takes back a segment's buffer once the client has been sent it.
+func (run *exportRun) recycle(b *bytes.Buffer) { run.pool.Put(b) }
+
+// segment writes one segment's rows to buf as CSV.
+func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes.Buffer) (int, error) {
+	s := run.s
+	// CROSS JOIN keeps SQLite's join order: organisations, by code, outside.
+	// Concern ids rather than codes, and the time formatted by the database:
+	// the concerns table is not joined a million times, and no time is
+	// parsed only to be printed again.
+	codes := "o.code >= ?"
+	args := []any{seg.proposalID, seg.from}
+	if seg.to != "" {
+		codes += " AND o.code < ?"
+		args = append(args, seg.to)
+	}
+	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
+			COALESCE((SELECT `+s.groupConcat("CAST(rc.concern_id AS TEXT)")+` FROM response_concerns rc
+				WHERE rc.response_id = r.id), '') AS concerns,
+			r.comment, r.amendments, r.consent, r.status, `+s.rfc3339UTC("r.submitted_at")+` AS submitted_at
+		FROM organisations o CROSS JOIN responses r
+		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+codes+` AND `+run.cond+`
+		ORDER BY o.code`, append(args, run.fargs...)...).Rows()
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cw := csv.NewWriter(buf)
+	record := make([]string, len(models.ResponseExportColumns))
+	var scratch []string
+	n := 0
+	for rows.Next() {
+		var orgID int64
+		var stance, concernIDs, comment, amendments, consent, status string
+		var autonomy sql.NullInt64
+		var when sql.NullString
+		if err := rows.Scan(&orgID, &stance, &autonomy, &concernIDs, &comment, &amendments, &consent,
+			&status, &when); err != nil {
+			return n, err
+		}
+		o, ok := run.orgs[orgID]
+		if !ok {
+			// An organisation added after the export began: the export is
+			// of the organisations as they were when it started.
+			continue
+		}
+		auto := ""
+		if autonomy.Valid {
+			auto = strconv.FormatInt(autonomy.Int64, 10) // a number, never neutralised: -2 and -1 stay numbers
+		}
+		var concerns string
+		concerns, scratch = run.concernCodes(concernIDs, scratch[:0])
+		record[0], record[1], record[2], record[3], record[4] = o.code, seg.ref, models.NeutraliseCell(stance), auto, models.NeutraliseCell(concerns)
+		record[5], record[6], record[7] = models.NeutraliseCell(comment), models.NeutraliseCell(amendments), models.NeutraliseCell(consent)
+		record[8], record[9] = models.NeutraliseCell(status), models.NeutraliseCell(when.String)
+		record[10], record[11], record[12], record[13], record[14] = o.name, o.typ, o.region, o.system, o.systemStatus
+		if err := cw.Write(record); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	cw.Flush()
+	return n, cw.Error()
+}
+
+// concernCodes turns the query's "3;1;7" into the codes, sorted, joined by
+// ';' as the contract writes them.
+func (run *exportRun) concernCodes(ids string, scratch []string) (string, []string) {
+	if ids == "" {
+		return "", scratch
+	}
+	for id := range strings.SplitSeq(ids, ";") {
+		scratch = append(scratch, run.codes[id])
+	}
+	if len(scratch) == 1 {
+		return scratch[0], scratch
+	}
+	slices.Sort(scratch)
+	return strings.Join(scratch, ";"), scratch
+}
+
+// rfc3339UTC formats a stored time as 2026-11-22T10:00:00Z in the database.
+func (s *Store) rfc3339UTC(col string) string {
+	if s.isPostgres() {
+		return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+	}
+	return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + col + `)`
+}
+
+// restoreCell undoes NeutraliseCell for an imported cell: one leading
+// apostrophe before (more apostrophes and) a formula character is dropped.
+// Other apostrophes, as in "'Tis", are kept.
+func restoreCell(v string) string {
+	if len(v) < 2 || v[0] != '\'' {
+		return v
+	}
+	i := 0
+	for i < len(v) && v[i] == '\'' {
+		i++
+	}
+	if i < len(v) && models.FormulaStart(v[i]) {
+		return v[1:]
+	}
+	return v
+}

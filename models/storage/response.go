@@ -1,0 +1,314 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// orgScope limits a query to one organisation's rows. A zero id would make a
+// struct condition match every row, so it is refused outright.
+func orgScope(orgID int64) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if orgID <= 0 {
+			_ = db.AddError(models.ErrInvalidOrgScope)
+			return db
+		}
+		return db.Where("responses.organisation_id = ?", orgID)
+	}
+}
+
+// ResponseFor returns an organisation's response to a proposal, or
+// ErrNotFound if it has not saved one.
+func (s *Store) ResponseFor(ctx context.Context, orgID, proposalID int64) (models.ResponseView, error) {
+	return responseFor(s.r.WithContext(ctx), orgID, proposalID)
+}
+
+func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, error) {
+	var r models.Response
+	err := db.Scopes(orgScope(orgID)).Where("proposal_id = ?", proposalID).Take(&r).Error
+	if err != nil {
+		return models.ResponseView{}, notFound(err)
+	}
+	var codes []string
+	err = db.Table("response_concerns").
+		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
+		Where("response_concerns.response_id = ?", r.ID).
+		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	return models.ResponseView{Response: r, Concerns: codes}, err
+}
+
+// Save stores a member's save: it refuses one after the member deadline
+// (ErrClosed) and one over a version newer than BaseVersion (ConflictError,
+// after keeping the refused text as a 'conflict' revision). Nothing partial
+// is stored.
+//
+// Colleagues may save the same response at once. SQLite's one writer runs
+// their transactions one after the other; on PostgreSQL they overlap, so the
+// response's row is locked before its version is read, and a first save
+// that meets a colleague's first save on the unique key reads theirs and is
+// refused like any other late save, its text kept in the history.
+func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.ResponseView, error) {
+	if sr.OrganisationID <= 0 {
+		return models.ResponseView{}, models.ErrInvalidOrgScope
+	}
+	var saved models.ResponseView
+	var conflict *models.ConflictError
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c models.Consultation
+		err := tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
+			Where("proposals.id = ?", sr.ProposalID).Take(&c).Error
+		if err != nil {
+			return notFound(err)
+		}
+		now := s.Now()
+		if !c.OpenForMembers(now) {
+			return models.ErrClosed
+		}
+		ids, err := concernIDs(tx, sr.Input.Concerns)
+		if err != nil {
+			return err
+		}
+		// refuse keeps the refused text against the version a colleague saved.
+		refuse := func() error {
+			current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
+			if err != nil {
+				return err
+			}
+			rev := revisionOf(current.ID, current.Version, "conflict", sr, now)
+			if err := tx.Create(&rev).Error; err != nil {
+				return err
+			}
+			conflict = &models.ConflictError{Current: current}
+			if current.UpdatedBy != nil {
+				tx.Model(&models.User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
+			}
+			return nil
+		}
+		current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
+		exists := err == nil
+		if err != nil && !errors.Is(err, models.ErrNotFound) {
+			return err
+		}
+		currentVersion := 0
+		if exists {
+			currentVersion = current.Version
+		}
+		if currentVersion != sr.BaseVersion {
+			if !exists {
+				conflict = &models.ConflictError{} // a form from a later version, of a response that is not there
+				return nil
+			}
+			return refuse()
+		}
+
+		var before []contribution
+		if exists {
+			if before, err = loadContributions(tx, []int64{current.ID}); err != nil {
+				return err
+			}
+		}
+		r := current.Response
+		r.OrganisationID, r.ProposalID = sr.OrganisationID, sr.ProposalID
+		in := sr.Input
+		r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
+		r.Version = currentVersion + 1
+		r.UpdatedBy = userRef(sr.UserID)
+		r.UpdatedAt = now
+		if sr.Submit {
+			r.Status = models.StatusSubmitted
+			r.SubmittedBy = userRef(sr.UserID)
+			r.SubmittedAt = &now
+		} else {
+			r.Status = models.StatusDraft
+		}
+		if !exists {
+			r.CreatedAt = now
+			// A colleague's first save that committed meanwhile makes this
+			// insert do nothing (PostgreSQL waits for theirs to end).
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return refuse()
+			}
+		} else {
+			res := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
+				Where("id = ? AND version = ?", r.ID, currentVersion).
+				Updates(map[string]any{
+					"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
+					"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
+					"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
+					"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
+				})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return refuse() // the row lock makes this unreachable; never write blind
+			}
+			if err := tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error; err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+				return err
+			}
+		}
+		if err := applyChange(tx, before, r.ID); err != nil {
+			return err
+		}
+		if err := tellWithdrawnConsent(tx, now, sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
+			return err
+		}
+		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
+		if err := tx.Create(&rev).Error; err != nil {
+			return err
+		}
+		if err := auditTx(tx, now, sr.UserID, models.AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
+			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)); err != nil {
+			return err
+		}
+		saved = models.ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
+		return nil
+	})
+	if err != nil {
+		return models.ResponseView{}, err
+	}
+	if conflict != nil {
+		return models.ResponseView{}, *conflict
+	}
+	return saved, nil
+}
+
+// lockedResponseFor reads an organisation's response inside a save. On
+// PostgreSQL it first takes the row's lock, waiting for a colleague's save
+// of the same response to end, so that the version read is the latest one.
+// SQLite's one writer has already serialised the saves.
+func lockedResponseFor(tx *gorm.DB, orgID, proposalID int64) (models.ResponseView, error) {
+	if tx.Dialector.Name() == "postgres" {
+		var ids []int64
+		err := tx.Model(&models.Response{}).Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(orgScope(orgID)).
+			Where("proposal_id = ?", proposalID).Pluck("id", &ids).Error
+		if err != nil {
+			return models.ResponseView{}, err
+		}
+	}
+	return responseFor(tx, orgID, proposalID)
+}
+
+type responseConcern struct {
+	ResponseID int64
+	ConcernID  int64
+}
+
+func (responseConcern) TableName() string { return "response_concerns" }
+
+func revisionOf(responseID int64, version int, kind string, sr models.SaveResponse, now time.Time) models.ResponseRevision {
+	status := models.StatusDraft
+	if sr.Submit {
+		status = models.StatusSubmitted
+	}
+	in := sr.Input
+	return models.ResponseRevision{
+		ResponseID: responseID, Version: version, Kind: kind, Status: status,
+		Stance: in.Stance, Autonomy: in.Autonomy, Concerns: strings.Join(sortedCodes(in.Concerns), ";"),
+		Comment: in.Comment, Amendments: in.Amendments, Consent: in.Consent,
+		SavedBy: userRef(sr.UserID), SavedAt: now,
+	}
+}
+
+// userRef is nil for saves no signed-in user made (seeds, imports by script).
+func userRef(id int64) *int64 {
+	if id <= 0 {
+		return nil
+	}
+	return &id
+}
+
+func sortedCodes(codes []string) []string {
+	out := append([]string(nil), codes...)
+	sort.Strings(out)
+	return out
+}
+
+// History lists every save of an organisation's response to a proposal,
+// newest first.
+func (s *Store) History(ctx context.Context, orgID, proposalID int64) ([]models.RevisionView, error) {
+	var out []models.RevisionView
+	err := s.r.WithContext(ctx).Table("response_revisions").
+		Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
+		Joins("JOIN responses ON responses.id = response_revisions.response_id").
+		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by").
+		Scopes(orgScope(orgID)).
+		Where("responses.proposal_id = ?", proposalID).
+		Order("response_revisions.id DESC").
+		Scan(&out).Error
+	return out, err
+}
+
+// StatusesFor returns an organisation's status on every proposal of a
+// consultation, keyed by proposal id.
+func (s *Store) StatusesFor(ctx context.Context, orgID, consultationID int64) (map[int64]models.ProposalStatus, error) {
+	var rows []models.ProposalStatus
+	err := s.r.WithContext(ctx).Table("responses").
+		Select("responses.proposal_id, responses.status, responses.updated_at, responses.submitted_at").
+		Joins("JOIN proposals ON proposals.id = responses.proposal_id").
+		Scopes(orgScope(orgID)).
+		Where("proposals.consultation_id = ?", consultationID).
+		Scan(&rows).Error
+	out := make(map[int64]models.ProposalStatus, len(rows))
+	for _, r := range rows {
+		out[r.ProposalID] = r
+	}
+	return out, err
+}
+
+// SeedResponse stores a demo response if the organisation has none for the
+// proposal yet, with one revision, bypassing the member deadline.
+func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at time.Time) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
+			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		ids, err := concernIDs(tx, sr.Input.Concerns)
+		if err != nil {
+			return err
+		}
+		in := sr.Input
+		r := models.Response{OrganisationID: sr.OrganisationID, ProposalID: sr.ProposalID,
+			Stance: in.Stance, Autonomy: in.Autonomy, Comment: in.Comment, Amendments: in.Amendments,
+			Consent: in.Consent, Status: models.StatusDraft, Version: 1, UpdatedBy: userRef(sr.UserID),
+			CreatedAt: at, UpdatedAt: at}
+		if sr.Submit {
+			r.Status, r.SubmittedBy, r.SubmittedAt = models.StatusSubmitted, userRef(sr.UserID), &at
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+				return err
+			}
+		}
+		if err := applyChange(tx, nil, r.ID); err != nil {
+			return err
+		}
+		rev := revisionOf(r.ID, 1, "saved", sr, at)
+		return tx.Create(&rev).Error
+	})
+}

@@ -1,0 +1,232 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"gorm.io/gorm"
+)
+
+func (s *Store) totpState(db *gorm.DB, userID int64) (models.TOTPState, error) {
+	var st models.TOTPState
+	err := db.Table("users").Select("totp_secret AS secret, totp_enabled_at AS enabled_at, totp_last_step AS last_step").
+		Where("id = ?", userID).Scan(&st).Error
+	return st, err
+}
+
+// TOTPEnabled says whether a user has finished setting up two-factor sign-in.
+func (s *Store) TOTPEnabled(ctx context.Context, userID int64) (bool, error) {
+	st, err := s.totpState(s.r.WithContext(ctx), userID)
+	return st.EnabledAt != nil, err
+}
+
+// StartTOTP gives a user who has not finished setting up two-factor sign-in a
+// secret (keeping one already made, so a reload does not invalidate the
+// app entry they just added) and returns its otpauth:// URL.
+func (s *Store) StartTOTP(ctx context.Context, u models.User) (secret, url string, err error) {
+	db := s.w.WithContext(ctx)
+	st, err := s.totpState(db, u.ID)
+	if err != nil {
+		return "", "", err
+	}
+	if st.EnabledAt != nil {
+		return "", "", errors.New("two-factor sign-in is already set up")
+	}
+	if st.Secret == "" {
+		key, err := totp.Generate(totp.GenerateOpts{Issuer: models.TotpIssuer, AccountName: u.Email, Period: models.TotpPeriod})
+		if err != nil {
+			return "", "", err
+		}
+		st.Secret = key.Secret()
+		if err := db.Exec("UPDATE users SET totp_secret = ? WHERE id = ?", st.Secret, u.ID).Error; err != nil {
+			return "", "", err
+		}
+	}
+	key, err := otp.NewKeyFromURL(fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s&period=%d",
+		urlEscape(models.TotpIssuer), urlEscape(u.Email), st.Secret, urlEscape(models.TotpIssuer), models.TotpPeriod))
+	if err != nil {
+		return "", "", err
+	}
+	return st.Secret, key.URL(), nil
+}
+
+func urlEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, " ", "%20"), ":", "%3A")
+}
+
+// checkCode validates a TOTP code at now, one step either side, refusing a
+// step at or before the last one used; it returns the step matched.
+func checkCode(secret, code string, now time.Time, lastStep int64) (int64, bool) {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 {
+		return 0, false
+	}
+	step := now.Unix() / models.TotpPeriod
+	for _, d := range []int64{0, -1, 1} {
+		st := step + d
+		if st <= lastStep {
+			continue
+		}
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(st*models.TotpPeriod, 0), totp.ValidateOpts{
+			Period: models.TotpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return st, true
+		}
+	}
+	return 0, false
+}
+
+// EnableTOTP finishes setting up two-factor sign-in with a first code from
+// the user's app and returns recovery codes, shown once and stored hashed.
+func (s *Store) EnableTOTP(ctx context.Context, userID int64, code string) ([]string, error) {
+	var codes []string
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		st, err := s.totpState(tx, userID)
+		if err != nil {
+			return err
+		}
+		if st.Secret == "" || st.EnabledAt != nil {
+			return models.ErrBadCode
+		}
+		now := s.Now()
+		step, ok := checkCode(st.Secret, code, now, st.LastStep)
+		if !ok {
+			return models.ErrBadCode
+		}
+		if err := tx.Exec("UPDATE users SET totp_enabled_at = ?, totp_last_step = ? WHERE id = ?", now, step, userID).Error; err != nil {
+			return err
+		}
+		codes, err = replaceRecoveryCodes(tx, userID)
+		if err != nil {
+			return err
+		}
+		return auditTx(tx, now, userID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in set up")
+	})
+	return codes, err
+}
+
+func replaceRecoveryCodes(tx *gorm.DB, userID int64) ([]string, error) {
+	if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
+		return nil, err
+	}
+	codes := make([]string, models.RecoveryCodeCount)
+	for i := range codes {
+		raw := strings.ToLower(rand.Text()[:10]) // base32: no look-alike punctuation
+		codes[i] = raw[:5] + "-" + raw[5:]
+		if err := tx.Exec("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", userID, hashRecovery(codes[i])).Error; err != nil {
+			return nil, err
+		}
+	}
+	return codes, nil
+}
+
+func hashRecovery(code string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// VerifySecondFactor accepts a current TOTP code (once) or an unused
+// recovery code (which it uses up); usedRecovery says which.
+func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code string) (usedRecovery bool, err error) {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		st, err := s.totpState(tx, userID)
+		if err != nil {
+			return err
+		}
+		if st.EnabledAt == nil {
+			return models.ErrBadCode
+		}
+		now := s.Now()
+		if step, ok := checkCode(st.Secret, code, now, st.LastStep); ok {
+			return tx.Exec("UPDATE users SET totp_last_step = ? WHERE id = ?", step, userID).Error
+		}
+		res := tx.Exec("UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+			now, userID, hashRecovery(code))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.ErrBadCode
+		}
+		usedRecovery = true
+		return nil
+	})
+	return usedRecovery, err
+}
+
+// RemainingRecoveryCodes counts a user's unused recovery codes.
+func (s *Store) RemainingRecoveryCodes(ctx context.Context, userID int64) (int64, error) {
+	var n int64
+	err := s.r.WithContext(ctx).Table("recovery_codes").Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error
+	return n, err
+}
+
+// ResetTOTP clears a user's two-factor set-up (an admin does this when a
+// phone is lost); they set it up again at their next sign-in.
+func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE users SET totp_secret = '', totp_enabled_at = NULL, totp_last_step = 0 WHERE id = ?", userID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
+			return err
+		}
+		if err := userSessions(tx, userID).Delete(&models.Session{}).Error; err != nil {
+			return err
+		}
+		return auditTx(tx, s.Now(), byUserID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset")
+	})
+}
+
+// CreatePendingSession starts a session that has passed the password but
+// not yet the second factor; it signs nobody in.
+func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
+	token := randomToken()
+	now := s.Now()
+	sess := models.Session{TokenHash: hashToken(token), PendingUserID: &userID, CSRFToken: randomToken(),
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(models.PendingTimeout)}
+	err := s.w.WithContext(ctx).Create(&sess).Error
+	return token, sess, err
+}
+
+// CurrentTOTPCode computes a user's code for now from the stored secret, for
+// the operator's command line (see main.go); it never serves a request.
+func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, error) {
+	st, err := s.totpState(s.r.WithContext(ctx), userID)
+	if err != nil {
+		return "", err
+	}
+	if st.Secret == "" {
+		return "", errors.New("this user has not started setting up two-factor sign-in; sign in once first")
+	}
+	return totp.GenerateCode(st.Secret, s.Now())
+}
+
+// EnrolTOTP sets up two-factor sign-in without an app in the loop: only the
+// demo seed uses it, so that its policy and admin accounts can be tried with
+// the recovery codes it prints or with 'tracker user code'.
+func (s *Store) EnrolTOTP(ctx context.Context, u models.User) (secret string, codes []string, err error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: models.TotpIssuer, AccountName: u.Email, Period: models.TotpPeriod})
+	if err != nil {
+		return "", nil, err
+	}
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE users SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = 0 WHERE id = ?",
+			key.Secret(), s.Now(), u.ID).Error; err != nil {
+			return err
+		}
+		codes, err = replaceRecoveryCodes(tx, u.ID)
+		return err
+	})
+	return key.Secret(), codes, err
+}
