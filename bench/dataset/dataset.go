@@ -88,12 +88,13 @@ func loadReference(ctx context.Context, opts models.Options, now time.Time) ([]m
 // generator draws the organisations and responses from one random stream:
 // the order of the draws is the dataset, so the same seed gives the same rows.
 type generator struct {
-	cfg       Config
-	rng       *rand.Rand
-	words     []string
-	proposals []models.Proposal
-	concerns  []models.Concern
-	comment   strings.Builder // reused: comments run to several paragraphs
+	cfg        Config
+	rng        *rand.Rand
+	words      []string
+	proposals  []models.Proposal
+	concerns   []models.Concern
+	comment    strings.Builder // reused: comments run to several paragraphs
+	concernIDs []int64         // reused: the concerns of the response being written
 }
 
 // insertAll bulk-inserts the organisations and their responses straight
@@ -159,49 +160,28 @@ func (g *generator) insertOrganisations(ctx context.Context, db *sql.DB) ([]int6
 // insertResponses adds each organisation's submitted response to every
 // proposal, with its concerns.
 func (g *generator) insertResponses(ctx context.Context, tx *sql.Tx, orgIDs []int64) error {
-	resp, err := tx.PrepareContext(ctx, `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy,
-		comment, amendments, consent, status, version, submitted_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', 1, ?, ?, ?)`)
+	ins, err := NewInserter(ctx, tx)
 	if err != nil {
 		return err
 	}
-	defer resp.Close()
-	link, err := tx.PrepareContext(ctx, "INSERT INTO response_concerns (response_id, concern_id) VALUES (?, ?)")
-	if err != nil {
-		return err
-	}
-	defer link.Close()
+	defer ins.Close()
 	for _, orgID := range orgIDs {
 		for _, p := range g.proposals {
 			r := g.drawResponse(p)
-			res, err := resp.ExecContext(ctx, orgID, p.ID, r.stance, r.autonomy, r.comment, r.amendments, r.consent, r.at, r.at, r.at)
-			if err != nil {
+			r.OrganisationID = orgID
+			g.concernIDs = g.drawConcerns(g.concernIDs[:0])
+			r.ConcernIDs = g.concernIDs
+			if err := ins.Insert(ctx, r); err != nil {
 				return err
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			for _, concernID := range g.drawConcerns() {
-				if _, err := link.ExecContext(ctx, id, concernID); err != nil {
-					return err
-				}
 			}
 		}
 	}
 	return nil
 }
 
-// drawnResponse is one generated response's columns.
-type drawnResponse struct {
-	stance, comment, amendments, consent string
-	autonomy                             int
-	at                                   time.Time
-}
-
 // drawResponse makes up an organisation's answer to p, leaning the way
 // members tend to lean on a proposal of its kind.
-func (g *generator) drawResponse(p models.Proposal) drawnResponse {
+func (g *generator) drawResponse(p models.Proposal) Response {
 	rng, words := g.rng, g.words
 	lean := leaning(p.PowerDirection)
 	stance := models.Stances[clamp(lean+rng.IntN(3)-1+rng.IntN(2)-rng.IntN(2), 0, 4)]
@@ -219,15 +199,14 @@ func (g *generator) drawResponse(p models.Proposal) drawnResponse {
 	consent := pick(rng, models.Consents, []int{30, 40, 30})
 	start := g.cfg.Now.Add(-30 * 24 * time.Hour)
 	at := start.Add(time.Duration(rng.Int64N(int64(29 * 24 * time.Hour))))
-	return drawnResponse{stance: stance, autonomy: autonomy, comment: strings.TrimSpace(g.comment.String()),
-		amendments: amend, consent: consent, at: at}
+	return Response{ProposalID: p.ID, Stance: stance, Autonomy: autonomy, Comment: strings.TrimSpace(g.comment.String()),
+		Amendments: amend, Consent: consent, At: at}
 }
 
-// drawConcerns picks a response's concerns: two on average, none to four,
-// without repeats.
-func (g *generator) drawConcerns() []int64 {
+// drawConcerns appends a response's concerns to ids: two on average, none
+// to four, without repeats.
+func (g *generator) drawConcerns(ids []int64) []int64 {
 	n := g.rng.IntN(5)
-	ids := make([]int64, 0, n)
 	for _, k := range g.rng.Perm(len(g.concerns))[:n] {
 		ids = append(ids, g.concerns[k].ID)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"html"
 	"io"
@@ -27,9 +26,7 @@ import (
 //
 //	measure colleagues -url http://127.0.0.1:3918 -db DB -colleagues 6 -seconds 20
 func colleagues(args []string) error {
-	fs := flag.NewFlagSet("colleagues", flag.ExitOnError)
-	var c crowd
-	c.flags(fs, "http://127.0.0.1:3918", 20)
+	fs, c := newCrowd("colleagues", "http://127.0.0.1:3918", 20)
 	n := fs.Int("colleagues", 6, "members of the one organisation")
 	ref := fs.String("proposal", "LP-01", "the proposal they all answer")
 	fs.Parse(args)

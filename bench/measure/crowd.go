@@ -25,11 +25,15 @@ type crowd struct {
 	seconds int
 }
 
-// flags adds -url, -db and -seconds to fs, with the command's defaults.
-func (c *crowd) flags(fs *flag.FlagSet, defaultURL string, defaultSeconds int) {
+// newCrowd starts the flag set of a command that loads a running server:
+// -url, -db and -seconds, with the command's defaults.
+func newCrowd(command, defaultURL string, defaultSeconds int) (*flag.FlagSet, *crowd) {
+	fs := flag.NewFlagSet(command, flag.ExitOnError)
+	c := &crowd{}
 	fs.StringVar(&c.base, "url", defaultURL, "the running server")
 	fs.StringVar(&c.dbPath, "db", "", "the server's database (SQLite file or PostgreSQL URL), to create the member accounts in")
 	fs.IntVar(&c.seconds, "seconds", defaultSeconds, "how long to run")
+	return fs, c
 }
 
 func (c *crowd) duration() time.Duration { return time.Duration(c.seconds) * time.Second }

@@ -247,23 +247,17 @@ func withSearchIndexAfter(ctx context.Context, tx *sql.Tx, fn func() error) erro
 // insertRows inserts each export row as a submitted response with its
 // concern links.
 func insertRows(ctx context.Context, tx *sql.Tx, export io.Reader, ids referenceIDs) error {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment,
-		amendments, consent, status, version, submitted_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', 1, ?, ?, ?)`)
+	ins, err := dataset.NewInserter(ctx, tx)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
-	link, err := tx.PrepareContext(ctx, "INSERT INTO response_concerns (response_id, concern_id) VALUES (?, ?)")
-	if err != nil {
-		return err
-	}
-	defer link.Close()
 	r := csv.NewReader(bufio.NewReaderSize(export, 1<<20))
 	if _, err := r.Read(); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
+	var concernIDs []int64 // reused from row to row
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -273,18 +267,17 @@ func insertRows(ctx context.Context, tx *sql.Tx, export io.Reader, ids reference
 			return err
 		}
 		autonomy, _ := strconv.Atoi(rec[3])
-		res, err := ins.ExecContext(ctx, ids.organisations[rec[0]], ids.proposals[rec[1]], rec[2], autonomy, rec[5], rec[6], rec[7], now, now, now)
+		concernIDs = concernIDs[:0]
+		for _, code := range strings.Split(rec[4], ";") {
+			if code != "" {
+				concernIDs = append(concernIDs, ids.concerns[code])
+			}
+		}
+		err = ins.Insert(ctx, dataset.Response{OrganisationID: ids.organisations[rec[0]], ProposalID: ids.proposals[rec[1]],
+			Stance: rec[2], Autonomy: autonomy, Comment: rec[5], Amendments: rec[6], Consent: rec[7], At: now,
+			ConcernIDs: concernIDs})
 		if err != nil {
 			return err
-		}
-		id, _ := res.LastInsertId()
-		for _, code := range strings.Split(rec[4], ";") {
-			if code == "" {
-				continue
-			}
-			if _, err := link.ExecContext(ctx, id, ids.concerns[code]); err != nil {
-				return err
-			}
 		}
 	}
 }

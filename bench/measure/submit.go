@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,9 +18,7 @@ import (
 //
 //	measure submit -url http://127.0.0.1:3917 -db DB -members 16 -seconds 15
 func submit(args []string) error {
-	fs := flag.NewFlagSet("submit", flag.ExitOnError)
-	var c crowd
-	c.flags(fs, "http://127.0.0.1:3917", 15)
+	fs, c := newCrowd("submit", "http://127.0.0.1:3917", 15)
 	members := fs.Int("members", 16, "concurrent members")
 	fs.Parse(args)
 	users := make([]models.NewUser, *members)
