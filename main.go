@@ -27,6 +27,8 @@ import (
 	"time"
 	_ "time/tzdata" // dates are shown in UK time, also on images without tzdata
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
@@ -158,39 +160,15 @@ func seed(ctx context.Context, store *storage.Store, dbPath string, demo bool, g
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	host := fs.String("host", envOr(getenv, "TRACKER_HOST", "127.0.0.1"), "address to listen on (env TRACKER_HOST); 0.0.0.0 for all interfaces")
-	port := fs.String("port", envOr(getenv, "PORT", "3000"), "port to listen on (env PORT)")
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
-	demo := fs.Bool("demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses (env TRACKER_DEMO=1)")
-	secure := fs.Bool("secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
-	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
-	publicURL := fs.String("public-url", getenv("TRACKER_PUBLIC_URL"), "the address people open, e.g. https://tracker.example.org; invite links start with it (env TRACKER_PUBLIC_URL)")
-	logFormat := fs.String("log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
-	perAddress := fs.Int("max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
-		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
-	memLimit := fs.Int("memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
-	saveRate := fs.Int("save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
-	startCheck := fs.Duration("start-check", envDuration(getenv, "TRACKER_START_CHECK", defaultStartCheck), "longest time PRAGMA quick_check of a SQLite file may take at start before the server starts without it; 0 to skip (env TRACKER_START_CHECK)")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
 		return err
 	}
-	// Sign-ins hash with argon2id (19 MiB each, a few at once): without a
-	// limit the collector lets that garbage pile up to twice the live heap
-	// and the process peaks far above what it uses. The limit makes it
-	// collect sooner; the live heap is a few tens of MiB.
-	if *memLimit > 0 && getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(int64(*memLimit) << 20)
-	}
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
-	if *logFormat == "json" {
-		handler = slog.NewJSONHandler(stderr, nil)
-	}
-	logger := slog.New(handlers.RedactSecrets(handler)) // for every package: the store's logs too
+	setMemoryLimit(cfg.memoryLimitMB, getenv)
+	logger := newLogger(cfg.logFormat, stderr)
 
 	start := time.Now()
-	store, err := storage.Open(ctx, storage.Options{Path: *db, Logger: logger, QuickCheck: *startCheck})
+	store, err := storage.Open(ctx, storage.Options{Path: cfg.db, Logger: logger, QuickCheck: cfg.startCheck})
 	if err != nil {
 		return err
 	}
@@ -198,39 +176,117 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := store.CheckWritable(ctx); err != nil {
 		return err
 	}
-	if err := seed(ctx, store, *db, *demo, getenv, stdout); err != nil {
+	if err := seed(ctx, store, cfg.db, cfg.demo, getenv, stdout); err != nil {
 		return err
 	}
-	var trusted []string
-	for _, p := range strings.Split(*proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			trusted = append(trusted, p)
-		}
-	}
-	if *saveRate == 0 {
-		*saveRate = -1 // handlers.Deps: no limit
-	}
-	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: *secure, TrustedProxies: trusted,
-		PublicURL: *publicURL, SavesPerMinute: *saveRate})
+	app, err := handlers.New(handlers.Deps{Store: store, Logger: logger, SecureCookies: cfg.secureCookies,
+		TrustedProxies: cfg.trustedProxies, PublicURL: cfg.publicURL, SavesPerMinute: cfg.savesPerMinute})
 	if err != nil {
 		return err
 	}
-	raw, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
+	ln, err := listen(cfg, logger)
 	if err != nil {
-		return err
-	}
-	ln, err := handlers.LimitConnections(raw, handlers.ConnLimits{PerAddress: *perAddress, Exempt: trusted, Logger: logger})
-	if err != nil {
-		raw.Close()
 		return err
 	}
 	if n, err := store.CountUsers(ctx); err == nil && n == 0 {
 		fmt.Fprintln(stdout, "No users yet: create one with 'tracker user add -email you@example.org -role admin', or start with -demo.")
 	}
-	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), displayDB(*db), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Consultation tracker listening on http://%s (database %s, ready in %s)\n", ln.Addr(), displayDB(cfg.db), time.Since(start).Round(time.Millisecond))
 
 	go purgeSessions(ctx, store, logger)
 	go watchDatabaseFile(ctx, store)
+	return serveUntilDone(ctx, app, ln, logger)
+}
+
+// serveConfig is what serve is told by its flags and their environment
+// variables.
+type serveConfig struct {
+	host, port, db       string
+	demo, secureCookies  bool
+	trustedProxies       []string
+	publicURL, logFormat string
+	connsPerAddress      int
+	memoryLimitMB        int
+	savesPerMinute       int // handlers.Deps: -1 for no limit
+	startCheck           time.Duration
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.host, "host", envOr(getenv, "TRACKER_HOST", "127.0.0.1"), "address to listen on (env TRACKER_HOST); 0.0.0.0 for all interfaces")
+	fs.StringVar(&cfg.port, "port", envOr(getenv, "PORT", "3000"), "port to listen on (env PORT)")
+	fs.StringVar(&cfg.db, "db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
+	fs.BoolVar(&cfg.demo, "demo", envBool(getenv, "TRACKER_DEMO"), "also load demo organisations, accounts and responses (env TRACKER_DEMO=1)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool(getenv, "TRACKER_SECURE_COOKIES"), "mark cookies Secure and send HSTS; set when served over HTTPS (env TRACKER_SECURE_COOKIES=1)")
+	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
+	fs.StringVar(&cfg.publicURL, "public-url", getenv("TRACKER_PUBLIC_URL"), "the address people open, e.g. https://tracker.example.org; invite links start with it (env TRACKER_PUBLIC_URL)")
+	fs.StringVar(&cfg.logFormat, "log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
+	fs.IntVar(&cfg.connsPerAddress, "max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
+		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
+	fs.IntVar(&cfg.memoryLimitMB, "memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
+	fs.IntVar(&cfg.savesPerMinute, "save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
+	fs.DurationVar(&cfg.startCheck, "start-check", envDuration(getenv, "TRACKER_START_CHECK", defaultStartCheck), "longest time PRAGMA quick_check of a SQLite file may take at start before the server starts without it; 0 to skip (env TRACKER_START_CHECK)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	cfg.trustedProxies = splitList(*proxies)
+	if cfg.savesPerMinute == 0 {
+		cfg.savesPerMinute = -1 // handlers.Deps: no limit
+	}
+	return cfg, nil
+}
+
+// splitList reads a comma-separated list, leaving out empty items.
+func splitList(s string) []string {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// setMemoryLimit sets the Go heap's soft limit unless GOMEMLIMIT does.
+// Sign-ins hash with argon2id (19 MiB each, a few at once): without a
+// limit the collector lets that garbage pile up to twice the live heap
+// and the process peaks far above what it uses. The limit makes it
+// collect sooner; the live heap is a few tens of MiB.
+func setMemoryLimit(mb int, getenv func(string) string) {
+	if mb > 0 && getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(mb) << 20)
+	}
+}
+
+// newLogger is the logger for every package (the store's logs too), in
+// text or JSON, with secrets redacted.
+func newLogger(format string, stderr io.Writer) *slog.Logger {
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if format == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	return slog.New(handlers.RedactSecrets(handler))
+}
+
+// listen opens the server's socket, with the per-address connection limit.
+func listen(cfg serveConfig, logger *slog.Logger) (net.Listener, error) {
+	raw, err := net.Listen("tcp", net.JoinHostPort(cfg.host, cfg.port))
+	if err != nil {
+		return nil, err
+	}
+	ln, err := handlers.LimitConnections(raw, handlers.ConnLimits{PerAddress: cfg.connsPerAddress, Exempt: cfg.trustedProxies, Logger: logger})
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// serveUntilDone serves on ln until the server fails or ctx ends, then
+// finishes the requests in flight.
+func serveUntilDone(ctx context.Context, app *fiber.App, ln net.Listener, logger *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {
@@ -241,10 +297,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger.Info("shutting down: finishing requests in flight")
 	// ShutdownWithTimeout waits for in-flight requests; the idle timeout
 	// keeps idle keep-alive connections from holding it open.
-	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
-		return err
-	}
-	return nil
+	return app.ShutdownWithTimeout(20 * time.Second)
 }
 
 // every runs fn every period until ctx ends.
@@ -285,37 +338,18 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		return errors.New("user: say add or passwd\n" + usage)
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
-	db := fs.String("db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
-	email := fs.String("email", "", "the user's email address")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
-	var name, role, org *string
-	if sub == "add" {
-		name = fs.String("name", "", "the user's name")
-		role = fs.String("role", "", "member, policy or admin")
-		org = fs.String("org", "", "organisation code (members only)")
-	} else if sub == "code" {
+	if sub == "code" {
 		return totpCodeCommand(ctx, args, getenv, stdout)
-	} else if sub != "passwd" {
-		return fmt.Errorf("user: unknown command %q\n%s", sub, usage)
 	}
-	if err := fs.Parse(args); err != nil {
+	f, err := parseUserFlags(sub, args, getenv)
+	if err != nil {
 		return err
 	}
-	if *email == "" {
-		return errors.New("user " + sub + ": -email is required")
+	password, generated, err := newPassword(stdin, f.fromStdin)
+	if err != nil {
+		return err
 	}
-	password, generated := "", false
-	if *fromStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		password = strings.TrimRight(line, "\r\n")
-	} else {
-		password, generated = models.GeneratePassword(), true
-	}
-	store, err := storage.Open(ctx, storage.Options{Path: *db})
+	store, err := storage.Open(ctx, storage.Options{Path: f.db})
 	if err != nil {
 		return err
 	}
@@ -324,16 +358,16 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	if sub == "add" {
-		u, err := store.CreateUser(ctx, models.NewUser{Email: *email, Name: *name, Role: models.Role(*role),
-			OrganisationCode: *org, Password: password})
+		u, err := store.CreateUser(ctx, models.NewUser{Email: f.email, Name: f.name, Role: models.Role(f.role),
+			OrganisationCode: f.org, Password: password})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created %s user %s\n", u.Role, u.Email)
 	} else {
-		u, err := store.UserByEmail(ctx, *email)
+		u, err := store.UserByEmail(ctx, f.email)
 		if err != nil {
-			return fmt.Errorf("user %s: %w", *email, err)
+			return fmt.Errorf("user %s: %w", f.email, err)
 		}
 		if err := store.SetPassword(ctx, u.ID, password); err != nil {
 			return err
@@ -344,6 +378,50 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(stdout, "password (shown once): %s\n", password)
 	}
 	return nil
+}
+
+// userFlags is what 'tracker user add' and 'tracker user passwd' are told.
+type userFlags struct {
+	db, email       string
+	fromStdin       bool
+	name, role, org string // add only
+}
+
+func parseUserFlags(sub string, args []string, getenv func(string) string) (userFlags, error) {
+	var f userFlags
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.StringVar(&f.db, "db", envOr(getenv, "TRACKER_DB", "tracker.db"), dbFlagHelp)
+	fs.StringVar(&f.email, "email", "", "the user's email address")
+	fs.BoolVar(&f.fromStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
+	switch sub {
+	case "add":
+		fs.StringVar(&f.name, "name", "", "the user's name")
+		fs.StringVar(&f.role, "role", "", "member, policy or admin")
+		fs.StringVar(&f.org, "org", "", "organisation code (members only)")
+	case "passwd":
+	default:
+		return f, fmt.Errorf("user: unknown command %q\n%s", sub, usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if f.email == "" {
+		return f, errors.New("user " + sub + ": -email is required")
+	}
+	return f, nil
+}
+
+// newPassword reads the password from the first line of stdin when asked
+// to, or generates one; generated says which.
+func newPassword(stdin io.Reader, fromStdin bool) (password string, generated bool, err error) {
+	if !fromStdin {
+		return models.GeneratePassword(), true, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, err
+	}
+	return strings.TrimRight(line, "\r\n"), false, nil
 }
 
 // backupCommand writes a verified online backup, or verifies a file.

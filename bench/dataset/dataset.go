@@ -41,34 +41,66 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now().UTC().Truncate(time.Second)
 	}
-	store, err := storage.Open(ctx, storage.Options{Path: path, Now: func() time.Time { return cfg.Now }})
-	if err != nil {
-		return err
-	}
-	if err := seeds.LoadReference(ctx, store, cfg.Now); err != nil {
-		store.Close()
-		return err
-	}
-	cons, err := store.ConsultationBySlug(ctx, "lp-2019")
-	if err != nil {
-		store.Close()
-		return err
-	}
-	proposals, err := store.Proposals(ctx, cons.ID)
-	if err != nil {
-		store.Close()
-		return err
-	}
-	concerns, err := store.Concerns(ctx)
-	store.Close()
+	opts := storage.Options{Path: path, Now: func() time.Time { return cfg.Now }}
+	proposals, concerns, err := loadReference(ctx, opts, cfg.Now)
 	if err != nil {
 		return err
 	}
 	if cfg.Proposals > len(proposals) {
 		return fmt.Errorf("the 2019 consultation has %d proposals, not %d", len(proposals), cfg.Proposals)
 	}
-	proposals = proposals[:cfg.Proposals]
+	g := generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x7a11)), words: vocabulary(),
+		proposals: proposals[:cfg.Proposals], concerns: concerns}
+	if err := g.insertAll(ctx, path); err != nil {
+		return err
+	}
+	if err := rebuildTallies(ctx, opts); err != nil {
+		return err
+	}
+	return analyze(ctx, path)
+}
 
+// loadReference creates the schema and reference data through the store and
+// returns the 2019 consultation's proposals and the concern codebook.
+func loadReference(ctx context.Context, opts storage.Options, now time.Time) ([]models.Proposal, []models.Concern, error) {
+	store, err := storage.Open(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer store.Close()
+	if err := seeds.LoadReference(ctx, store, now); err != nil {
+		return nil, nil, err
+	}
+	cons, err := store.ConsultationBySlug(ctx, "lp-2019")
+	if err != nil {
+		return nil, nil, err
+	}
+	proposals, err := store.Proposals(ctx, cons.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	concerns, err := store.Concerns(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return proposals, concerns, nil
+}
+
+// generator draws the organisations and responses from one random stream:
+// the order of the draws is the dataset, so the same seed gives the same rows.
+type generator struct {
+	cfg        Config
+	rng        *rand.Rand
+	words      []string
+	proposals  []models.Proposal
+	concerns   []models.Concern
+	comment    strings.Builder // reused: comments run to several paragraphs
+	concernIDs []int64         // reused: the concerns of the response being written
+}
+
+// insertAll bulk-inserts the organisations and their responses straight
+// into the file, with durability off: it is a scratch file until it is done.
+func (g *generator) insertAll(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=OFF&_foreign_keys=off&_busy_timeout=10000")
 	if err != nil {
 		return err
@@ -78,18 +110,33 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 	if _, err := db.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil { // 256 MiB while loading
 		return err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7a11))
-	words := vocabulary()
+	orgIDs, err := g.insertOrganisations(ctx, db)
+	if err != nil {
+		return fmt.Errorf("organisations: %w", err)
+	}
+	// A batch of organisations per transaction.
+	const perTx = 2000
+	for first := 0; first < len(orgIDs); first += perTx {
+		batch := orgIDs[first:min(first+perTx, len(orgIDs))]
+		if err := inTx(ctx, db, func(tx *sql.Tx) error { return g.insertResponses(ctx, tx, batch) }); err != nil {
+			return fmt.Errorf("responses: %w", err)
+		}
+	}
+	return db.Close()
+}
 
-	// Organisations.
-	orgIDs := make([]int64, cfg.Organisations)
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
+// insertOrganisations adds the member organisations, G00000 onwards, and
+// returns their ids in order.
+func (g *generator) insertOrganisations(ctx context.Context, db *sql.DB) ([]int64, error) {
+	orgIDs := make([]int64, g.cfg.Organisations)
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO organisations (code, name, type, region, system, system_status,
 			contact_name, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
+		rng, words, now := g.rng, g.words, g.cfg.Now
 		for i := range orgIDs {
 			typ := pick(rng, models.OrganisationTypes, []int{40, 15, 15, 5, 5, 20})
 			region := models.Regions[rng.IntN(len(models.Regions))]
@@ -98,7 +145,7 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 			name := fmt.Sprintf("%s %s NHS Trust %05d", strings.ToUpper(words[rng.IntN(len(words))][:1])+words[rng.IntN(len(words))][1:],
 				models.OrganisationTypeLabels[typ], i)
 			res, err := ins.ExecContext(ctx, code, name, typ, region, region+" system "+fmt.Sprint(rng.IntN(6)), status,
-				"", fmt.Sprintf("strategy@g%05d.example", i), cfg.Now, cfg.Now)
+				"", fmt.Sprintf("strategy@g%05d.example", i), now, now)
 			if err != nil {
 				return err
 			}
@@ -108,77 +155,68 @@ func Generate(ctx context.Context, path string, cfg Config) error {
 		}
 		return nil
 	})
+	return orgIDs, err
+}
+
+// insertResponses adds each organisation's submitted response to every
+// proposal, with its concerns.
+func (g *generator) insertResponses(ctx context.Context, tx *sql.Tx, orgIDs []int64) error {
+	ins, err := NewInserter(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("organisations: %w", err)
-	}
-
-	// Responses and their concerns, a batch of organisations per transaction.
-	const perTx = 2000
-	start := cfg.Now.Add(-30 * 24 * time.Hour)
-	var comment strings.Builder
-	for first := 0; first < len(orgIDs); first += perTx {
-		last := min(first+perTx, len(orgIDs))
-		err := inTx(ctx, db, func(tx *sql.Tx) error {
-			resp, err := tx.PrepareContext(ctx, `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy,
-				comment, amendments, consent, status, version, submitted_at, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', 1, ?, ?, ?)`)
-			if err != nil {
-				return err
-			}
-			defer resp.Close()
-			link, err := tx.PrepareContext(ctx, "INSERT INTO response_concerns (response_id, concern_id) VALUES (?, ?)")
-			if err != nil {
-				return err
-			}
-			defer link.Close()
-			for _, orgID := range orgIDs[first:last] {
-				for _, p := range proposals {
-					lean := leaning(p.PowerDirection)
-					stance := models.Stances[clamp(lean+rng.IntN(3)-1+rng.IntN(2)-rng.IntN(2), 0, 4)]
-					autonomy := clamp(2-lean+rng.IntN(3)-1, 0, 4) - 2
-					comment.Reset()
-					// Comments run from a sentence to several paragraphs.
-					for n := 15 + rng.IntN(rng.IntN(400)+1); n > 0; n-- {
-						comment.WriteString(words[rng.IntN(len(words))])
-						comment.WriteByte(' ')
-					}
-					amend := ""
-					if rng.IntN(3) == 0 {
-						amend = "Amend the proposal so that " + words[rng.IntN(len(words))] + " stays with trust boards."
-					}
-					consent := pick(rng, models.Consents, []int{30, 40, 30})
-					at := start.Add(time.Duration(rng.Int64N(int64(29 * 24 * time.Hour))))
-					res, err := resp.ExecContext(ctx, orgID, p.ID, stance, autonomy, strings.TrimSpace(comment.String()),
-						amend, consent, at, at, at)
-					if err != nil {
-						return err
-					}
-					id, err := res.LastInsertId()
-					if err != nil {
-						return err
-					}
-					// Two concerns on average, none to four, without repeats.
-					n := rng.IntN(5)
-					for _, k := range rng.Perm(len(concerns))[:n] {
-						if _, err := link.ExecContext(ctx, id, concerns[k].ID); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("responses: %w", err)
-		}
-	}
-	db.Close()
-
-	if err := rebuildTallies(ctx, storage.Options{Path: path, Now: func() time.Time { return cfg.Now }}); err != nil {
 		return err
 	}
-	// Statistics for the query planner, as a long-running server gathers
-	// them with PRAGMA optimize when it closes.
+	defer ins.Close()
+	for _, orgID := range orgIDs {
+		for _, p := range g.proposals {
+			r := g.drawResponse(p)
+			r.OrganisationID = orgID
+			g.concernIDs = g.drawConcerns(g.concernIDs[:0])
+			r.ConcernIDs = g.concernIDs
+			if err := ins.Insert(ctx, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// drawResponse makes up an organisation's answer to p, leaning the way
+// members tend to lean on a proposal of its kind.
+func (g *generator) drawResponse(p models.Proposal) Response {
+	rng, words := g.rng, g.words
+	lean := leaning(p.PowerDirection)
+	stance := models.Stances[clamp(lean+rng.IntN(3)-1+rng.IntN(2)-rng.IntN(2), 0, 4)]
+	autonomy := clamp(2-lean+rng.IntN(3)-1, 0, 4) - 2
+	g.comment.Reset()
+	// Comments run from a sentence to several paragraphs.
+	for n := 15 + rng.IntN(rng.IntN(400)+1); n > 0; n-- {
+		g.comment.WriteString(words[rng.IntN(len(words))])
+		g.comment.WriteByte(' ')
+	}
+	amend := ""
+	if rng.IntN(3) == 0 {
+		amend = "Amend the proposal so that " + words[rng.IntN(len(words))] + " stays with trust boards."
+	}
+	consent := pick(rng, models.Consents, []int{30, 40, 30})
+	start := g.cfg.Now.Add(-30 * 24 * time.Hour)
+	at := start.Add(time.Duration(rng.Int64N(int64(29 * 24 * time.Hour))))
+	return Response{ProposalID: p.ID, Stance: stance, Autonomy: autonomy, Comment: strings.TrimSpace(g.comment.String()),
+		Amendments: amend, Consent: consent, At: at}
+}
+
+// drawConcerns appends a response's concerns to ids: two on average, none
+// to four, without repeats.
+func (g *generator) drawConcerns(ids []int64) []int64 {
+	n := g.rng.IntN(5)
+	for _, k := range g.rng.Perm(len(g.concerns))[:n] {
+		ids = append(ids, g.concerns[k].ID)
+	}
+	return ids
+}
+
+// analyze gathers statistics for the query planner, as a long-running
+// server gathers them with PRAGMA optimize when it closes.
+func analyze(ctx context.Context, path string) error {
 	stats, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		return err

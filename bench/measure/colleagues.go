@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
@@ -29,103 +27,118 @@ import (
 //
 //	measure colleagues -url http://127.0.0.1:3918 -db DB -colleagues 6 -seconds 20
 func colleagues(args []string) error {
-	fs := flag.NewFlagSet("colleagues", flag.ExitOnError)
-	base := fs.String("url", "http://127.0.0.1:3918", "the running server")
-	dbPath := fs.String("db", "", "the server's database (SQLite file or PostgreSQL URL), to create the accounts in")
+	fs, c := newCrowd("colleagues", "http://127.0.0.1:3918", 20)
 	n := fs.Int("colleagues", 6, "members of the one organisation")
-	seconds := fs.Int("seconds", 20, "how long to run")
 	ref := fs.String("proposal", "LP-01", "the proposal they all answer")
 	fs.Parse(args)
 	ctx := context.Background()
-	const password = "bench password for colleagues"
-	store, err := storage.Open(ctx, storage.Options{Path: *dbPath})
+	store, err := storage.Open(ctx, storage.Options{Path: c.dbPath})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	org, users, err := colleagueAccounts(ctx, store, *n)
+	if err != nil {
+		return err
+	}
+	ms, err := signInAll(c.base, users)
+	if err != nil {
+		return err
+	}
+	race := saveRace{statuses: map[int]int{}}
+	untilDeadline(ms, c.duration(), func(i, j int, m member) {
+		comment := fmt.Sprintf("Colleague %d, save %d: our board's view.", i, j)
+		status, problem := saveOnce(c.base, *ref, m, comment)
+		race.record(status, comment, problem)
+	})
+	kept, err := keptHistory(ctx, store, org, *ref)
+	if err != nil {
+		return err
+	}
+	race.print(*n, kept)
+	return nil
+}
+
+// colleagueAccounts makes the one organisation and n member accounts in it.
+func colleagueAccounts(ctx context.Context, store *storage.Store, n int) (models.Organisation, []models.NewUser, error) {
 	now := store.Now()
 	org, err := store.EnsureOrganisation(ctx, models.Organisation{Code: "ZCOLL", Name: "Colleagues Bench NHS Trust", Type: "acute",
 		Region: "London", System: "London system", SystemStatus: "ics", CreatedAt: now, UpdatedAt: now})
 	if err != nil {
-		return err
+		return models.Organisation{}, nil, err
 	}
-	emails := make([]string, *n)
-	for i := range emails {
-		emails[i] = fmt.Sprintf("colleague%02d@zcoll.example", i)
-		_, err := store.CreateUser(ctx, models.NewUser{Email: emails[i], Name: fmt.Sprintf("Colleague %d", i),
-			Role: models.RoleMember, OrganisationCode: org.Code, Password: password})
-		if err != nil && !errors.Is(err, models.ErrDuplicate) {
-			return err
-		}
+	users := make([]models.NewUser, n)
+	for i := range users {
+		users[i] = models.NewUser{Email: fmt.Sprintf("colleague%02d@zcoll.example", i), Name: fmt.Sprintf("Colleague %d", i),
+			Role: models.RoleMember, OrganisationCode: org.Code, Password: "bench password for colleagues"}
 	}
-	ms := make([]member, *n)
-	for i := range ms {
-		if ms[i], err = signIn(*base, emails[i], password); err != nil {
-			return err
-		}
-	}
+	return org, users, createMembers(ctx, store, users)
+}
 
-	var (
-		mu       sync.Mutex
-		statuses = map[int]int{}
-		refused  []string // comments answered 409
-		failed   []string // comments answered 5xx
-		problems []string
-	)
-	deadline := time.Now().Add(time.Duration(*seconds) * time.Second)
-	var wg sync.WaitGroup
-	for i, m := range ms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := 0; time.Now().Before(deadline); j++ {
-				comment := fmt.Sprintf("Colleague %d, save %d: our board's view.", i, j)
-				status, problem := saveOnce(*base, *ref, m, comment)
-				mu.Lock()
-				statuses[status]++
-				if status == http.StatusConflict {
-					refused = append(refused, comment)
-				}
-				if status >= 500 {
-					failed = append(failed, comment)
-				}
-				if problem != "" && len(problems) < 10 {
-					problems = append(problems, problem)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+// saveRace tallies how the server answered the colleagues' saves.
+type saveRace struct {
+	mu       sync.Mutex
+	statuses map[int]int
+	refused  []string // comments answered 409
+	failed   []string // comments answered 5xx
+	problems []string
+}
 
-	p, _, err := store.ProposalByRef(ctx, *ref)
+func (r *saveRace) record(status int, comment, problem string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.statuses[status]++
+	if status == http.StatusConflict {
+		r.refused = append(r.refused, comment)
+	}
+	if status >= 500 {
+		r.failed = append(r.failed, comment)
+	}
+	if problem != "" && len(r.problems) < 10 {
+		r.problems = append(r.problems, problem)
+	}
+}
+
+// history is the response's revisions after the race: each comment kept,
+// with the kind of revision that kept it.
+type history struct {
+	kinds     map[string]string
+	revisions int
+}
+
+func keptHistory(ctx context.Context, store *storage.Store, org models.Organisation, ref string) (history, error) {
+	p, _, err := store.ProposalByRef(ctx, ref)
 	if err != nil {
-		return err
+		return history{}, err
 	}
 	revs, err := store.History(ctx, org.ID, p.ID)
 	if err != nil {
-		return err
+		return history{}, err
 	}
-	kept := map[string]string{}
+	kept := history{kinds: map[string]string{}, revisions: len(revs)}
 	for _, r := range revs {
-		kept[r.Comment] = r.Kind
+		kept.kinds[r.Comment] = r.Kind
 	}
+	return kept, nil
+}
+
+// print writes the answers, status by status, and how many refused or
+// failed texts the history lost.
+func (r *saveRace) print(colleagues int, kept history) {
 	lost, failedLost := 0, 0
-	for _, c := range refused {
-		if kept[c] != "conflict" {
+	for _, c := range r.refused {
+		if kept.kinds[c] != "conflict" {
 			lost++
 		}
 	}
-	for _, c := range failed {
-		if kept[c] == "" {
+	for _, c := range r.failed {
+		if kept.kinds[c] == "" {
 			failedLost++
 		}
 	}
 	total, server, other := 0, 0, 0
-	var codes []int
-	for code, k := range statuses {
+	for code, k := range r.statuses {
 		total += k
-		codes = append(codes, code)
 		switch {
 		case code >= 500:
 			server += k
@@ -133,18 +146,16 @@ func colleagues(args []string) error {
 			other += k
 		}
 	}
-	sort.Ints(codes)
 	fmt.Printf("colleagues: %d\nsaves_sent: %d\nsaved_303: %d\nconflict_409: %d\nserver_error_5xx: %d\nother: %d\n",
-		*n, total, statuses[http.StatusSeeOther], statuses[http.StatusConflict], server, other)
-	for _, code := range codes {
-		fmt.Printf("status_%d: %d\n", code, statuses[code])
+		colleagues, total, r.statuses[http.StatusSeeOther], r.statuses[http.StatusConflict], server, other)
+	for _, code := range slices.Sorted(maps.Keys(r.statuses)) {
+		fmt.Printf("status_%d: %d\n", code, r.statuses[code])
 	}
 	fmt.Printf("refused_texts_missing_from_history: %d\n5xx_texts_missing_from_history: %d\nhistory_revisions: %d\n",
-		lost, failedLost, len(revs))
-	for _, p := range problems {
+		lost, failedLost, kept.revisions)
+	for _, p := range r.problems {
 		fmt.Printf("problem: %s\n", p)
 	}
-	return nil
 }
 
 var formVersion = regexp.MustCompile(`name="version" value="(\d+)"`)
