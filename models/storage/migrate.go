@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,11 +19,15 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered SQL file from migrations/.
+// migration is one numbered step from migrations/: NNNN_name.sql runs on
+// both engines, then NNNN_name.sqlite.sql or NNNN_name.postgres.sql where
+// they differ. Migrations are SQL only and never call the program's own
+// code, which changes: a new install runs what older installs ran.
 type migration struct {
 	version int
 	name    string
-	sql     string
+	sql     string            // for both engines
+	only    map[string]string // dialect → its own statements, run after sql
 }
 
 // dialectWords fills the few placeholders where SQLite and PostgreSQL differ,
@@ -38,25 +42,39 @@ func loadMigrations() ([]migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	byVersion := map[int]*migration{}
 	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "migrations/"), ".sql")
+		name, dialect, _ := strings.Cut(base, ".")
+		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", base)
+		}
+		if dialect != "" && dialectWords[dialect] == nil {
+			return nil, fmt.Errorf("migration %s: %q is not sqlite or postgres", base, dialect)
 		}
 		b, err := migrationFiles.ReadFile(n)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: strings.TrimSuffix(base, ".sql"), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("two migrations numbered %d", ms[i].version)
+		m := byVersion[v]
+		if m == nil {
+			m = &migration{version: v, name: name, only: map[string]string{}}
+			byVersion[v] = m
 		}
+		switch {
+		case m.name != name:
+			return nil, fmt.Errorf("two migrations numbered %d", v)
+		case dialect == "":
+			m.sql = string(b)
+		default:
+			m.only[dialect] = string(b)
+		}
+	}
+	var ms []migration
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
+		ms = append(ms, *byVersion[v])
 	}
 	return ms, nil
 }
@@ -118,14 +136,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil // another instance applied it meanwhile
 			}
-			for _, stmt := range splitStatements(words.Replace(m.sql)) {
+			for _, stmt := range splitStatements(words.Replace(m.sql + "\n" + m.only[s.Dialect()])) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
-				}
-			}
-			if step := migrationSteps[m.version]; step != nil {
-				if err := step(tx); err != nil {
-					return err
 				}
 			}
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -163,14 +176,6 @@ func refuseUnknownVersions(applied []int, known []migration) error {
 	return fmt.Errorf("%w: it has schema version %s, and this program knows versions up to %d. "+
 		"It was not changed. Run the release that set it up (or a newer one), or restore a backup taken with this release",
 		ErrSchemaTooNew, strings.Join(unknown, ", "), newest)
-}
-
-// migrationSteps run in Go after a migration's SQL, in its transaction.
-var migrationSteps = map[int]func(tx *gorm.DB) error{
-	30: rebuildTallies, // fill the new tallies from the responses already stored
-	40: summaryVersionTriggers,
-	41: summaryVersionShards,
-	50: searchIndex, // the full-text index, filled from the responses already stored
 }
 
 // lastMigration is the newest migration Migrate applies: every one, except

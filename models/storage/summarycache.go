@@ -2,60 +2,9 @@ package storage
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
-	"gorm.io/gorm"
 )
-
-// summaryTables are the tables whose rows a summary or overview shows or
-// counts. The tally tables that only ever change together with one of these
-// (autonomy, concerns, outstanding, quotable) are left out to spare bulk
-// imports a trigger per row; organisation and stance tallies are kept so that
-// a rebuild of the tallies moves the version too.
-var summaryTables = []string{
-	"consultations", "proposals", "organisations", "concerns",
-	"responses", "response_codings", "organisation_tallies", "stance_tallies",
-}
-
-// summaryVersionTriggers creates the triggers that move the summary version:
-// on SQLite one per row (SQLite has no statement triggers; one update of a
-// one-row table), on PostgreSQL one per statement.
-func summaryVersionTriggers(tx *gorm.DB) error {
-	var stmts []string
-	if tx.Dialector.Name() == "postgres" {
-		stmts = append(stmts, `CREATE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; RETURN NULL; END $$`)
-		for _, t := range summaryTables {
-			stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER %s_summary_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s
-FOR EACH STATEMENT EXECUTE FUNCTION bump_summary_version()`, t, t))
-		}
-	} else {
-		for _, t := range summaryTables {
-			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
-				stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER %s_%s_summary_version AFTER %s ON %s
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; END`, t, op, op, t))
-			}
-		}
-	}
-	for _, s := range stmts {
-		if err := tx.Exec(s).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// summaryVersionShards makes a PostgreSQL transaction move the version row
-// of its own connection (migration 41), instead of the one row every writer
-// queued on. The rows only grow, so their sum still moves with every write.
-func summaryVersionShards(tx *gorm.DB) error {
-	if tx.Dialector.Name() != "postgres" {
-		return nil
-	}
-	return tx.Exec(`CREATE OR REPLACE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = pg_backend_pid() % 16 + 1; RETURN NULL; END $$`).Error
-}
 
 // SummaryVersion is the current summary version: it differs from any
 // earlier reading once a write that a summary could show has committed.
