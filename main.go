@@ -29,6 +29,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -313,7 +314,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		}
 		password = strings.TrimRight(line, "\r\n")
 	} else {
-		password, generated = models.GeneratePassword(), true
+		password, generated = credential.GeneratePassword(), true
 	}
 	store, err := storage.Open(ctx, storage.Options{Path: *db})
 	if err != nil {
