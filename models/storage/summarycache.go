@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/versioned"
 )
 
 // SummaryVersion is the current summary version: it differs from any
@@ -33,14 +34,14 @@ type overviewKey struct {
 // quotes, 200 non-responders), so a few hundred stay well inside the memory
 // budget.
 type summaryCaches struct {
-	summaries *models.VersionedCache[summaryKey, models.Summary]
-	overviews *models.VersionedCache[overviewKey, models.Overview]
+	summaries *versioned.Cache[summaryKey, models.Summary]
+	overviews *versioned.Cache[overviewKey, models.Overview]
 }
 
 func newSummaryCaches() summaryCaches {
 	return summaryCaches{
-		summaries: models.NewVersionedCache[summaryKey, models.Summary](256),
-		overviews: models.NewVersionedCache[overviewKey, models.Overview](64),
+		summaries: versioned.NewCache[summaryKey, models.Summary](256),
+		overviews: versioned.NewCache[overviewKey, models.Overview](64),
 	}
 }
 
