@@ -178,6 +178,16 @@ func refuseUnknownVersions(applied []int, known []migration) error {
 		ErrSchemaTooNew, strings.Join(unknown, ", "), newest)
 }
 
+// knownSchema refuses a database holding a migration this program does not
+// have, before a SQLite file is opened for writing.
+func knownSchema(applied []int) error {
+	known, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	return refuseUnknownVersions(applied, known)
+}
+
 // lastMigration is the newest migration Migrate applies: every one, except
 // in a test that sets up a database as an older release left it.
 var lastMigration = math.MaxInt
