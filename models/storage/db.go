@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/migrations"
 	"github.com/nhsproviders/consultation-tracker/models/storage/sqlitefile"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -151,7 +152,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	var unfinished *sqlitefile.QuickCheck // a check that goes on while the store serves
 	defer func() { unfinished.Stop() }()
 	if existed {
-		if err := sqlitefile.CheckDatabase(ctx, opts.Path, opts.AllowEmpty, knownSchema); err != nil {
+		if err := sqlitefile.CheckDatabase(ctx, opts.Path, opts.AllowEmpty, migrations.CheckKnown); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/migrations"
 	"github.com/nhsproviders/consultation-tracker/models/storage/sqlitefile"
 )
 
@@ -18,7 +19,7 @@ func (s *Store) Backup(ctx context.Context, path string) (sqlitefile.BackupInfo,
 	if s.path == "" {
 		return sqlitefile.BackupInfo{}, ErrBackupPostgres
 	}
-	info, err := sqlitefile.Backup(ctx, s.path, path, knownSchema)
+	info, err := sqlitefile.Backup(ctx, s.path, path, migrations.CheckKnown)
 	if err != nil {
 		return info, fmt.Errorf("back up %s: %w", s.path, err)
 	}
@@ -33,7 +34,7 @@ var ErrBackupPostgres = errors.New("this database is PostgreSQL: back it up with
 // tracker's tables (an empty file does not pass) from migrations this
 // program knows, and runs PRAGMA integrity_check on it.
 func VerifyDatabase(ctx context.Context, path string) error {
-	return sqlitefile.Verify(ctx, path, knownSchema)
+	return sqlitefile.Verify(ctx, path, migrations.CheckKnown)
 }
 
 // finishWhileServing lets a start-up check that outlasted its wait finish
