@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/versioned"
@@ -11,12 +12,14 @@ import (
 // earlier reading once a write that a summary could show has committed.
 func (s *Store) SummaryVersion(ctx context.Context) (int64, error) {
 	st, err := s.prepared(ctx, "SELECT SUM(v) FROM summary_version")
-	if err != nil {
-		return 0, err
-	}
 	var v int64
-	err = st.QueryRowContext(ctx).Scan(&v)
-	return v, err
+	if err == nil {
+		err = st.QueryRowContext(ctx).Scan(&v)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read summary version: %w", err)
+	}
+	return v, nil
 }
 
 type summaryKey struct {
@@ -50,7 +53,7 @@ func newSummaryCaches() summaryCaches {
 // when it holds it.
 func (s *Store) CachedProposalSummary(ctx context.Context, version int64, ref string, f models.Filter, tally string) (models.Summary, error) {
 	if err := f.Validate(); err != nil {
-		return models.Summary{}, err
+		return models.Summary{}, fmt.Errorf("summary of %s: %w", ref, err)
 	}
 	// Requests waiting on this computation share its result, so one of them
 	// going away must not fail the others.
@@ -68,7 +71,7 @@ func (s *Store) CachedProposalSummary(ctx context.Context, version int64, ref st
 // cache when it holds it.
 func (s *Store) CachedConsultationOverview(ctx context.Context, version int64, consultationID int64, f models.Filter) (models.Overview, error) {
 	if err := f.Validate(); err != nil {
-		return models.Overview{}, err
+		return models.Overview{}, fmt.Errorf("overview of consultation %d: %w", consultationID, err)
 	}
 	ctx = context.WithoutCancel(ctx)
 	return s.caches.overviews.Get(version, overviewKey{consultationID, f}, func() (models.Overview, error) {
