@@ -31,6 +31,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -415,7 +416,7 @@ func parseUserFlags(sub string, args []string, getenv func(string) string) (user
 // to, or generates one; generated says which.
 func newPassword(stdin io.Reader, fromStdin bool) (password string, generated bool, err error) {
 	if !fromStdin {
-		return models.GeneratePassword(), true, nil
+		return credential.GeneratePassword(), true, nil
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 )
 
 type loginPage struct {
@@ -48,10 +49,10 @@ func (h *Handler) loginForm(c *fiber.Ctx) error {
 
 // Sign-in fields longer than these are refused before anything is looked
 // up, counted, logged or stored: no email address is longer (RFC 5321),
-// and no password can be (models.MaxPasswordChars).
+// and no password can be (credential.MaxPasswordChars).
 const (
 	maxEmailLength    = 254
-	maxPasswordLength = models.MaxPasswordChars
+	maxPasswordLength = credential.MaxPasswordChars
 )
 
 func (h *Handler) login(c *fiber.Ctx) error {

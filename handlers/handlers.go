@@ -16,6 +16,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
+	"github.com/nhsproviders/consultation-tracker/models/versioned"
 	"github.com/nhsproviders/consultation-tracker/views"
 )
 
@@ -59,8 +60,8 @@ type Handler struct {
 
 	bodies *bodyBudget // memory held for bodies still arriving
 
-	summaryJSON *models.VersionedCache[summaryRequest, []byte]
-	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
+	summaryJSON *versioned.Cache[summaryRequest, []byte]
+	sharedPages *versioned.Cache[sharedPageKey, sharedPage]
 	navigation  sync.Map // navKey → template.HTML, see siteNavigation
 
 	saves *saveRate // saves per member, see saverate.go
@@ -106,8 +107,8 @@ func New(d Deps) (*fiber.App, error) {
 		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
 		timeouts:     d.Timeouts.withDefaults(),
 
-		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),
-		sharedPages: models.NewVersionedCache[sharedPageKey, sharedPage](256),
+		summaryJSON: versioned.NewCache[summaryRequest, []byte](256),
+		sharedPages: versioned.NewCache[sharedPageKey, sharedPage](256),
 	}
 	if d.SecureCookies {
 		h.cookie = "__Host-tracker_session"

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 )
 
 // The invite link: a new user sets their password at /invite/<token>. The
@@ -33,8 +34,8 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	}
 	password, confirm := c.FormValue("password"), c.FormValue("confirm")
 	var errs fieldErrors
-	var weak models.ErrWeakPassword
-	if err := models.CheckPasswordRules(password); errors.As(err, &weak) {
+	var weak credential.ErrWeakPassword
+	if err := credential.CheckPasswordRules(password); errors.As(err, &weak) {
 		errs.add("password", weak.Reason)
 	} else if password != confirm {
 		errs.add("confirm", "The two passwords are not the same; type the password again in both fields")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 )
 
 // postLoginFrom posts the sign-in form with a forged forwarding header, as
@@ -68,7 +69,7 @@ func TestCommonPasswordsAreRefused(t *testing.T) {
 	}
 }
 
-func checkPassword(pw string) error { return models.CheckPasswordRules(pw) }
+func checkPassword(pw string) error { return credential.CheckPasswordRules(pw) }
 
 // TestConcurrentGuessesCannotSlipUnderTheLimit sends twelve wrong passwords
 // at once: each is counted before its password is checked, so at most five

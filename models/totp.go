@@ -5,15 +5,11 @@ import (
 	"time"
 )
 
-// Two-factor sign-in (TOTP, RFC 6238): required of the policy team and
-// admins, who see every organisation's answers; open to members, and
-// required of them too when admins say so.
-const (
-	TotpIssuer        = "Consultation tracker"
-	TotpPeriod        = 30 // seconds
-	RecoveryCodeCount = 10
-	PendingTimeout    = 10 * time.Minute
-)
+// Two-factor sign-in (TOTP, RFC 6238; its codes are in models/credential):
+// required of the policy team and admins, who see every organisation's
+// answers; open to members, and required of them too when admins say so.
+// A sign-in waits PendingTimeout for its second factor.
+const PendingTimeout = 10 * time.Minute
 
 // ErrBadCode refuses a wrong, expired or reused code.
 var ErrBadCode = errors.New("that code is not right")

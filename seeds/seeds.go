@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
@@ -99,7 +100,7 @@ func LoadDemo(ctx context.Context, store *storage.Store, now time.Time, loginsFi
 		} else if !errors.Is(err, models.ErrNotFound) {
 			return nil, err
 		}
-		pw := models.GeneratePassword()
+		pw := credential.GeneratePassword()
 		u, err := store.CreateUser(ctx, models.NewUser{Email: a.Email, Name: a.Name, Role: a.Role,
 			OrganisationCode: a.Org, Password: pw})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/seeds"
 )
@@ -240,7 +241,7 @@ func TestInviteIsUsedOnceEvenWhenTwoArriveTogether(t *testing.T) {
 	if got, err := a.InvitedUser(ctx, token); err != nil || got.ID != u.ID {
 		t.Fatalf("InvitedUser = %+v, %v", got, err)
 	}
-	if _, err := a.AcceptInvite(ctx, token, "too short"); !errors.As(err, new(models.ErrWeakPassword)) {
+	if _, err := a.AcceptInvite(ctx, token, "too short"); !errors.As(err, new(credential.ErrWeakPassword)) {
 		t.Errorf("weak password: err = %v", err)
 	}
 	var wg sync.WaitGroup

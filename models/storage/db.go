@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/migrations"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqlitefile"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -33,11 +35,11 @@ type Store struct {
 	caches summaryCaches
 	keys   serverKeys // the database's secret, once read (settings.go)
 
-	qlog  queryLogger // slow and failed queries, without their values
-	guard *fileGuard  // the SQLite file's identity; nil on PostgreSQL
-	probe probeState  // the last write probe of Health
+	qlog  queryLogger       // slow and failed queries, without their values
+	guard *sqlitefile.Guard // the SQLite file's identity; nil on PostgreSQL
+	probe probeState        // the last write probe of Health
 	// startCheck is a start-up quick_check that may still be running.
-	startCheck *quickCheck
+	startCheck *sqlitefile.QuickCheck
 }
 
 // numberParameters turns ? placeholders into PostgreSQL's $1, $2, … for
@@ -135,28 +137,28 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s, err := openSQLite(ctx, opts, cfg, now, qlog)
 	if err != nil {
-		return nil, explainSQLiteError(opts.Path, err)
+		return nil, sqlitefile.Explain(opts.Path, err)
 	}
 	return s, nil
 }
 
 // openSQLite opens the writer and reader of a SQLite file, after the checks
-// of startcheck.go, and runs the pending migrations.
+// of package sqlitefile, and runs the pending migrations.
 func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() time.Time, qlog queryLogger) (*Store, error) {
-	existed, err := checkExistingFile(opts.Path, opts.AllowEmpty)
+	existed, err := sqlitefile.CheckFile(opts.Path, opts.AllowEmpty)
 	if err != nil {
 		return nil, err
 	}
-	var unfinished *quickCheck // a check that goes on while the store serves
-	defer func() { unfinished.stop() }()
+	var unfinished *sqlitefile.QuickCheck // a check that goes on while the store serves
+	defer func() { unfinished.Stop() }()
 	if existed {
-		if err := checkExistingDatabase(ctx, opts.Path, opts.AllowEmpty); err != nil {
+		if err := sqlitefile.CheckDatabase(ctx, opts.Path, opts.AllowEmpty, migrations.CheckKnown); err != nil {
 			return nil, err
 		}
 	}
 	if existed && opts.QuickCheck > 0 {
-		check := startQuickCheck(opts.Path)
-		finished, err := check.wait(ctx, opts.QuickCheck)
+		check := sqlitefile.StartQuickCheck(opts.Path)
+		finished, err := check.Wait(ctx, opts.QuickCheck)
 		switch {
 		case !finished:
 			unfinished = check
@@ -165,10 +167,10 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 					"path", opts.Path, "waited", opts.QuickCheck)
 			}
 		case err != nil:
-			check.stop()
+			check.Stop()
 			return nil, err
 		case opts.Logger != nil:
-			opts.Logger.Info("database file checked (PRAGMA quick_check)", "path", opts.Path, "took", time.Since(check.began).Round(time.Millisecond))
+			opts.Logger.Info("database file checked (PRAGMA quick_check)", "path", opts.Path, "took", time.Since(check.Began()).Round(time.Millisecond))
 		}
 	}
 	// synchronous=FULL: a submission we acknowledged survives power loss, not
@@ -179,12 +181,12 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
-	writerDSN := "file:" + escapePath(opts.Path) + "?" + q.Encode()
-	guard := &fileGuard{path: opts.Path, log: opts.Logger}
+	writerDSN := "file:" + sqlitefile.EscapePath(opts.Path) + "?" + q.Encode()
+	guard := sqlitefile.NewGuard(opts.Path, opts.Logger)
 	// gorm.Open keeps the Config it is given: the reader gets its own, or the
 	// writer would use the reader's dialector, which has no guard.
 	rcfg := *cfg
-	wconn := sql.OpenDB(guardedConnector{dsn: writerDSN, guard: guard, writer: true})
+	wconn := sql.OpenDB(sqlitefile.Connector{DSN: writerDSN, Guard: guard, Writer: true})
 	w, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: wconn}, guard: guard}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
@@ -203,7 +205,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 		wdb.Close()
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
-	if err := guard.record(); err != nil {
+	if err := guard.Record(); err != nil {
 		wdb.Close()
 		return nil, err
 	}
@@ -216,7 +218,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 	rq.Set("_busy_timeout", "10000")
 	rq.Set("_foreign_keys", "on")
 	rq.Set("_query_only", "1")
-	rconn := sql.OpenDB(guardedConnector{dsn: "file:" + escapePath(opts.Path) + "?" + rq.Encode(), guard: guard})
+	rconn := sql.OpenDB(sqlitefile.Connector{DSN: "file:" + sqlitefile.EscapePath(opts.Path) + "?" + rq.Encode(), Guard: guard})
 	r, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: rconn}}), &rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
@@ -237,7 +239,7 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 		wdb.Close()
 		return nil, err
 	}
-	guard.recordWAL()
+	guard.RecordWAL()
 	if unfinished != nil {
 		s.finishWhileServing(unfinished, opts.Logger)
 		unfinished = nil // the store stops it when it closes
@@ -315,18 +317,13 @@ func (s *Store) Dialect() string { return s.w.Dialector.Name() }
 
 func (s *Store) isPostgres() bool { return s.Dialect() == "postgres" }
 
-// escapePath keeps '?' and '#' in a file name from being read as URL parts.
-func escapePath(p string) string {
-	return strings.NewReplacer("?", "%3f", "#", "%23").Replace(p)
-}
-
 // Close closes both pools; the last writer connection checkpoints the WAL.
 // On SQLite it first runs PRAGMA optimize, which refreshes the planner's
 // statistics where they have gone stale (cheap when they have not).
 func (s *Store) Close() error {
-	s.startCheck.stop()
+	s.startCheck.Stop()
 	s.rescue(context.Background())
-	defer s.guard.setAsideStaleFiles()
+	defer s.guard.SetAsideStaleFiles()
 	var errs []error
 	if !s.isPostgres() {
 		errs = append(errs, s.w.Exec("PRAGMA optimize").Error)

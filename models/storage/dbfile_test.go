@@ -14,6 +14,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
+	"github.com/nhsproviders/consultation-tracker/models/storage/migrations"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 )
 
@@ -147,7 +148,7 @@ func TestStartRefusesADatabaseFromANewerRelease(t *testing.T) {
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the refused file was changed")
 	}
-	if !errors.Is(err, storage.ErrSchemaTooNew) {
+	if !errors.Is(err, migrations.ErrSchemaTooNew) {
 		t.Fatalf("open = %v, want ErrSchemaTooNew", err)
 	}
 	for _, want := range []string{"newer release", "schema version " + strconv.Itoa(newest+100), "up to " + strconv.Itoa(newest), "was not changed"} {

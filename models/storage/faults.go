@@ -16,17 +16,31 @@ import (
 // undone.
 func (s *Store) RefuseWritesForTest(ctx context.Context) error {
 	if !s.isPostgres() {
-		return s.w.WithContext(ctx).Exec("PRAGMA query_only = 1").Error
+		return wrapFault("refuse writes", s.w.WithContext(ctx).Exec("PRAGMA query_only = 1").Error)
 	}
+	name, err := s.databaseName(ctx)
+	if err == nil {
+		err = s.w.WithContext(ctx).Exec("ALTER DATABASE " + name + " SET default_transaction_read_only = on").Error
+	}
+	if err == nil {
+		err = s.replaceWriterConnections()
+	}
+	return wrapFault("refuse writes", err)
+}
+
+// databaseName is the PostgreSQL database's name, quoted for SQL.
+func (s *Store) databaseName(ctx context.Context) (string, error) {
 	var name string
-	if err := s.w.WithContext(ctx).Raw("SELECT current_database()").Scan(&name).Error; err != nil {
-		return err
+	err := s.w.WithContext(ctx).Raw("SELECT current_database()").Scan(&name).Error
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`, err
+}
+
+// wrapFault says which fault could not be set up.
+func wrapFault(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	quoted := `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-	if err := s.w.WithContext(ctx).Exec("ALTER DATABASE " + quoted + " SET default_transaction_read_only = on").Error; err != nil {
-		return err
-	}
-	return s.replaceWriterConnections()
+	return nil
 }
 
 // CutOffForTest makes the PostgreSQL server refuse the store: the right to
@@ -37,17 +51,16 @@ func (s *Store) CutOffForTest(ctx context.Context) error {
 	if !s.isPostgres() {
 		return errors.New("CutOffForTest is for PostgreSQL")
 	}
-	var name string
 	db := s.w.WithContext(ctx)
-	if err := db.Raw("SELECT current_database()").Scan(&name).Error; err != nil {
-		return err
+	name, err := s.databaseName(ctx)
+	if err == nil {
+		err = db.Exec("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC, CURRENT_USER").Error
 	}
-	quoted := `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-	if err := db.Exec("REVOKE CONNECT ON DATABASE " + quoted + " FROM PUBLIC, CURRENT_USER").Error; err != nil {
-		return err
+	if err == nil {
+		err = db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Error
 	}
-	if err := db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Error; err != nil {
-		return err
+	if err != nil {
+		return wrapFault("cut off the database", err)
 	}
 	_ = db.Exec("SELECT pg_terminate_backend(pg_backend_pid())").Error // ends this very session: an error is expected
 	return nil
@@ -62,10 +75,11 @@ func (s *Store) FillForTest(ctx context.Context) error {
 	}
 	var pages int64
 	db := s.w.WithContext(ctx)
-	if err := db.Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
-		return err
+	err := db.Raw("PRAGMA page_count").Scan(&pages).Error
+	if err == nil {
+		err = db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)).Error
 	}
-	return db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)).Error
+	return wrapFault("fill the database", err)
 }
 
 // HoldWritesForTest starts a write that lasts until release is called, as a
@@ -76,18 +90,18 @@ func (s *Store) FillForTest(ctx context.Context) error {
 func (s *Store) HoldWritesForTest(ctx context.Context) (release func(), err error) {
 	tx := s.w.WithContext(context.WithoutCancel(ctx)).Begin()
 	if tx.Error != nil {
-		return nil, tx.Error
+		return nil, wrapFault("hold writes", tx.Error)
 	}
 	if s.isPostgres() {
 		var tables []string
 		if err := tx.Raw("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()").
 			Scan(&tables).Error; err != nil {
 			tx.Rollback()
-			return nil, err
+			return nil, wrapFault("hold writes", err)
 		}
 		if err := tx.Exec("LOCK TABLE " + strings.Join(tables, ", ") + " IN EXCLUSIVE MODE").Error; err != nil {
 			tx.Rollback()
-			return nil, err
+			return nil, wrapFault("hold writes", err)
 		}
 	}
 	var once sync.Once

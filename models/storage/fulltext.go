@@ -23,49 +23,9 @@ func requireFTS5(ctx context.Context, db *sql.DB, path string) error {
 	return nil
 }
 
-// searchIndex is migration 50's step: it creates the index, keeps it in step
-// with every write to responses and fills it from the rows already stored.
-//
-// SQLite: an external-content FTS5 table (the text is stored once, in
-// responses) with the 'porter' stemmer over 'unicode61' (letters and digits
-// of any script make words; diacritics are folded, so "cafe" finds "café").
-// Its triggers are FTS5's documented pattern: the old text is deleted with
-// the 'delete' command before the new text is added. An update that leaves
-// the text alone (a draft submitted, consent changed) skips both.
-//
-// PostgreSQL: a generated tsvector column under the 'english' configuration
-// (Snowball stemming, English stop words), kept by PostgreSQL itself. Its
-// parser reads <...> as an HTML tag and skips it (and a <script>'s
-// content): '<' and '>' become spaces first, so all of a member's text is
-// words. Queries fold them the same way (postgresTextFold).
-func searchIndex(tx *gorm.DB) error {
-	var stmts []string
-	if tx.Dialector.Name() == "postgres" {
-		stmts = []string{
-			`ALTER TABLE responses ADD COLUMN search_vector tsvector
-GENERATED ALWAYS AS (to_tsvector('english', translate(comment || ' ' || amendments, '<>', '  '))) STORED`,
-			`CREATE INDEX responses_search ON responses USING GIN (search_vector)`,
-		}
-	} else {
-		stmts = []string{
-			`CREATE VIRTUAL TABLE responses_fts USING fts5(comment, amendments,
-content = 'responses', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2')`,
-			searchInsertTrigger,
-			"CREATE TRIGGER responses_fts_delete AFTER DELETE ON responses BEGIN " + searchDeleteRow + " END",
-			`CREATE TRIGGER responses_fts_update AFTER UPDATE OF id, comment, amendments ON responses
-WHEN old.id <> new.id OR old.comment <> new.comment OR old.amendments <> new.amendments
-BEGIN ` + searchDeleteRow + " " + searchAddRow + " END",
-			`INSERT INTO responses_fts (responses_fts) VALUES ('rebuild')`,
-		}
-	}
-	for _, s := range stmts {
-		if err := tx.Exec(s).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
+// The index and its triggers are made by migration 50
+// (migrations/0050_search.*.sql); deferSearchIndexing drops and makes again
+// the insert trigger in the same words.
 const (
 	searchDeleteRow = `INSERT INTO responses_fts (responses_fts, rowid, comment, amendments) VALUES ('delete', old.id, old.comment, old.amendments);`
 	searchAddRow    = `INSERT INTO responses_fts (rowid, comment, amendments) VALUES (new.id, new.comment, new.amendments);`

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqlitefile"
 )
 
 // How /healthz looks at the write path: one small committed write, at most
@@ -30,7 +31,7 @@ type probeState struct {
 // that the SQLite file is still the one opened, that a read is answered,
 // and that a small write commits (within the last probeEvery).
 func (s *Store) Health(ctx context.Context) error {
-	if err := s.guard.check(); err != nil {
+	if err := s.guard.Check(); err != nil {
 		return err
 	}
 	if err := s.Ping(ctx); err != nil {
@@ -46,9 +47,9 @@ func (s *Store) Health(ctx context.Context) error {
 }
 
 // CheckFile checks that the SQLite file is still the one the store opened
-// (see fileGuard); the server calls it every second, so that a file deleted
+// (see sqlitefile.Guard); the server calls it every second, so that a file deleted
 // or replaced while nothing is written is noticed, logged and dealt with.
-func (s *Store) CheckFile() error { return s.guard.check() }
+func (s *Store) CheckFile() error { return s.guard.Check() }
 
 // CheckWritable refuses, at start, a database the server could not write: a
 // read-only file, directory or disk, or a read-only PostgreSQL server.
@@ -59,7 +60,7 @@ func (s *Store) CheckWritable(ctx context.Context) error {
 		return nil
 	}
 	if s.path != "" {
-		if explained := explainSQLiteError(s.path, err); explained != err {
+		if explained := sqlitefile.Explain(s.path, err); explained != err {
 			return explained
 		}
 	}

@@ -44,6 +44,6 @@ func (s *Store) HealthNow(ctx context.Context) error {
 // store serves, if there is one.
 func (s *Store) WaitForStartCheck() {
 	if s.startCheck != nil {
-		<-s.startCheck.handled
+		s.startCheck.WaitHandled()
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"gorm.io/gorm"
 )
 
@@ -52,7 +53,7 @@ func (s *Store) LatestInvite(ctx context.Context, userID int64) (models.Invite, 
 func (s *Store) InviteUser(ctx context.Context, actorID int64, in models.NewInvite) (models.User, string, error) {
 	// A hash of 256 random bits nobody ever sees: the account cannot be
 	// signed in to until the invite sets a password.
-	hash, err := models.HashPassword(randomToken())
+	hash, err := credential.HashPassword(randomToken())
 	if err != nil {
 		return models.User{}, "", err
 	}
@@ -144,10 +145,10 @@ func invitedUser(db *gorm.DB, token string, now time.Time) (models.User, error) 
 // up, both or neither; the user's sessions end. A token that is no longer
 // live is ErrNotFound, a weak password ErrWeakPassword.
 func (s *Store) AcceptInvite(ctx context.Context, token, password string) (models.User, error) {
-	if err := models.CheckPasswordRules(password); err != nil {
+	if err := credential.CheckPasswordRules(password); err != nil {
 		return models.User{}, err
 	}
-	hash, err := models.HashPassword(password)
+	hash, err := credential.HashPassword(password)
 	if err != nil {
 		return models.User{}, err
 	}

@@ -5,68 +5,21 @@ import (
 	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
-	"gorm.io/gorm"
+	"github.com/nhsproviders/consultation-tracker/models/versioned"
 )
-
-// summaryTables are the tables whose rows a summary or overview shows or
-// counts. The tally tables that only ever change together with one of these
-// (autonomy, concerns, outstanding, quotable) are left out to spare bulk
-// imports a trigger per row; organisation and stance tallies are kept so that
-// a rebuild of the tallies moves the version too.
-var summaryTables = []string{
-	"consultations", "proposals", "organisations", "concerns",
-	"responses", "response_codings", "organisation_tallies", "stance_tallies",
-}
-
-// summaryVersionTriggers creates the triggers that move the summary version:
-// on SQLite one per row (SQLite has no statement triggers; one update of a
-// one-row table), on PostgreSQL one per statement.
-func summaryVersionTriggers(tx *gorm.DB) error {
-	var stmts []string
-	if tx.Dialector.Name() == "postgres" {
-		stmts = append(stmts, `CREATE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; RETURN NULL; END $$`)
-		for _, t := range summaryTables {
-			stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER %s_summary_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s
-FOR EACH STATEMENT EXECUTE FUNCTION bump_summary_version()`, t, t))
-		}
-	} else {
-		for _, t := range summaryTables {
-			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
-				stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER %s_%s_summary_version AFTER %s ON %s
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; END`, t, op, op, t))
-			}
-		}
-	}
-	for _, s := range stmts {
-		if err := tx.Exec(s).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// summaryVersionShards makes a PostgreSQL transaction move the version row
-// of its own connection (migration 41), instead of the one row every writer
-// queued on. The rows only grow, so their sum still moves with every write.
-func summaryVersionShards(tx *gorm.DB) error {
-	if tx.Dialector.Name() != "postgres" {
-		return nil
-	}
-	return tx.Exec(`CREATE OR REPLACE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE summary_version SET v = v + 1 WHERE id = pg_backend_pid() % 16 + 1; RETURN NULL; END $$`).Error
-}
 
 // SummaryVersion is the current summary version: it differs from any
 // earlier reading once a write that a summary could show has committed.
 func (s *Store) SummaryVersion(ctx context.Context) (int64, error) {
 	st, err := s.prepared(ctx, "SELECT SUM(v) FROM summary_version")
-	if err != nil {
-		return 0, err
-	}
 	var v int64
-	err = st.QueryRowContext(ctx).Scan(&v)
-	return v, err
+	if err == nil {
+		err = st.QueryRowContext(ctx).Scan(&v)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read summary version: %w", err)
+	}
+	return v, nil
 }
 
 type summaryKey struct {
@@ -84,14 +37,14 @@ type overviewKey struct {
 // quotes, 200 non-responders), so a few hundred stay well inside the memory
 // budget.
 type summaryCaches struct {
-	summaries *models.VersionedCache[summaryKey, models.Summary]
-	overviews *models.VersionedCache[overviewKey, models.Overview]
+	summaries *versioned.Cache[summaryKey, models.Summary]
+	overviews *versioned.Cache[overviewKey, models.Overview]
 }
 
 func newSummaryCaches() summaryCaches {
 	return summaryCaches{
-		summaries: models.NewVersionedCache[summaryKey, models.Summary](256),
-		overviews: models.NewVersionedCache[overviewKey, models.Overview](64),
+		summaries: versioned.NewCache[summaryKey, models.Summary](256),
+		overviews: versioned.NewCache[overviewKey, models.Overview](64),
 	}
 }
 
@@ -100,7 +53,7 @@ func newSummaryCaches() summaryCaches {
 // when it holds it.
 func (s *Store) CachedProposalSummary(ctx context.Context, version int64, ref string, f models.Filter, tally string) (models.Summary, error) {
 	if err := f.Validate(); err != nil {
-		return models.Summary{}, err
+		return models.Summary{}, fmt.Errorf("summary of %s: %w", ref, err)
 	}
 	// Requests waiting on this computation share its result, so one of them
 	// going away must not fail the others.
@@ -118,7 +71,7 @@ func (s *Store) CachedProposalSummary(ctx context.Context, version int64, ref st
 // cache when it holds it.
 func (s *Store) CachedConsultationOverview(ctx context.Context, version int64, consultationID int64, f models.Filter) (models.Overview, error) {
 	if err := f.Validate(); err != nil {
-		return models.Overview{}, err
+		return models.Overview{}, fmt.Errorf("overview of consultation %d: %w", consultationID, err)
 	}
 	ctx = context.WithoutCancel(ctx)
 	return s.caches.overviews.Get(version, overviewKey{consultationID, f}, func() (models.Overview, error) {

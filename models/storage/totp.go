@@ -2,18 +2,11 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"gorm.io/gorm"
 )
 
@@ -43,47 +36,20 @@ func (s *Store) StartTOTP(ctx context.Context, u models.User) (secret, url strin
 		return "", "", errors.New("two-factor sign-in is already set up")
 	}
 	if st.Secret == "" {
-		key, err := totp.Generate(totp.GenerateOpts{Issuer: models.TotpIssuer, AccountName: u.Email, Period: models.TotpPeriod})
+		key, err := credential.NewTOTPSecret(u.Email)
 		if err != nil {
 			return "", "", err
 		}
-		st.Secret = key.Secret()
+		st.Secret = key
 		if err := db.Exec("UPDATE users SET totp_secret = ? WHERE id = ?", st.Secret, u.ID).Error; err != nil {
 			return "", "", err
 		}
 	}
-	key, err := otp.NewKeyFromURL(fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s&period=%d",
-		urlEscape(models.TotpIssuer), urlEscape(u.Email), st.Secret, urlEscape(models.TotpIssuer), models.TotpPeriod))
+	url, err = credential.TOTPURL(u.Email, st.Secret)
 	if err != nil {
 		return "", "", err
 	}
-	return st.Secret, key.URL(), nil
-}
-
-func urlEscape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, " ", "%20"), ":", "%3A")
-}
-
-// checkCode validates a TOTP code at now, one step either side, refusing a
-// step at or before the last one used; it returns the step matched.
-func checkCode(secret, code string, now time.Time, lastStep int64) (int64, bool) {
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	if len(code) != 6 {
-		return 0, false
-	}
-	step := now.Unix() / models.TotpPeriod
-	for _, d := range []int64{0, -1, 1} {
-		st := step + d
-		if st <= lastStep {
-			continue
-		}
-		want, err := totp.GenerateCodeCustom(secret, time.Unix(st*models.TotpPeriod, 0), totp.ValidateOpts{
-			Period: models.TotpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
-			return st, true
-		}
-	}
-	return 0, false
+	return st.Secret, url, nil
 }
 
 // EnableTOTP finishes setting up two-factor sign-in with a first code from
@@ -99,7 +65,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, code string) ([]st
 			return models.ErrBadCode
 		}
 		now := s.Now()
-		step, ok := checkCode(st.Secret, code, now, st.LastStep)
+		step, ok := credential.CheckTOTPCode(st.Secret, code, now, st.LastStep)
 		if !ok {
 			return models.ErrBadCode
 		}
@@ -119,20 +85,14 @@ func replaceRecoveryCodes(tx *gorm.DB, userID int64) ([]string, error) {
 	if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
 		return nil, err
 	}
-	codes := make([]string, models.RecoveryCodeCount)
+	codes := make([]string, credential.RecoveryCodeCount)
 	for i := range codes {
-		raw := strings.ToLower(rand.Text()[:10]) // base32: no look-alike punctuation
-		codes[i] = raw[:5] + "-" + raw[5:]
-		if err := tx.Exec("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", userID, hashRecovery(codes[i])).Error; err != nil {
+		codes[i] = credential.NewRecoveryCode()
+		if err := tx.Exec("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", userID, credential.HashRecoveryCode(codes[i])).Error; err != nil {
 			return nil, err
 		}
 	}
 	return codes, nil
-}
-
-func hashRecovery(code string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(code))))
-	return hex.EncodeToString(sum[:])
 }
 
 // VerifySecondFactor accepts a current TOTP code (once) or an unused
@@ -147,11 +107,11 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 			return models.ErrBadCode
 		}
 		now := s.Now()
-		if step, ok := checkCode(st.Secret, code, now, st.LastStep); ok {
+		if step, ok := credential.CheckTOTPCode(st.Secret, code, now, st.LastStep); ok {
 			return tx.Exec("UPDATE users SET totp_last_step = ? WHERE id = ?", step, userID).Error
 		}
 		res := tx.Exec("UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
-			now, userID, hashRecovery(code))
+			now, userID, credential.HashRecoveryCode(code))
 		if res.Error != nil {
 			return res.Error
 		}
@@ -209,24 +169,24 @@ func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, erro
 	if st.Secret == "" {
 		return "", errors.New("this user has not started setting up two-factor sign-in; sign in once first")
 	}
-	return totp.GenerateCode(st.Secret, s.Now())
+	return credential.TOTPCode(st.Secret, s.Now())
 }
 
 // EnrolTOTP sets up two-factor sign-in without an app in the loop: only the
 // demo seed uses it, so that its policy and admin accounts can be tried with
 // the recovery codes it prints or with 'tracker user code'.
 func (s *Store) EnrolTOTP(ctx context.Context, u models.User) (secret string, codes []string, err error) {
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: models.TotpIssuer, AccountName: u.Email, Period: models.TotpPeriod})
+	key, err := credential.NewTOTPSecret(u.Email)
 	if err != nil {
 		return "", nil, err
 	}
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("UPDATE users SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = 0 WHERE id = ?",
-			key.Secret(), s.Now(), u.ID).Error; err != nil {
+			key, s.Now(), u.ID).Error; err != nil {
 			return err
 		}
 		codes, err = replaceRecoveryCodes(tx, u.ID)
 		return err
 	})
-	return key.Secret(), codes, err
+	return key, codes, err
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"gorm.io/gorm"
 )
 
@@ -18,7 +19,7 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 	if !strings.Contains(email, "@") {
 		return models.User{}, fmt.Errorf("email %q does not look like an email address", nu.Email)
 	}
-	if err := models.CheckPasswordRules(nu.Password); err != nil {
+	if err := credential.CheckPasswordRules(nu.Password); err != nil {
 		return models.User{}, err
 	}
 	u := models.User{Email: email, Name: strings.TrimSpace(nu.Name), Role: nu.Role}
@@ -39,7 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 	default:
 		return models.User{}, fmt.Errorf("role must be one of member, policy, admin")
 	}
-	hash, err := models.HashPassword(nu.Password)
+	hash, err := credential.HashPassword(nu.Password)
 	if err != nil {
 		return models.User{}, err
 	}
@@ -53,10 +54,10 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 
 // SetPassword replaces a user's password and ends all their sessions.
 func (s *Store) SetPassword(ctx context.Context, userID int64, pw string) error {
-	if err := models.CheckPasswordRules(pw); err != nil {
+	if err := credential.CheckPasswordRules(pw); err != nil {
 		return err
 	}
-	hash, err := models.HashPassword(pw)
+	hash, err := credential.HashPassword(pw)
 	if err != nil {
 		return err
 	}
@@ -114,12 +115,12 @@ func (s *Store) Authenticate(ctx context.Context, email, pw string) (models.User
 		return models.User{}, err
 	}
 	known := err == nil
-	hash := dummyHash() // an unknown email takes as long to refuse as a wrong password
+	hash := credential.DummyHash() // an unknown email takes as long to refuse as a wrong password
 	if known {
 		hash = u.PasswordHash
 	}
 	var ok bool
-	if slotErr := withHashSlot(ctx, func() { ok, err = models.VerifyPassword(hash, pw) }); slotErr != nil {
+	if slotErr := withHashSlot(ctx, func() { ok, err = credential.VerifyPassword(hash, pw) }); slotErr != nil {
 		return models.User{}, slotErr
 	}
 	if err != nil {

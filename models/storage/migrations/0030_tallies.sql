@@ -3,7 +3,7 @@
 -- counting responses. Each organisation counts under eight segments: its
 -- own (type, region, system status) and every roll-up in which some of
 -- those are '' (meaning "all"), so any filter is one exact key.
--- Migrate fills them from the existing rows once (a Go step after this file).
+-- The statements at the end fill them from the rows already stored.
 
 -- Member organisations per segment.
 CREATE TABLE organisation_tallies (
@@ -85,3 +85,53 @@ CREATE TABLE quotable_responses (
     system_status TEXT NOT NULL
 );
 CREATE INDEX quotable_responses_in_order ON quotable_responses (proposal_id, submitted_at, response_id, org_type, region, system_status);
+
+-- Fill the tallies from the rows already stored, as a recount would
+-- (Store.VerifyTallies): each submitted response counts under the eight
+-- roll-ups of its organisation's segment.
+INSERT INTO outstanding (proposal_id, organisation_id)
+SELECT p.id, o.id FROM proposals p CROSS JOIN organisations o
+EXCEPT SELECT proposal_id, organisation_id FROM responses WHERE status = 'submitted';
+
+INSERT INTO quotable_responses (response_id, proposal_id, submitted_at, org_type, region, system_status)
+SELECT r.id, r.proposal_id, r.submitted_at, o.type, o.region, o.system_status
+FROM responses r JOIN organisations o ON o.id = r.organisation_id
+WHERE r.status = 'submitted' AND r.consent IN ('attributed', 'anonymised') AND r.comment <> '';
+
+WITH rollups (all_types, all_regions, all_statuses) AS (VALUES (0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1))
+INSERT INTO organisation_tallies (org_type, region, system_status, n)
+SELECT CASE WHEN g.all_types = 1 THEN '' ELSE o.type END, CASE WHEN g.all_regions = 1 THEN '' ELSE o.region END,
+    CASE WHEN g.all_statuses = 1 THEN '' ELSE o.system_status END, COUNT(*)
+FROM organisations o CROSS JOIN rollups g
+GROUP BY 1, 2, 3;
+
+WITH rollups (all_types, all_regions, all_statuses) AS (VALUES (0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1))
+INSERT INTO stance_tallies (proposal_id, org_type, region, system_status, stance, n, quotable)
+SELECT r.proposal_id, CASE WHEN g.all_types = 1 THEN '' ELSE o.type END, CASE WHEN g.all_regions = 1 THEN '' ELSE o.region END,
+    CASE WHEN g.all_statuses = 1 THEN '' ELSE o.system_status END, r.stance, COUNT(*),
+    SUM(CASE WHEN r.consent IN ('attributed', 'anonymised') AND r.comment <> '' THEN 1 ELSE 0 END)
+FROM responses r JOIN organisations o ON o.id = r.organisation_id CROSS JOIN rollups g
+WHERE r.status = 'submitted'
+GROUP BY 1, 2, 3, 4, 5;
+
+WITH rollups (all_types, all_regions, all_statuses) AS (VALUES (0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1))
+INSERT INTO autonomy_tallies (proposal_id, org_type, region, system_status, autonomy, n)
+SELECT r.proposal_id, CASE WHEN g.all_types = 1 THEN '' ELSE o.type END, CASE WHEN g.all_regions = 1 THEN '' ELSE o.region END,
+    CASE WHEN g.all_statuses = 1 THEN '' ELSE o.system_status END, COALESCE(r.autonomy, 0), COUNT(*)
+FROM responses r JOIN organisations o ON o.id = r.organisation_id CROSS JOIN rollups g
+WHERE r.status = 'submitted'
+GROUP BY 1, 2, 3, 4, 5;
+
+-- By source: what members chose, what the policy team coded, and either.
+WITH rollups (all_types, all_regions, all_statuses) AS (VALUES (0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1)),
+links (source, response_id, concern_id) AS (
+    SELECT 'member', response_id, concern_id FROM response_concerns
+    UNION SELECT 'analyst', response_id, concern_id FROM response_codings
+    UNION SELECT 'both', response_id, concern_id FROM response_concerns
+    UNION SELECT 'both', response_id, concern_id FROM response_codings)
+INSERT INTO concern_tallies (proposal_id, org_type, region, system_status, source, concern_id, n)
+SELECT r.proposal_id, CASE WHEN g.all_types = 1 THEN '' ELSE o.type END, CASE WHEN g.all_regions = 1 THEN '' ELSE o.region END,
+    CASE WHEN g.all_statuses = 1 THEN '' ELSE o.system_status END, x.source, x.concern_id, COUNT(*)
+FROM links x JOIN responses r ON r.id = x.response_id JOIN organisations o ON o.id = r.organisation_id CROSS JOIN rollups g
+WHERE r.status = 'submitted'
+GROUP BY 1, 2, 3, 4, 5, 6;

@@ -2,8 +2,8 @@
 -- consultation overview shows is written. Every instance keeps summaries
 -- in memory labelled with the number they were computed at, and serves one
 -- only while the number in the database is still the same. The triggers
--- that move it are created in Go (summaryVersionTriggers), because SQLite
--- and PostgreSQL write triggers differently.
+-- that move it are in 0040_summary_version.sqlite.sql and .postgres.sql,
+-- because SQLite and PostgreSQL write triggers differently.
 CREATE TABLE summary_version (
     id INTEGER PRIMARY KEY,
     v BIGINT NOT NULL

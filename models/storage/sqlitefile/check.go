@@ -1,4 +1,4 @@
-package storage
+package sqlitefile
 
 import (
 	"context"
@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
+
+// SchemaCheck refuses a database holding migrations (the versions in its
+// schema_migrations) that this program does not know.
+type SchemaCheck func(applied []int) error
 
 // restoreAdvice ends every message about a file that needs restoring.
 const restoreAdvice = `Restore it from a backup as docs/reliability.md says ("Restoring the database file").`
@@ -25,10 +30,10 @@ func errEmptyDatabase(path, what string) error {
 		path, what, restoreAdvice, path)
 }
 
-// checkExistingFile looks at the database file before it is opened: it says
+// CheckFile looks at the database file before it is opened: it says
 // whether the file already existed and refuses one of 0 bytes (with no
 // write-ahead log beside it that could hold its pages) unless allowEmpty.
-func checkExistingFile(path string, allowEmpty bool) (existed bool, err error) {
+func CheckFile(path string, allowEmpty bool) (existed bool, err error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -47,43 +52,30 @@ func checkExistingFile(path string, allowEmpty bool) (existed bool, err error) {
 	return true, nil
 }
 
-// checkExistingDatabase looks into a file that existed before this start,
-// on a read-only connection so that a refused file is left as it was: it
-// refuses a file with no tables (unless allowEmpty) or with tables that are
-// not the tracker's.
-func checkExistingDatabase(ctx context.Context, path string, allowEmpty bool) error {
-	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?mode=ro&_busy_timeout=10000")
+// CheckDatabase looks into a file that existed before this start, on a
+// read-only connection so that a refused file is left as it was: it
+// refuses a file with no tables (unless allowEmpty), with tables that are
+// not the tracker's, or with a schema that schema refuses.
+func CheckDatabase(ctx context.Context, path string, allowEmpty bool, schema SchemaCheck) error {
+	db, err := sql.Open("sqlite3", "file:"+EscapePath(path)+"?mode=ro&_busy_timeout=10000")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return checkTrackerTables(ctx, db, path, allowEmpty)
+	return checkTrackerTables(ctx, db, path, allowEmpty, schema)
 }
 
 // checkTrackerTables refuses a database with no tables (unless allowEmpty),
-// or with tables but not the tracker's.
-func checkTrackerTables(ctx context.Context, db *sql.DB, path string, allowEmpty bool) error {
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+// with tables but not the tracker's, or with a schema that schema refuses.
+func checkTrackerTables(ctx context.Context, db *sql.DB, path string, allowEmpty bool, schema SchemaCheck) error {
+	tables, err := column[string](ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table'")
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	tables, tracker := 0, false
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return err
-		}
-		tables++
-		tracker = tracker || name == "schema_migrations"
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	switch {
-	case tables == 0 && !allowEmpty:
+	switch tracker := slices.Contains(tables, "schema_migrations"); {
+	case len(tables) == 0 && !allowEmpty:
 		return errEmptyDatabase(path, "has no tables")
-	case tables > 0 && !tracker:
+	case len(tables) > 0 && !tracker:
 		return fmt.Errorf("database %s is a SQLite file of some other program (it has tables, but not the tracker's): "+
 			"the tracker will not add its tables to it. Check the -db setting", path)
 	case !tracker:
@@ -91,47 +83,49 @@ func checkTrackerTables(ctx context.Context, db *sql.DB, path string, allowEmpty
 	}
 	// A newer release's database is refused here too, before anything
 	// opens it for writing (Migrate refuses it as well, on either engine).
-	var applied []int
-	vrows, err := db.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	applied, err := column[int](ctx, db, "SELECT version FROM schema_migrations")
 	if err != nil {
 		return err
 	}
-	defer vrows.Close()
-	for vrows.Next() {
-		var v int
-		if err := vrows.Scan(&v); err != nil {
-			return err
-		}
-		applied = append(applied, v)
-	}
-	if err := vrows.Err(); err != nil {
-		return err
-	}
-	known, err := loadMigrations()
-	if err != nil {
-		return err
-	}
-	return refuseUnknownVersions(applied, known)
+	return schema(applied)
 }
 
-// quickCheck is PRAGMA quick_check of a SQLite file running on a read-only
+// column reads the one column a query returns.
+func column[T any](ctx context.Context, db *sql.DB, query string) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// QuickCheck is PRAGMA quick_check of a SQLite file running on a read-only
 // connection of its own, which does not hold up the writer. It reads the
 // whole file: about 20–30 s for a million responses (docs/reliability.md),
 // so start-up waits for it only so long, and a check still running then
 // finishes while the server serves.
-type quickCheck struct {
+type QuickCheck struct {
 	path    string
 	began   time.Time
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when err is set
 	err     error         // nil, or why the file is refused
-	handled chan struct{} // closed once finishWhileServing has acted on err
+	handled chan struct{} // closed once FinishWhileServing has acted on err
 }
 
-// startQuickCheck begins checking path.
-func startQuickCheck(path string) *quickCheck {
+// StartQuickCheck begins checking path.
+func StartQuickCheck(path string) *QuickCheck {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &quickCheck{path: path, began: time.Now(), cancel: cancel, done: make(chan struct{})}
+	c := &QuickCheck{path: path, began: time.Now(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		c.err = runQuickCheck(ctx, path)
@@ -139,9 +133,12 @@ func startQuickCheck(path string) *quickCheck {
 	return c
 }
 
-// wait waits at most limit for the check's result; finished is false when
+// Began is when the check started.
+func (c *QuickCheck) Began() time.Time { return c.began }
+
+// Wait waits at most limit for the check's result; finished is false when
 // the check is still running.
-func (c *quickCheck) wait(ctx context.Context, limit time.Duration) (finished bool, err error) {
+func (c *QuickCheck) Wait(ctx context.Context, limit time.Duration) (finished bool, err error) {
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
@@ -154,8 +151,8 @@ func (c *quickCheck) wait(ctx context.Context, limit time.Duration) (finished bo
 	}
 }
 
-// stop ends the check, if it still runs, and waits for it.
-func (c *quickCheck) stop() {
+// Stop ends the check, if it still runs, and waits for it.
+func (c *QuickCheck) Stop() {
 	if c == nil {
 		return
 	}
@@ -166,8 +163,33 @@ func (c *quickCheck) stop() {
 	}
 }
 
+// WaitHandled waits until FinishWhileServing has acted on the result.
+func (c *QuickCheck) WaitHandled() { <-c.handled }
+
+// FinishWhileServing lets a check that outlasted its wait finish while the
+// store serves. A damaged file is then refused as it would have been at
+// start: guard refuses every write with ErrUnavailable (and /healthz 503).
+func (c *QuickCheck) FinishWhileServing(guard *Guard, log *slog.Logger) {
+	c.handled = make(chan struct{})
+	go func() {
+		defer close(c.handled)
+		<-c.done
+		switch {
+		case errors.Is(c.err, context.Canceled):
+		case c.err != nil:
+			guard.refuse(fmt.Errorf("%w: %w", models.ErrUnavailable, c.err))
+			if log != nil {
+				log.Error("database file is damaged: refusing every write, and /healthz answers 503", "err", c.err)
+			}
+		case log != nil:
+			log.Info("database file checked (PRAGMA quick_check, finished while serving)", "path", c.path,
+				"took", time.Since(c.began).Round(time.Millisecond))
+		}
+	}()
+}
+
 func runQuickCheck(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?mode=ro&_busy_timeout=10000")
+	db, err := sql.Open("sqlite3", "file:"+EscapePath(path)+"?mode=ro&_busy_timeout=10000")
 	if err != nil {
 		return err
 	}
@@ -177,7 +199,7 @@ func runQuickCheck(ctx context.Context, path string) error {
 		return ctx.Err()
 	}
 	if err != nil {
-		return explainSQLiteError(path, err)
+		return Explain(path, err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("database %s is damaged (PRAGMA quick_check: %s): the server will not start on it. %s",
@@ -186,53 +208,16 @@ func runQuickCheck(ctx context.Context, path string) error {
 	return nil
 }
 
-// finishWhileServing lets a start-up check that outlasted its wait finish
-// while the store serves. A damaged file is then refused as it would have
-// been at start: every write answers ErrUnavailable, and /healthz 503.
-func (s *Store) finishWhileServing(c *quickCheck, log *slog.Logger) {
-	s.startCheck = c
-	c.handled = make(chan struct{})
-	go func() {
-		defer close(c.handled)
-		<-c.done
-		switch {
-		case errors.Is(c.err, context.Canceled):
-		case c.err != nil:
-			s.guard.refuse(fmt.Errorf("%w: %w", models.ErrUnavailable, c.err))
-			if log != nil {
-				log.Error("database file is damaged: refusing every write, and /healthz answers 503", "err", c.err)
-			}
-		case log != nil:
-			log.Info("database file checked (PRAGMA quick_check, finished while serving)", "path", s.path,
-				"took", time.Since(c.began).Round(time.Millisecond))
-		}
-	}()
-}
-
 // checkRows runs one of SQLite's check pragmas and returns the lines that
 // are not "ok".
 func checkRows(ctx context.Context, db *sql.DB, pragma string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, pragma)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return nil, err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	return problems, rows.Err()
+	lines, err := column[string](ctx, db, pragma)
+	return slices.DeleteFunc(lines, func(l string) bool { return l == "ok" }), err
 }
 
-// explainSQLiteError turns the SQLite errors a bad file gives at start into
-// messages that say what to do.
-func explainSQLiteError(path string, err error) error {
+// Explain turns the SQLite errors a bad file gives at start into messages
+// that say what to do; other errors come back as they are.
+func Explain(path string, err error) error {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return err

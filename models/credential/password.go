@@ -1,4 +1,8 @@
-package models
+// Package credential holds what proves who a user is, without a database:
+// password rules, argon2id hashing and verification, generated passwords,
+// and the second factor's codes (TOTP, RFC 6238) and recovery codes. The
+// store keeps the hashes and secrets these make (models/storage).
+package credential
 
 import (
 	"crypto/rand"
@@ -8,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -109,3 +114,12 @@ func VerifyPassword(hash, pw string) (bool, error) {
 
 // GeneratePassword returns a random password of 26 characters (128 bits).
 func GeneratePassword() string { return rand.Text() }
+
+// DummyHash is verified against when an email is unknown, so that a wrong
+// email takes as long to refuse as a wrong password. It is made on first
+// use, not at start: hashing costs a start-up (and every CLI command) tens
+// of milliseconds of CPU, hundreds on a busy machine.
+var DummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-for-timing")
+	return h
+})

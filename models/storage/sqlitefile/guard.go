@@ -1,4 +1,9 @@
-package storage
+// Package sqlitefile looks after the file under a SQLite store: it checks a
+// file before the store opens it, notices when the file is deleted or
+// replaced while the server runs, and writes and verifies backups. It
+// takes paths and *sql.DB, never the store, and its errors say what the
+// operator should do.
+package sqlitefile
 
 import (
 	"context"
@@ -7,17 +12,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/nhsproviders/consultation-tracker/models"
-	"gorm.io/driver/postgres"
-	"gorm.io/driver/sqlite"
-	"gorm.io/gorm"
 )
 
-// fileGuard notices when the SQLite file the store opened is no longer the
+// Guard notices when the SQLite file the store opened is no longer the
 // file at its path: deleted, or replaced by another file moved over it.
 // The server's connections would go on writing into the old file, and every
 // save acknowledged from then on would be lost with it; so each commit on
@@ -25,7 +28,8 @@ import (
 // stat, about a microsecond), and is refused with ErrUnavailable if not.
 // An in-place overwrite (cp over the live file) keeps the file's identity
 // and is not seen here; docs/reliability.md says how to restore safely.
-type fileGuard struct {
+// A nil *Guard (PostgreSQL) checks nothing.
+type Guard struct {
 	path   string
 	log    *slog.Logger // nil: silent
 	opened atomic.Pointer[os.FileInfo]
@@ -34,18 +38,24 @@ type fileGuard struct {
 	// refused, once set, refuses every later write: the file was found
 	// damaged after the server had started.
 	refused atomic.Pointer[error]
-	// rescuing lets the copy of Store.rescue through the commit hook.
+	// rescuing lets the copy of Rescue through the commit hook.
 	rescuing    atomic.Bool
 	walSetAside atomic.Bool
 }
 
+// NewGuard makes the guard of the file at path, which logs to log (nil for
+// silence).
+func NewGuard(path string, log *slog.Logger) *Guard {
+	return &Guard{path: path, log: log}
+}
+
 // refuse makes every later check fail with err (which wraps ErrUnavailable).
-func (g *fileGuard) refuse(err error) {
+func (g *Guard) refuse(err error) {
 	g.refused.Store(&err)
 }
 
-// record notes the identity (device and inode) of the file as opened.
-func (g *fileGuard) record() error {
+// Record notes the identity (device and inode) of the file as opened.
+func (g *Guard) Record() error {
 	fi, err := os.Stat(g.path)
 	if err != nil {
 		return err
@@ -54,16 +64,16 @@ func (g *fileGuard) record() error {
 	return nil
 }
 
-// recordWAL notes the identity of the opened file's -wal, once there is one.
-func (g *fileGuard) recordWAL() {
+// RecordWAL notes the identity of the opened file's -wal, once there is one.
+func (g *Guard) RecordWAL() {
 	if fi, err := os.Stat(g.path + "-wal"); err == nil {
 		g.wal.Store(&fi)
 	}
 }
 
-// check returns nil while the path still names the opened file, and
+// Check returns nil while the path still names the opened file, and
 // otherwise an error wrapping ErrUnavailable that says what happened.
-func (g *fileGuard) check() error {
+func (g *Guard) Check() error {
 	if g == nil {
 		return nil
 	}
@@ -103,7 +113,7 @@ func (g *fileGuard) check() error {
 // moved says whether the path no longer names the opened file, and how; it
 // is certain when the file is known to be deleted or replaced, not only
 // unreadable.
-func (g *fileGuard) moved() (what string, certain bool) {
+func (g *Guard) moved() (what string, certain bool) {
 	opened := g.opened.Load()
 	if opened == nil {
 		return "", false
@@ -122,7 +132,7 @@ func (g *fileGuard) moved() (what string, certain bool) {
 
 // abandoned says whether the store's connections hold a file that is no
 // longer at its path.
-func (g *fileGuard) abandoned() bool {
+func (g *Guard) abandoned() bool {
 	if g == nil {
 		return false
 	}
@@ -130,9 +140,9 @@ func (g *fileGuard) abandoned() bool {
 	return certain
 }
 
-// setAsideStaleFiles runs when the store has closed: if its file was deleted
+// SetAsideStaleFiles runs when the store has closed: if its file was deleted
 // meanwhile, the old -wal goes too (see setAsideStaleWAL).
-func (g *fileGuard) setAsideStaleFiles() {
+func (g *Guard) SetAsideStaleFiles() {
 	if g.abandoned() {
 		g.setAsideStaleWAL()
 	}
@@ -144,7 +154,7 @@ func (g *fileGuard) setAsideStaleFiles() {
 // by path would replay the old file's pages into whatever file is there
 // now: the "malformed" (or, worse, silently mixed) restore of the fault
 // run. The -wal is renamed, not deleted; the -shm is only an index of it.
-func (g *fileGuard) setAsideStaleWAL() {
+func (g *Guard) setAsideStaleWAL() {
 	ours := g.wal.Load()
 	wal := g.path + "-wal"
 	fi, err := os.Stat(wal)
@@ -166,109 +176,92 @@ func (g *fileGuard) setAsideStaleWAL() {
 	}
 }
 
+// Rescue runs when the store closes after its file was deleted or replaced:
+// the connections still hold the old file, with every save acknowledged
+// before it went, and copyTo (VACUUM INTO on the writer) writes a copy of
+// it beside the path.
+func (g *Guard) Rescue(copyTo func(name string) error) {
+	if !g.abandoned() {
+		return
+	}
+	name := g.path + ".rescued-" + time.Now().UTC().Format("20060102T150405Z")
+	g.rescuing.Store(true)
+	err := copyTo(name)
+	g.rescuing.Store(false)
+	if g.log == nil {
+		return
+	}
+	if err != nil {
+		g.log.Error("could not copy the database file that was deleted or replaced; the saves made before then are lost", "err", err)
+		return
+	}
+	g.log.Warn("copied the database file that was deleted or replaced, with every save acknowledged before then, to "+name+
+		": see docs/reliability.md (\"Restoring the database file\")", "copy", name)
+}
+
 // commitHook is SQLite's commit hook on the writer: a non-zero answer turns
 // the commit into a rollback.
-func (g *fileGuard) commitHook() int {
+func (g *Guard) commitHook() int {
 	if g.rescuing.Load() {
 		return 0
 	}
-	if g.check() != nil {
+	if g.Check() != nil {
 		return 1
 	}
 	return 0
 }
 
-// guardedConnector opens the store's SQLite connections: the writer's with
-// the commit hook of guard, and none at all once the path names another
-// file. A connection opened by path then would pair the new file with the
-// old file's -wal and -shm, read pages of the one as the other, and
-// checkpoint them into it: the "malformed" restored file of the fault run.
-type guardedConnector struct {
-	dsn    string
-	guard  *fileGuard
-	writer bool
+// RefusedCommit says why a commit failed when the guard's commit hook
+// refused it, as an error wrapping ErrUnavailable; it is nil for any other
+// error.
+func (g *Guard) RefusedCommit(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintCommitHook {
+		return nil
+	}
+	if gone := g.Check(); gone != nil {
+		return gone
+	}
+	return fmt.Errorf("%w: the database file was briefly missing or replaced; nothing was saved", models.ErrUnavailable)
+}
+
+// Connector opens the store's SQLite connections: the writer's with the
+// commit hook of Guard, and none at all once the path names another file.
+// A connection opened by path then would pair the new file with the old
+// file's -wal and -shm, read pages of the one as the other, and checkpoint
+// them into it: the "malformed" restored file of the fault run.
+type Connector struct {
+	DSN    string
+	Guard  *Guard
+	Writer bool
 }
 
 // Connect opens a connection. Only the writer's first may create the file:
 // one opened later (after an I/O error) must not start an empty database
 // where the file was deleted.
-func (c guardedConnector) Connect(context.Context) (driver.Conn, error) {
-	if err := c.guard.check(); err != nil {
+func (c Connector) Connect(context.Context) (driver.Conn, error) {
+	if err := c.Guard.Check(); err != nil {
 		return nil, err
 	}
 	d := &sqlite3.SQLiteDriver{}
-	if c.writer {
+	if c.Writer {
 		d.ConnectHook = func(conn *sqlite3.SQLiteConn) error {
-			conn.RegisterCommitHook(c.guard.commitHook)
+			conn.RegisterCommitHook(c.Guard.commitHook)
 			return nil
 		}
 	}
-	dsn := c.dsn
-	if c.guard.opened.Load() != nil {
+	dsn := c.DSN
+	if c.Guard.opened.Load() != nil {
 		dsn += "&mode=rw"
 	}
 	return d.Open(dsn)
 }
 
-func (c guardedConnector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
+// Driver is the SQLite driver.
+func (c Connector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
 
-// sqliteDialector is GORM's SQLite dialector with two changes to the
-// errors it hands back: a commit the guard refused becomes ErrUnavailable,
-// and values a driver message may echo are blanked (see redactError).
-type sqliteDialector struct {
-	*sqlite.Dialector
-	guard *fileGuard // nil on the reader
-}
-
-// Translate is called by GORM on every error of a statement or commit.
-func (d sqliteDialector) Translate(err error) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintCommitHook {
-		if gone := d.guard.check(); gone != nil {
-			return gone
-		}
-		return fmt.Errorf("%w: the database file was briefly missing or replaced; nothing was saved", models.ErrUnavailable)
-	}
-	return redactError(d.Dialector.Translate(err))
-}
-
-// redactRowErrors blanks values from the errors of Raw…Rows and Raw…Scan,
-// which GORM's row callback stores without passing them to Translate.
-func redactRowErrors(db *gorm.DB) error {
-	return db.Callback().Row().After("gorm:row").Register("tracker:redact_errors", func(tx *gorm.DB) {
-		tx.Error = redactError(tx.Error)
-	})
-}
-
-// postgresDialector is GORM's PostgreSQL dialector with values blanked
-// from its error messages.
-type postgresDialector struct {
-	*postgres.Dialector
-}
-
-// Translate is called by GORM on every error of a statement or commit.
-func (d postgresDialector) Translate(err error) error {
-	return redactError(d.Dialector.Translate(err))
-}
-
-// rescue runs when the store closes after its file was deleted or replaced:
-// the connections still hold the old file, with every save acknowledged
-// before it went, and a copy of it is written beside the path.
-func (s *Store) rescue(ctx context.Context) {
-	if !s.guard.abandoned() {
-		return
-	}
-	name := s.path + ".rescued-" + time.Now().UTC().Format("20060102T150405Z")
-	s.guard.rescuing.Store(true)
-	err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", name).Error
-	s.guard.rescuing.Store(false)
-	if s.guard.log == nil {
-		return
-	}
-	if err != nil {
-		s.guard.log.Error("could not copy the database file that was deleted or replaced; the saves made before then are lost", "err", err)
-		return
-	}
-	s.guard.log.Warn("copied the database file that was deleted or replaced, with every save acknowledged before then, to "+name+
-		": see docs/reliability.md (\"Restoring the database file\")", "copy", name)
+// EscapePath keeps '?' and '#' in a file name from being read as URL parts
+// of a DSN.
+func EscapePath(p string) string {
+	return strings.NewReplacer("?", "%3f", "#", "%23").Replace(p)
 }

@@ -1,5 +1,0 @@
--- Full-text search over responses' comment and amendments, with the
--- engine's own index: an FTS5 table kept by triggers on SQLite, a generated
--- tsvector column with a GIN index on PostgreSQL. Both are created in Go
--- (searchIndex, models/fulltext.go), because the two engines share no
--- syntax for them and trigger bodies hold semicolons.
