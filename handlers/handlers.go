@@ -14,6 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/logging"
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/views"
 )
@@ -56,7 +58,7 @@ type Handler struct {
 	writeTimeout time.Duration
 	timeouts     Timeouts
 
-	bodies *bodyBudget // memory held for bodies still arriving
+	bodies *netguard.BodyBudget // memory held for bodies still arriving
 
 	summaryJSON *models.VersionedCache[summaryRequest, []byte]
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
@@ -65,17 +67,12 @@ type Handler struct {
 	saves *saveRate // saves per member, see saverate.go
 }
 
-// Request limits.
-const (
-	bodyLimit = 1 << 20 // 1 MiB: a response form is at most a few tens of KiB
-)
-
 // New builds the Fiber app with every route.
 func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	d.Logger = slog.New(RedactSecrets(d.Logger.Handler()))
+	d.Logger = slog.New(logging.RedactSecrets(d.Logger.Handler()))
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = 30 * time.Second
 	}
@@ -101,7 +98,7 @@ func New(d Deps) (*fiber.App, error) {
 		behindProxy: len(d.TrustedProxies) > 0,
 
 		writeTimeout: d.WriteTimeout,
-		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
+		bodies:       netguard.NewBodyBudget(time.Now),
 		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
 		timeouts:     d.Timeouts.withDefaults(),
 
@@ -116,9 +113,9 @@ func New(d Deps) (*fiber.App, error) {
 		Immutable:             true, // request strings outlive the handler in logs and errors
 		CaseSensitive:         true, // /INVITE/… or /API/… must not reach a route that path checks read otherwise
 		ErrorHandler:          h.handleError,
-		BodyLimit:             bodyLimit,
-		ReadTimeout:           headerReadTimeout, // the body's own timeout is set when its headers arrive
-		Concurrency:           1024,              // open connections; beyond it fasthttp answers 503
+		BodyLimit:             netguard.BodyLimit,
+		ReadTimeout:           netguard.HeaderReadTimeout, // the body's own timeout is set when its headers arrive
+		Concurrency:           1024,                       // open connections; beyond it fasthttp answers 503
 		WriteTimeout:          d.WriteTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
@@ -129,7 +126,7 @@ func New(d Deps) (*fiber.App, error) {
 		cfg.TrustedProxies = d.TrustedProxies
 	}
 	app := fiber.New(cfg)
-	h.bodies.install(app.Server())
+	h.bodies.Install(app.Server())
 	app.Use(recover.New())
 	h.routes(app)
 	return app, nil
@@ -195,6 +192,25 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	}
 	c.Status(status)
 	return h.render(c, "error", page{Title: errorTitles[status], Data: errorPage{Status: status, Message: message, Typed: typed}})
+}
+
+// refusedForBudget answers a request whose body the budget refused, or
+// reports false. fasthttp has failed the request before any middleware ran;
+// its own answer would wrongly say the body is too large.
+func (h *Handler) refusedForBudget(c *fiber.Ctx) (bool, error) {
+	if !h.bodies.Release(&c.Request().Header) {
+		return false, nil
+	}
+	h.log.Warn("request body refused: the server is holding its most in unfinished bodies", "path", c.Path())
+	h.setSecurityHeaders(c)
+	c.Set(fiber.HeaderRetryAfter, "30")
+	const message = "The server is busy receiving other uploads, so it did not read what you sent and nothing was saved. " +
+		"Wait a minute, go back and send it again."
+	c.Status(fiber.StatusServiceUnavailable)
+	if isAPI(c) {
+		return true, c.JSON(apiError{Error: message})
+	}
+	return true, h.render(c, "error", page{Title: "Server busy", Data: errorPage{Status: fiber.StatusServiceUnavailable, Message: message}})
 }
 
 var defaultMessages = map[int]string{

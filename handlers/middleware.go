@@ -52,7 +52,7 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			status = 500
 		}
 	}
-	// The log handler redacts an invite link's token (RedactSecrets).
+	// The log handler redacts an invite link's token (logging.RedactSecrets).
 	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
 		"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(c)}
 	if u, ok := currentUser(c); ok {

@@ -1,4 +1,5 @@
-package handlers
+// Package logging keeps secrets out of the server's log.
+package logging
 
 import (
 	"context"
