@@ -8,47 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/document"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
-
-// docSection is one proposal's part of the collective response as shown:
-// figures filled in, evidence attached.
-type docSection struct {
-	Proposal      models.Proposal
-	HasSection    bool
-	Position      string
-	Source        string // the statement as written, with {{figure}} tokens
-	Statement     string // the statement with figures filled in (Markdown)
-	StatementHTML template.HTML
-	Unknown       []string // tokens that name no figure
-	KeyFigures    string
-	Quotes        []models.FrozenQuote
-	QuoteIDs      []int64
-	Coverage      models.SectionCoverage
-}
-
-// collectiveDocument is the collective response as every view shows it:
-// the workspace, the print page, Markdown and Word.
-type collectiveDocument struct {
-	Consultation     models.Consultation
-	Started          bool
-	Status           string
-	Version          int
-	Frozen           bool // approved: figures and quotes as they were at approval
-	ApprovedAt       *time.Time
-	Introduction     string
-	IntroductionHTML template.HTML
-	Sections         []docSection
-	Missing          []models.Proposal
-	// Withdrawn are frozen quotes whose members have withdrawn consent since
-	// approval: left out (or shown without the name) everywhere, and listed
-	// on the workspace for the policy team to take out.
-	Withdrawn []models.WithdrawnQuote
-}
 
 // keyFigures is the standard line of evidence under each section.
 const keyFigures = "{{responses}} of {{members}} member organisations responded ({{response_rate}}): " +
@@ -57,8 +22,8 @@ const keyFigures = "{{responses}} of {{members}} member organisations responded 
 
 // buildDocument assembles the collective response from the live data, or
 // from the approved snapshot once it is approved.
-func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (collectiveDocument, models.CollectiveDoc, map[int64]models.Summary, error) {
-	d := collectiveDocument{Consultation: cons, Status: models.CollectiveDraft}
+func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (document.Document, models.CollectiveDoc, map[int64]models.Summary, error) {
+	d := document.Document{Consultation: cons, Status: models.CollectiveDraft}
 	doc, err := h.store.Collective(ctx, cons.ID)
 	switch {
 	case err == nil:
@@ -99,9 +64,10 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 			figures[p.Ref] = models.Figures(sum)
 		}
 	}
-	d.IntroductionHTML = renderMarkdown(fillOrKeep(d.Introduction, nil, figures))
+	intro, _ := models.FillFigures(d.Introduction, nil, figures)
+	d.IntroductionHTML = document.HTML(intro)
 	for _, p := range ps {
-		sec := docSection{Proposal: p}
+		sec := document.Section{Proposal: p}
 		if d.Frozen {
 			fs, ok := frozen[p.Ref]
 			if !ok {
@@ -123,16 +89,11 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 			sec.Quotes = quotes
 		}
 		sec.Statement, sec.Unknown = models.FillFigures(sec.Source, figures[p.Ref], figures)
-		sec.StatementHTML = renderMarkdown(sec.Statement)
+		sec.StatementHTML = document.HTML(sec.Statement)
 		sec.KeyFigures, _ = models.FillFigures(keyFigures, figures[p.Ref], nil)
 		d.Sections = append(d.Sections, sec)
 	}
 	return d, doc, summaries, nil
-}
-
-func fillOrKeep(text string, own map[string]string, byRef map[string]map[string]string) string {
-	out, _ := models.FillFigures(text, own, byRef)
-	return out
 }
 
 // quotesFor returns the attached quotes of a section, attributed as the
@@ -155,7 +116,7 @@ func (h *Handler) quotesFor(ctx context.Context, proposalID int64, ids []int64) 
 }
 
 type collectivePage struct {
-	Doc        collectiveDocument
+	Doc        document.Document
 	Threshold  int
 	CanReview  bool
 	CanReturn  bool
@@ -273,9 +234,9 @@ func checkStatement(text string) string {
 	if n := len([]rune(text)); n > maxStatementChars {
 		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
 	}
-	if n := markdownNesting(text); n > maxMarkdownNesting {
+	if n := document.Nesting(text); n > document.MaxNesting {
 		return fmt.Sprintf("Quotations and lists are nested %s levels deep here (each “>” or list marker at the start of a line opens one more); keep to %d or fewer",
-			thousandsInt(n), maxMarkdownNesting)
+			thousandsInt(n), document.MaxNesting)
 	}
 	return ""
 }
@@ -359,7 +320,7 @@ func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (secti
 		return p, err
 	}
 	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
-	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	p.Preview, p.Unknown = document.HTML(filled), unknown
 	return p, nil
 }
 
@@ -394,7 +355,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 		p.Errors.add("statement", msg)
 	}
 	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
-	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	p.Preview, p.Unknown = document.HTML(filled), unknown
 	if len(unknown) > 0 && !strings.Contains(p.Statement, ".") {
 		p.Errors.add("statement", "These figures do not exist: "+strings.Join(unknown, ", ")+". Use the names listed beside the box.")
 	} else if len(unknown) > 0 {
