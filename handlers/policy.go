@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -87,12 +88,12 @@ type summaryPage struct {
 	Tally          string
 	TallyModes     []string
 	Filters        filterOptions
-	StanceChart    barChart
-	AutonomyChart  barChart
-	ConcernCharts  []barChart
-	ByType         segmentTable
-	ByRegion       segmentTable
-	BySystemStatus segmentTable
+	StanceChart    chart.BarChart
+	AutonomyChart  chart.BarChart
+	ConcernCharts  []chart.BarChart
+	ByType         chart.SegmentTable
+	ByRegion       chart.SegmentTable
+	BySystemStatus chart.SegmentTable
 }
 
 func (h *Handler) summary(c *fiber.Ctx) error {
@@ -125,14 +126,14 @@ func newSummaryPage(s models.Summary, tally string) summaryPage {
 		Tally:         tally,
 		TallyModes:    models.TallyModes,
 		Filters:       newFilterOptions(s.Filter),
-		StanceChart:   stanceChart("stance", "Stance of responding members", s.Stances),
-		AutonomyChart: autonomyChart(s.AutonomyCounts, s.Responses),
-		ConcernCharts: concernCharts(s.Concerns, s.Responses),
-		ByType: newSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
+		StanceChart:   chart.Stances("stance", "Stance of responding members", s.Stances),
+		AutonomyChart: chart.Autonomy(s.AutonomyCounts, s.Responses),
+		ConcernCharts: chart.Concerns(s.Concerns, s.Responses),
+		ByType: chart.NewSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
 			func(k string) string { return models.OrganisationTypeLabels[k] }),
-		ByRegion: newSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,
+		ByRegion: chart.NewSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,
 			func(k string) string { return k }),
-		BySystemStatus: newSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
+		BySystemStatus: chart.NewSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
 			func(k string) string { return models.SystemStatusLabels[k] }),
 	}
 }

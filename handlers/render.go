@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -127,7 +128,7 @@ func templateFuncs() template.FuncMap {
 		"systemLabel":   func(s string) string { return models.SystemStatusLabels[s] },
 		"sideLabel":     func(s string) string { return models.ConcernSideLabels[s] },
 		"autonomyLabel": autonomyLabel,
-		"signed":        signed,
+		"signed":        chart.Signed,
 		"pct":           pct,
 		"share":         share,
 		"mean":          mean,
@@ -177,17 +178,6 @@ func containsString(list []string, s string) bool {
 }
 
 func autonomyLabel(v int) string { return models.AutonomyLabels[v] }
-
-// signed writes -2 … +2 with an explicit plus and a true minus sign.
-func signed(v int) string {
-	switch {
-	case v > 0:
-		return fmt.Sprintf("+%d", v)
-	case v < 0:
-		return fmt.Sprintf("−%d", -v)
-	}
-	return "0"
-}
 
 // pct formats a fraction as a whole percentage.
 func pct(x float64) string { return fmt.Sprintf("%.0f%%", math.Round(x*100)) }
