@@ -40,17 +40,7 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		// the error handler has not run yet; report what it will send
-		var fe *fiber.Error
-		if errors.As(err, &fe) {
-			status = fe.Code
-		} else if errors.Is(err, models.ErrNotFound) {
-			status = 404
-		} else if f := failureOf(c, err); f != noFailure {
-			status = f.status()
-		} else {
-			status = 500
-		}
+		status, _ = statusOf(c, err) // what the error handler, which runs after this, will send
 	}
 	// The log handler redacts an invite link's token (logging.RedactSecrets).
 	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
