@@ -141,7 +141,7 @@ var collectiveFlashes = map[string]string{
 // collective is the policy team's workspace for the collective response.
 func (h *Handler) collective(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ const maxStatementChars = 20000
 
 func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -209,22 +209,21 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 	}
 	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
 		BaseVersion: version, Introduction: &text})
-	if status, msg := collectiveRefusal(err); status != 0 {
-		p.Errors.add("introduction", msg)
-		p.Conflict = status == fiber.StatusConflict
-		c.Status(status)
-		return h.renderCollective(c, u, cons, 25, p)
-	} else if status, msg, ok := h.refusedSave(c, err); ok {
-		p.Errors.add("introduction", msg)
-		c.Status(status)
-		if h.renderCollective(c, u, cons, 25, p) != nil {
-			return err // the page could not be built: the error page shows the text
-		}
-		return nil
-	} else if err != nil {
+	status, msg, refused := h.refusedCollectiveSave(c, err)
+	switch {
+	case !refused && err != nil:
 		return err
+	case !refused:
+		return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
 	}
-	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
+	p.Errors.add("introduction", msg)
+	p.Conflict = status == fiber.StatusConflict
+	c.Status(status)
+	shown := h.renderCollective(c, u, cons, 25, p)
+	if shown != nil && status >= 500 {
+		return err // the page could not be built: the error page shows the text
+	}
+	return shown
 }
 
 func checkStatement(text string) string {
@@ -239,6 +238,16 @@ func checkStatement(text string) string {
 			thousandsInt(n), document.MaxNesting)
 	}
 	return ""
+}
+
+// refusedCollectiveSave says why a save of the collective response was
+// refused, and with what status to show the form again: a refusal of the
+// store's (collectiveRefusal), or the database or the time running out.
+func (h *Handler) refusedCollectiveSave(c *fiber.Ctx, err error) (status int, message string, refused bool) {
+	if status, msg := collectiveRefusal(err); status != 0 {
+		return status, msg, true
+	}
+	return h.refusedSave(c, err)
 }
 
 // collectiveRefusal turns the store's refusals into a status and a message.
@@ -278,19 +287,19 @@ type sectionPage struct {
 }
 
 func (h *Handler) sectionForm(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	p, err := h.sectionPageData(c, cons)
+	p, err := h.sectionPageData(c)
 	if err != nil {
 		return err
 	}
 	return h.render(c, "collective/section", page{Title: "Section " + p.Proposal.Ref, Nav: "consultations", Data: p})
 }
 
-func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (sectionPage, error) {
+// sectionPageData reads :id and :ref and loads the section as stored.
+func (h *Handler) sectionPageData(c *fiber.Ctx) (sectionPage, error) {
+	cons, err := h.consultationParam(c)
+	if err != nil {
+		return sectionPage{}, err
+	}
 	ctx := c.UserContext()
 	prop, pc, err := h.store.ProposalByRef(ctx, c.Params("ref"))
 	if err != nil {
@@ -326,14 +335,11 @@ func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (secti
 
 func (h *Handler) saveSection(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	p, err := h.sectionPageData(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.sectionPageData(c, cons)
-	if err != nil {
-		return err
-	}
+	cons := p.Consultation
 	// What was typed replaces what was stored, whatever happens next.
 	p.Position = c.FormValue("position")
 	p.Statement = strings.ReplaceAll(c.FormValue("statement"), "\r\n", "\n")
@@ -368,11 +374,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
 		BaseVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
 			Statement: p.Statement, QuoteIDs: p.QuoteIDs}})
-	if status, msg := collectiveRefusal(err); status != 0 {
-		p.Errors.add("statement", msg)
-		c.Status(status)
-		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
-	} else if status, msg, ok := h.refusedSave(c, err); ok {
+	if status, msg, refused := h.refusedCollectiveSave(c, err); refused {
 		p.Errors.add("statement", msg)
 		c.Status(status)
 		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
@@ -387,7 +389,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 func (h *Handler) setCollectiveStatus(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // as every export shows it.
 func (h *Handler) documentParam(c *fiber.Ctx) (models.User, models.Consultation, document.Document, error) {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return u, cons, document.Document{}, err
 	}
@@ -70,8 +70,7 @@ type versionsPage struct {
 }
 
 func (h *Handler) collectiveVersions(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 )
@@ -50,6 +51,18 @@ func (e *fieldErrors) sortBy(order []string) {
 
 // Any says whether there is at least one error.
 func (e fieldErrors) Any() bool { return len(e.List) > 0 }
+
+// postedValues reads every value of a repeated form field.
+func postedValues(c *fiber.Ctx, name string) []string {
+	out := []string{}
+	for _, v := range c.Request().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	if mf, err := c.MultipartForm(); err == nil && mf != nil {
+		out = append(out, mf.Value[name]...)
+	}
+	return out
+}
 
 // responseForm is a response as typed: raw strings, so that anything the
 // member sent can be shown back to them.

@@ -49,7 +49,7 @@ type consultationPage struct {
 func (h *Handler) consultation(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -81,29 +81,31 @@ func (h *Handler) consultation(c *fiber.Ctx) error {
 	return h.render(c, "consultation", page{Title: cons.Title, Nav: "consultations", Data: data})
 }
 
-// consultationParam reads :id; members never see draft consultations.
-func (h *Handler) consultationParam(c *fiber.Ctx, u models.User) (models.Consultation, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return models.Consultation{}, fiber.ErrNotFound
+// consultationParam reads :id as the signed-in user may see it: members
+// never see draft consultations.
+func (h *Handler) consultationParam(c *fiber.Ctx) (models.Consultation, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return models.Consultation{}, err
 	}
 	cons, err := h.store.ConsultationByID(c.UserContext(), id)
 	if err != nil {
 		return models.Consultation{}, err
 	}
-	if cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
 		return models.Consultation{}, fiber.ErrNotFound
 	}
 	return cons, nil
 }
 
-// proposalParam reads :ref; members never see proposals of draft consultations.
-func (h *Handler) proposalParam(c *fiber.Ctx, u models.User) (models.Proposal, models.Consultation, error) {
+// proposalParam reads :ref as the signed-in user may see it: members never
+// see proposals of draft consultations.
+func (h *Handler) proposalParam(c *fiber.Ctx) (models.Proposal, models.Consultation, error) {
 	p, cons, err := h.store.ProposalByRef(c.UserContext(), c.Params("ref"))
 	if err != nil {
 		return p, cons, err
 	}
-	if cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
 		return p, cons, fiber.ErrNotFound
 	}
 	return p, cons, nil
@@ -157,7 +159,7 @@ func formFromResponse(r models.ResponseView) responseForm {
 func (h *Handler) proposal(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	p, cons, err := h.proposalParam(c, u)
+	p, cons, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}
@@ -191,7 +193,7 @@ func (h *Handler) proposal(c *fiber.Ctx) error {
 // normalised so that a limit counts what the member sees.
 func readResponseForm(c *fiber.Ctx) responseForm {
 	norm := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-	f := responseForm{
+	return responseForm{
 		Stance:     c.FormValue("stance"),
 		Autonomy:   strings.TrimSpace(c.FormValue("autonomy")),
 		Comment:    norm(c.FormValue("comment")),
@@ -199,20 +201,14 @@ func readResponseForm(c *fiber.Ctx) responseForm {
 		Consent:    c.FormValue("consent"),
 		Action:     c.FormValue("action"),
 		Version:    c.FormValue("version"),
+		Concerns:   postedValues(c, "concerns"),
 	}
-	for _, v := range c.Request().PostArgs().PeekMulti("concerns") {
-		f.Concerns = append(f.Concerns, string(v))
-	}
-	if mf, err := c.MultipartForm(); err == nil && mf != nil {
-		f.Concerns = append(f.Concerns, mf.Value["concerns"]...)
-	}
-	return f
 }
 
 func (h *Handler) saveResponse(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	p, cons, err := h.proposalParam(c, u)
+	p, cons, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}
@@ -296,7 +292,7 @@ const historyPerPage = 25
 // a time (?before=<id> for older saves, ?after=<id> for newer ones).
 func (h *Handler) history(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	p, _, err := h.proposalParam(c, u)
+	p, _, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}

@@ -207,20 +207,22 @@ func mean(m *float64) string {
 
 // filterQuery renders a filter as a query string, for links that keep it.
 func filterQuery(f models.Filter) string {
-	v := url.Values{}
-	if f.Type != "" {
-		v.Set("type", f.Type)
-	}
-	if f.Region != "" {
-		v.Set("region", f.Region)
-	}
-	if f.SystemStatus != "" {
-		v.Set("system_status", f.SystemStatus)
-	}
+	v := filterValues(f)
 	if len(v) == 0 {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// filterValues are the parts of a filter that are set, as query parameters.
+func filterValues(f models.Filter) url.Values {
+	v := url.Values{}
+	for _, p := range []struct{ key, value string }{{"type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
+		if p.value != "" {
+			v.Set(p.key, p.value)
+		}
+	}
+	return v
 }
 
 // segmentLabel names a member segment for people: "Mental health trusts",
