@@ -98,8 +98,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.setCookie(c, token)
-	c.Locals(localSession, sess)
+	h.setSession(c, token, sess)
 	how := "with an authenticator code"
 	if usedRecovery {
 		left, _ := h.store.RemainingRecoveryCodes(ctx, u.ID)
