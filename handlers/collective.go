@@ -21,8 +21,41 @@ const keyFigures = "{{responses}} of {{members}} member organisations responded 
 	"mean autonomy impact {{autonomy_mean}} on a scale from −2 (to the centre) to +2 (more local autonomy)."
 
 // buildDocument assembles the collective response from the live data, or
-// from the approved snapshot once it is approved.
+// from the approved snapshot once it is approved. It returns the stored
+// response too, and the live summaries it read (none once approved).
 func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (document.Document, models.CollectiveDoc, map[int64]models.Summary, error) {
+	d, doc, err := h.documentHead(ctx, cons)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	ps, err := h.store.Proposals(ctx, cons.ID)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	src, err := h.documentSource(ctx, &d, doc, ps)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	intro, _ := models.FillFigures(d.Introduction, nil, src.figures)
+	d.IntroductionHTML = document.HTML(intro)
+	for _, p := range ps {
+		sec, ok, err := h.documentSection(ctx, p, d.Frozen, doc, src)
+		if err != nil {
+			return d, doc, nil, err
+		}
+		if !ok {
+			d.Missing = append(d.Missing, p)
+			continue
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	return d, doc, src.summaries, nil
+}
+
+// documentHead is the document as far as the stored response says: its
+// status, version and introduction. A consultation without one has a
+// draft not yet started.
+func (h *Handler) documentHead(ctx context.Context, cons models.Consultation) (document.Document, models.CollectiveDoc, error) {
 	d := document.Document{Consultation: cons, Status: models.CollectiveDraft}
 	doc, err := h.store.Collective(ctx, cons.ID)
 	switch {
@@ -33,67 +66,73 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 	case errors.Is(err, models.ErrNotFound):
 		doc.Sections = map[int64]models.SectionView{}
 	default:
-		return d, doc, nil, err
+		return d, doc, err
 	}
-	ps, err := h.store.Proposals(ctx, cons.ID)
-	if err != nil {
-		return d, doc, nil, err
-	}
-	summaries := map[int64]models.Summary{}
-	figures := map[string]map[string]string{}
 	d.Frozen = d.Status == models.CollectiveApproved && doc.Snapshot.Frozen
-	frozen := map[string]models.SnapshotSection{}
+	return d, doc, nil
+}
+
+// documentSource is what the sections are filled from.
+type documentSource struct {
+	figures   map[string]map[string]string      // proposal ref → figure name → value
+	frozen    map[string]models.SnapshotSection // the sections as approved, by proposal ref
+	summaries map[int64]models.Summary          // the live summaries, by proposal id
+}
+
+// documentSource reads the approved snapshot of a frozen document (its
+// introduction, sections and figures, and the quotes whose members have
+// withdrawn consent since), or else the live summary of each proposal.
+func (h *Handler) documentSource(ctx context.Context, d *document.Document, doc models.CollectiveDoc, ps []models.Proposal) (documentSource, error) {
+	src := documentSource{figures: map[string]map[string]string{}, frozen: map[string]models.SnapshotSection{},
+		summaries: map[int64]models.Summary{}}
 	if d.Frozen {
 		snap, withdrawn, err := h.store.PublishableSnapshot(ctx, doc.Snapshot)
 		if err != nil {
-			return d, doc, nil, err
+			return src, err
 		}
-		d.Withdrawn = withdrawn
-		d.Introduction = snap.Introduction
+		d.Withdrawn, d.Introduction = withdrawn, snap.Introduction
 		for _, s := range snap.Sections {
-			frozen[s.Ref] = s
-			figures[s.Ref] = s.Figures
+			src.frozen[s.Ref] = s
+			src.figures[s.Ref] = s.Figures
 		}
-	} else {
-		for _, p := range ps {
-			sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
-			if err != nil {
-				return d, doc, nil, err
-			}
-			summaries[p.ID] = sum
-			figures[p.Ref] = models.Figures(sum)
-		}
+		return src, nil
 	}
-	intro, _ := models.FillFigures(d.Introduction, nil, figures)
-	d.IntroductionHTML = document.HTML(intro)
 	for _, p := range ps {
-		sec := document.Section{Proposal: p}
-		if d.Frozen {
-			fs, ok := frozen[p.Ref]
-			if !ok {
-				d.Missing = append(d.Missing, p)
-				continue
-			}
-			sec.HasSection, sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = true, fs.Position, fs.Statement, fs.Quotes, fs.QuoteIDs
-		} else {
-			sv, ok := doc.Sections[p.ID]
-			if !ok {
-				d.Missing = append(d.Missing, p)
-				continue
-			}
-			sec.HasSection, sec.Position, sec.Source, sec.QuoteIDs = true, sv.Position, sv.Statement, sv.QuoteIDs
-			quotes, err := h.quotesFor(ctx, p.ID, sv.QuoteIDs)
-			if err != nil {
-				return d, doc, nil, err
-			}
-			sec.Quotes = quotes
+		sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
+		if err != nil {
+			return src, err
 		}
-		sec.Statement, sec.Unknown = models.FillFigures(sec.Source, figures[p.Ref], figures)
-		sec.StatementHTML = document.HTML(sec.Statement)
-		sec.KeyFigures, _ = models.FillFigures(keyFigures, figures[p.Ref], nil)
-		d.Sections = append(d.Sections, sec)
+		src.summaries[p.ID] = sum
+		src.figures[p.Ref] = models.Figures(sum)
 	}
-	return d, doc, summaries, nil
+	return src, nil
+}
+
+// documentSection is proposal p's section with its figures filled in, or
+// false when it has none (or had none at approval).
+func (h *Handler) documentSection(ctx context.Context, p models.Proposal, frozen bool, doc models.CollectiveDoc, src documentSource) (document.Section, bool, error) {
+	sec := document.Section{Proposal: p, HasSection: true}
+	if frozen {
+		fs, ok := src.frozen[p.Ref]
+		if !ok {
+			return sec, false, nil
+		}
+		sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = fs.Position, fs.Statement, fs.Quotes, fs.QuoteIDs
+	} else {
+		sv, ok := doc.Sections[p.ID]
+		if !ok {
+			return sec, false, nil
+		}
+		quotes, err := h.quotesFor(ctx, p.ID, sv.QuoteIDs)
+		if err != nil {
+			return sec, false, err
+		}
+		sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = sv.Position, sv.Statement, quotes, sv.QuoteIDs
+	}
+	sec.Statement, sec.Unknown = models.FillFigures(sec.Source, src.figures[p.Ref], src.figures)
+	sec.StatementHTML = document.HTML(sec.Statement)
+	sec.KeyFigures, _ = models.FillFigures(keyFigures, src.figures[p.Ref], nil)
+	return sec, true, nil
 }
 
 // quotesFor returns the attached quotes of a section, attributed as the

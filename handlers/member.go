@@ -223,21 +223,18 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	title := p.Ref + ": " + p.Title
 	if !cons.OpenForMembers(h.store.Now()) {
-		return h.refuseClosed(c, data, title)
+		return h.refuseClosed(c, data)
 	}
 	in, version, errs := h.check(form, cs)
 	if errs.Any() {
 		data.Errors = errs
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, "proposal", page{Title: "Error: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusUnprocessableEntity, "Error: ", data)
 	}
 	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
 		data.Refused = saveWaitMessage(wait, "save again: your text is kept in the form below")
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
-		c.Status(fiber.StatusTooManyRequests)
-		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusTooManyRequests, "Not saved: ", data)
 	}
 	_, err = h.store.Save(ctx, models.SaveResponse{
 		OrganisationID: u.OrgID(), ProposalID: p.ID, UserID: u.ID,
@@ -250,18 +247,16 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 		data.Response = &conflict.Current
 		// Saving this form again now overwrites the colleague's version knowingly.
 		data.Form.Version = strconv.Itoa(conflict.Current.Version)
-		c.Status(fiber.StatusConflict)
-		return h.render(c, "proposal", page{Title: "Changed since you opened it: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusConflict, "Changed since you opened it: ", data)
 	case errors.Is(err, models.ErrClosed):
-		return h.refuseClosed(c, data, title)
+		return h.refuseClosed(c, data)
 	case err != nil:
 		status, msg, ok := h.refusedSave(c, err)
 		if !ok {
 			return err
 		}
 		data.Refused = msg
-		c.Status(status)
-		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, status, "Not saved: ", data)
 	}
 	h.log.Info("response saved", "user_id", u.ID, "organisation_id", u.OrgID(), "proposal", p.Ref, "action", form.Action)
 	return c.Redirect("/proposals/"+p.Ref+"?saved="+map[bool]string{true: "submitted", false: "draft"}[form.Action == "submit"], fiber.StatusSeeOther)
@@ -269,11 +264,17 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 
 // refuseClosed answers a save after the member deadline: 409, the reason, and
 // what the member typed, so they can copy it elsewhere.
-func (h *Handler) refuseClosed(c *fiber.Ctx, data proposalPage, title string) error {
+func (h *Handler) refuseClosed(c *fiber.Ctx, data proposalPage) error {
 	data.Open = false
 	data.Refused = "The member deadline for this consultation has passed, so responses can no longer be changed. Nothing was saved. Your text is shown below so that you can copy it and send it to the policy team."
-	c.Status(fiber.StatusConflict)
-	return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+	return h.showProposal(c, fiber.StatusConflict, "Not saved: ", data)
+}
+
+// showProposal shows the proposal page again after a save, at status, its
+// title starting with why ("Not saved: ").
+func (h *Handler) showProposal(c *fiber.Ctx, status int, why string, data proposalPage) error {
+	c.Status(status)
+	return h.render(c, "proposal", page{Title: why + data.Proposal.Ref + ": " + data.Proposal.Title, Nav: "consultations", Data: data})
 }
 
 type historyPage struct {
