@@ -72,7 +72,7 @@ type fieldMessages map[string]map[string]string
 // named by their `form` tags, trimming surrounding spaces.
 func readForm(c *fiber.Ctx, form any) {
 	v := reflect.ValueOf(form).Elem()
-	for i := 0; i < v.NumField(); i++ {
+	for i := range v.NumField() {
 		name := v.Type().Field(i).Tag.Get("form")
 		if name != "" && v.Field(i).Kind() == reflect.String {
 			v.Field(i).SetString(strings.TrimSpace(c.FormValue(name)))
@@ -84,7 +84,7 @@ func readForm(c *fiber.Ctx, form any) {
 func validateForm(form any, msgs fieldMessages) fieldErrors {
 	var errs fieldErrors
 	v := reflect.ValueOf(form)
-	for i := 0; i < v.NumField(); i++ {
+	for i := range v.NumField() {
 		if name := v.Type().Field(i).Tag.Get("form"); name != "" && !utf8.ValidString(v.Field(i).String()) {
 			errs.add(name, "This contains characters that could not be read; retype it or paste it again as plain text")
 		}
@@ -113,7 +113,7 @@ func validateForm(form any, msgs fieldMessages) fieldErrors {
 func formOrder(form any) []string {
 	t := reflect.TypeOf(form)
 	out := make([]string, 0, t.NumField())
-	for i := 0; i < t.NumField(); i++ {
+	for i := range t.NumField() {
 		out = append(out, t.Field(i).Tag.Get("form"))
 	}
 	return out

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -310,12 +311,7 @@ func (h *Handler) editProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	place := 0
-	for i, x := range ps {
-		if x.ID == p.ID {
-			place = i + 1
-		}
-	}
+	place := slices.IndexFunc(ps, func(x models.Proposal) bool { return x.ID == p.ID }) + 1
 	f := proposalForm{Ref: p.Ref, GroupTitle: p.GroupTitle, Title: p.Title, Summary: p.Summary, Change: p.Change,
 		PowerDirection: p.PowerDirection, Position: strconv.Itoa(place)}
 	return h.proposalFormPage(c, fiber.StatusOK, cons, p.ID, f, fieldErrors{})

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,10 +46,8 @@ func checkOrganisation(role, org string, orgs []models.Organisation, errs *field
 		return 0
 	}
 	id, _ := strconv.ParseInt(org, 10, 64)
-	for _, o := range orgs {
-		if o.ID == id {
-			return id
-		}
+	if slices.ContainsFunc(orgs, func(o models.Organisation) bool { return o.ID == id }) {
+		return id
 	}
 	errs.add("organisation", "Choose an organisation from the list")
 	return 0

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,10 +26,8 @@ func proposalChoice(c *fiber.Ctx, proposals []models.Proposal) (string, error) {
 	if ref == "" {
 		return "", nil
 	}
-	for _, p := range proposals {
-		if p.Ref == ref {
-			return ref, nil
-		}
+	if slices.ContainsFunc(proposals, func(p models.Proposal) bool { return p.Ref == ref }) {
+		return ref, nil
 	}
 	return "", fiber.NewError(fiber.StatusBadRequest,
 		"The filter “proposal” names a proposal that is not part of this consultation. Clear the filters and choose again.")
@@ -203,9 +202,9 @@ func (h *Handler) responsePageData(c *fiber.Ctx, id int64, posted []string) (res
 			if cn.Side != side {
 				continue
 			}
-			ch := codingChoice{Concern: cn, Member: containsString(d.MemberConcerns, cn.Code), Coding: coded[cn.Code]}
+			ch := codingChoice{Concern: cn, Member: slices.Contains(d.MemberConcerns, cn.Code), Coding: coded[cn.Code]}
 			if posted != nil {
-				ch.Checked = containsString(posted, cn.Code)
+				ch.Checked = slices.Contains(posted, cn.Code)
 			} else {
 				ch.Checked = ch.Coding != nil
 			}

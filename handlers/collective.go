@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -269,7 +270,7 @@ func checkStatement(text string) string {
 	if !validUTF8(text) {
 		return "The text contains characters that could not be read; paste it again as plain text"
 	}
-	if n := len([]rune(text)); n > maxStatementChars {
+	if n := utf8.RuneCountInString(text); n > maxStatementChars {
 		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
 	}
 	if n := document.Nesting(text); n > document.MaxNesting {

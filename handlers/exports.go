@@ -185,14 +185,11 @@ func filterSlug(f models.Filter) []string {
 // safeFilename keeps letters, digits, dot, dash and underscore, lower case,
 // so the header needs no quoting rules.
 func safeFilename(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
+	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteRune('-')
+			return r
 		}
-	}
-	return b.String()
+		return '-'
+	}, strings.ToLower(s))
 }

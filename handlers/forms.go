@@ -1,9 +1,10 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,14 +40,12 @@ func (e *fieldErrors) add(field, msg string) {
 // sortBy orders the list as the fields appear in order.
 func (e *fieldErrors) sortBy(order []string) {
 	rank := func(f string) int {
-		for i, o := range order {
-			if o == f {
-				return i
-			}
+		if i := slices.Index(order, f); i >= 0 {
+			return i
 		}
 		return len(order)
 	}
-	sort.SliceStable(e.List, func(i, j int) bool { return rank(e.List[i].Field) < rank(e.List[j].Field) })
+	slices.SortStableFunc(e.List, func(a, b fieldError) int { return cmp.Compare(rank(a.Field), rank(b.Field)) })
 }
 
 // Any says whether there is at least one error.

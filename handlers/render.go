@@ -141,7 +141,7 @@ func templateFuncs() template.FuncMap {
 			return t.In(london).Format("2 January 2006 at 15:04")
 		},
 		"iso":           func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"contains":      func(list []string, s string) bool { return containsString(list, s) },
+		"contains":      slices.Contains[[]string],
 		"lines":         func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"add":           func(a, b int) int { return a + b },
 		"query":         filterQuery,
@@ -166,15 +166,6 @@ func templateFuncs() template.FuncMap {
 			return consultationNav{ID: id, Current: current}
 		},
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func autonomyLabel(v int) string { return models.AutonomyLabels[v] }

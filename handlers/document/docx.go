@@ -108,7 +108,7 @@ func blockToDocx(doc *docx.RootDoc, n ast.Node, source []byte, minLevel int, sty
 		}
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
 		lines := n.Lines()
-		for i := 0; i < lines.Len(); i++ {
+		for i := range lines.Len() {
 			seg := lines.At(i)
 			doc.AddParagraph(strings.TrimRight(string(seg.Value(source)), "\n"))
 		}

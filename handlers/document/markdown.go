@@ -212,7 +212,7 @@ func lines(text, first, rest string) string {
 // segmentsText is the source text of a block's lines.
 func segmentsText(segs *text.Segments, src []byte) string {
 	var b strings.Builder
-	for i := 0; i < segs.Len(); i++ {
+	for i := range segs.Len() {
 		seg := segs.At(i)
 		b.Write(seg.Value(src))
 	}
