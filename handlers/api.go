@@ -291,7 +291,7 @@ func (h *Handler) apiPutResponse(c *fiber.Ctx) error {
 	if errs.Any() {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(apiError{Error: "Some fields need correcting.", Fields: errs.Fields})
 	}
-	if ok, wait := h.saves.take(a.user.ID, h.store.Now()); !ok {
+	if ok, wait := h.saves.Take(a.user.ID, h.store.Now()); !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
 		return c.Status(fiber.StatusTooManyRequests).JSON(apiError{Error: saveWaitMessage(wait, "send it again")})
 	}

@@ -16,11 +16,6 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-// keyFigures is the standard line of evidence under each section.
-const keyFigures = "{{responses}} of {{members}} member organisations responded ({{response_rate}}): " +
-	"{{supporting}} support, {{neutral}} neutral, {{opposing}} oppose (net support {{net_support}}); " +
-	"mean autonomy impact {{autonomy_mean}} on a scale from −2 (to the centre) to +2 (more local autonomy)."
-
 // buildDocument assembles the collective response from the live data, or
 // from the approved snapshot once it is approved. It returns the stored
 // response too, and the live summaries it read (none once approved).
@@ -37,8 +32,6 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 	if err != nil {
 		return d, doc, nil, err
 	}
-	intro, _ := models.FillFigures(d.Introduction, nil, src.figures)
-	d.IntroductionHTML = document.HTML(intro)
 	for _, p := range ps {
 		sec, ok, err := h.documentSection(ctx, p, d.Frozen, doc, src)
 		if err != nil {
@@ -50,6 +43,7 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 		}
 		d.Sections = append(d.Sections, sec)
 	}
+	d.Fill(src.figures)
 	return d, doc, src.summaries, nil
 }
 
@@ -109,8 +103,8 @@ func (h *Handler) documentSource(ctx context.Context, d *document.Document, doc 
 	return src, nil
 }
 
-// documentSection is proposal p's section with its figures filled in, or
-// false when it has none (or had none at approval).
+// documentSection is proposal p's section as written, or false when it has
+// none (or had none at approval).
 func (h *Handler) documentSection(ctx context.Context, p models.Proposal, frozen bool, doc models.CollectiveDoc, src documentSource) (document.Section, bool, error) {
 	sec := document.Section{Proposal: p, HasSection: true}
 	if frozen {
@@ -130,9 +124,6 @@ func (h *Handler) documentSection(ctx context.Context, p models.Proposal, frozen
 		}
 		sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = sv.Position, sv.Statement, quotes, sv.QuoteIDs
 	}
-	sec.Statement, sec.Unknown = models.FillFigures(sec.Source, src.figures[p.Ref], src.figures)
-	sec.StatementHTML = document.HTML(sec.Statement)
-	sec.KeyFigures, _ = models.FillFigures(keyFigures, src.figures[p.Ref], nil)
 	return sec, true, nil
 }
 
@@ -211,11 +202,9 @@ func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Cons
 		if err != nil {
 			return err
 		}
-		for i := range d.Sections {
-			for _, sc := range cov {
-				if sc.Proposal.ID == d.Sections[i].Proposal.ID {
-					d.Sections[i].Coverage = sc
-				}
+		for i, sec := range d.Sections { // coverage has one entry per proposal
+			if j := slices.IndexFunc(cov, func(sc models.SectionCoverage) bool { return sc.Proposal.ID == sec.Proposal.ID }); j >= 0 {
+				d.Sections[i].Coverage = cov[j]
 			}
 		}
 	}
@@ -267,7 +256,7 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 }
 
 func checkStatement(text string) string {
-	if !validUTF8(text) {
+	if !utf8.ValidString(text) {
 		return "The text contains characters that could not be read; paste it again as plain text"
 	}
 	if n := utf8.RuneCountInString(text); n > maxStatementChars {

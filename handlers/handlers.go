@@ -15,6 +15,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/handlers/logging"
 	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
+	"github.com/nhsproviders/consultation-tracker/handlers/ratelimit"
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/views"
 )
@@ -63,7 +64,7 @@ type Handler struct {
 	sharedPages *models.VersionedCache[sharedPageKey, sharedPage]
 	navigation  sync.Map // navKey → template.HTML, see siteNavigation
 
-	saves *saveRate // saves per member, see saverate.go
+	saves *ratelimit.Limiter // saves per member, by user id
 }
 
 // New builds the Fiber app with every route.
@@ -110,7 +111,7 @@ func newHandler(d Deps) (*Handler, error) {
 
 		writeTimeout: d.WriteTimeout,
 		bodies:       netguard.NewBodyBudget(time.Now),
-		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
+		saves:        ratelimit.New(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
 		timeouts:     d.Timeouts.withDefaults(),
 
 		summaryJSON: models.NewVersionedCache[summaryRequest, []byte](256),

@@ -231,7 +231,7 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 		data.Errors = errs
 		return h.showProposal(c, fiber.StatusUnprocessableEntity, "Error: ", data)
 	}
-	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
+	if ok, wait := h.saves.Take(u.ID, h.store.Now()); !ok {
 		data.Refused = saveWaitMessage(wait, "save again: your text is kept in the form below")
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
 		return h.showProposal(c, fiber.StatusTooManyRequests, "Not saved: ", data)

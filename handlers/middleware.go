@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -188,7 +189,7 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodGet || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = "/"
 	}
-	return c.Redirect("/login?next="+urlQueryEscape(next), fiber.StatusSeeOther)
+	return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 }
 
 // requireRole lets through only the given roles; others get 403.

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -110,8 +109,6 @@ func (h *Handler) siteNavigation(role models.Role, current string) template.HTML
 	return nav
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 var london = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
@@ -127,7 +124,7 @@ func templateFuncs() template.FuncMap {
 		"typeLabel":     func(s string) string { return models.OrganisationTypeLabels[s] },
 		"systemLabel":   func(s string) string { return models.SystemStatusLabels[s] },
 		"sideLabel":     func(s string) string { return models.ConcernSideLabels[s] },
-		"autonomyLabel": autonomyLabel,
+		"autonomyLabel": func(v int) string { return models.AutonomyLabels[v] },
 		"signed":        chart.Signed,
 		"pct":           pct,
 		"share":         share,
@@ -155,7 +152,7 @@ func templateFuncs() template.FuncMap {
 			return models.CollectiveStatusLabels[s]
 		},
 		"segmentLabel": segmentLabel,
-		"containsID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+		"containsID":   slices.Contains[[]int64],
 		"statusButton": newStatusButton,
 		"whyWithdrawn": withdrawnReason,
 		"truncate":     truncate,
@@ -167,8 +164,6 @@ func templateFuncs() template.FuncMap {
 		},
 	}
 }
-
-func autonomyLabel(v int) string { return models.AutonomyLabels[v] }
 
 // pct formats a fraction as a whole percentage.
 func pct(x float64) string { return fmt.Sprintf("%.0f%%", math.Round(x*100)) }
@@ -242,8 +237,6 @@ type statusButton struct {
 func newStatusButton(csrf, to, label string, consultationID int64, version int) statusButton {
 	return statusButton{ConsultationID: consultationID, CSRF: csrf, Version: version, To: to, Label: label}
 }
-
-func validUTF8(s string) bool { return utf8.ValidString(s) }
 
 var tallyLabels = map[string]string{
 	models.TallyMember:  "concerns chosen by members",

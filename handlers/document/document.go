@@ -49,6 +49,26 @@ type Section struct {
 	Coverage      models.SectionCoverage
 }
 
+// keyFigures is the standard line of evidence under each section.
+const keyFigures = "{{responses}} of {{members}} member organisations responded ({{response_rate}}): " +
+	"{{supporting}} support, {{neutral}} neutral, {{opposing}} oppose (net support {{net_support}}); " +
+	"mean autonomy impact {{autonomy_mean}} on a scale from −2 (to the centre) to +2 (more local autonomy)."
+
+// Fill fills in the figures of the introduction and of each section's
+// statement and key figures, from the figures of each proposal by its ref,
+// and renders them as HTML.
+func (d *Document) Fill(figures map[string]map[string]string) {
+	intro, _ := models.FillFigures(d.Introduction, nil, figures)
+	d.IntroductionHTML = HTML(intro)
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		own := figures[s.Proposal.Ref]
+		s.Statement, s.Unknown = models.FillFigures(s.Source, own, figures)
+		s.StatementHTML = HTML(s.Statement)
+		s.KeyFigures, _ = models.FillFigures(keyFigures, own, nil)
+	}
+}
+
 // Markdown is the collective response as Markdown, figures filled in, for
 // pasting into other documents. asOf is when its figures were read, in the
 // time zone its dates are written in.

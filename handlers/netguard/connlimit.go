@@ -1,7 +1,8 @@
 // Package netguard protects the server below the level of requests: it caps
 // the connections one address may hold (LimitConnections), bounds the memory
-// held by request bodies still arriving (BodyBudget), and notices a client
-// that has closed its connection while its request runs (WatchClient).
+// held by request bodies still arriving (BodyBudget), notices a client that
+// has closed its connection while its request runs (WatchClient), and lets
+// go of one that stops reading a long answer (StreamedBody).
 package netguard
 
 import (
