@@ -30,6 +30,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
+	"github.com/nhsproviders/consultation-tracker/handlers/logging"
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/credential"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
@@ -224,7 +226,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	proxies := fs.String("trusted-proxies", getenv("TRACKER_TRUSTED_PROXIES"), "comma-separated proxy addresses whose X-Real-IP is trusted (env TRACKER_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.publicURL, "public-url", getenv("TRACKER_PUBLIC_URL"), "the address people open, e.g. https://tracker.example.org; invite links start with it (env TRACKER_PUBLIC_URL)")
 	fs.StringVar(&cfg.logFormat, "log", envOr(getenv, "TRACKER_LOG", "text"), "log format: text or json (env TRACKER_LOG)")
-	fs.IntVar(&cfg.connsPerAddress, "max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", handlers.DefaultConnsPerAddress),
+	fs.IntVar(&cfg.connsPerAddress, "max-conns-per-address", envInt(getenv, "TRACKER_MAX_CONNS_PER_ADDRESS", netguard.DefaultConnsPerAddress),
 		"most connections one client address may hold open; trusted proxies are exempt (env TRACKER_MAX_CONNS_PER_ADDRESS)")
 	fs.IntVar(&cfg.memoryLimitMB, "memory-limit-mb", envInt(getenv, "TRACKER_MEMORY_LIMIT_MB", 128), "soft limit on the Go heap in MiB, 0 for none (env TRACKER_MEMORY_LIMIT_MB; GOMEMLIMIT, if set, wins)")
 	fs.IntVar(&cfg.savesPerMinute, "save-rate", envInt(getenv, "TRACKER_SAVE_RATE", handlers.DefaultSavesPerMinute), "saves of responses one member may make per minute, 0 for no limit (env TRACKER_SAVE_RATE)")
@@ -268,7 +270,7 @@ func newLogger(format string, stderr io.Writer) *slog.Logger {
 	if format == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
-	return slog.New(handlers.RedactSecrets(handler))
+	return slog.New(logging.RedactSecrets(handler))
 }
 
 // listen opens the server's socket, with the per-address connection limit.
@@ -277,7 +279,7 @@ func listen(cfg serveConfig, logger *slog.Logger) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := handlers.LimitConnections(raw, handlers.ConnLimits{PerAddress: cfg.connsPerAddress, Exempt: cfg.trustedProxies, Logger: logger})
+	ln, err := netguard.LimitConnections(raw, netguard.ConnLimits{PerAddress: cfg.connsPerAddress, Exempt: cfg.trustedProxies, Logger: logger})
 	if err != nil {
 		raw.Close()
 		return nil, err

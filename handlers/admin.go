@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"slices"
@@ -71,7 +72,7 @@ type fieldMessages map[string]map[string]string
 // named by their `form` tags, trimming surrounding spaces.
 func readForm(c *fiber.Ctx, form any) {
 	v := reflect.ValueOf(form).Elem()
-	for i := 0; i < v.NumField(); i++ {
+	for i := range v.NumField() {
 		name := v.Type().Field(i).Tag.Get("form")
 		if name != "" && v.Field(i).Kind() == reflect.String {
 			v.Field(i).SetString(strings.TrimSpace(c.FormValue(name)))
@@ -83,7 +84,7 @@ func readForm(c *fiber.Ctx, form any) {
 func validateForm(form any, msgs fieldMessages) fieldErrors {
 	var errs fieldErrors
 	v := reflect.ValueOf(form)
-	for i := 0; i < v.NumField(); i++ {
+	for i := range v.NumField() {
 		if name := v.Type().Field(i).Tag.Get("form"); name != "" && !utf8.ValidString(v.Field(i).String()) {
 			errs.add(name, "This contains characters that could not be read; retype it or paste it again as plain text")
 		}
@@ -112,19 +113,23 @@ func validateForm(form any, msgs fieldMessages) fieldErrors {
 func formOrder(form any) []string {
 	t := reflect.TypeOf(form)
 	out := make([]string, 0, t.NumField())
-	for i := 0; i < t.NumField(); i++ {
+	for i := range t.NumField() {
 		out = append(out, t.Field(i).Tag.Get("form"))
 	}
 	return out
 }
 
 // optionalPosition reads a 1-based position typed into a form; empty is 0.
-func optionalPosition(s string) (int, bool) {
+// Anything else is put beside the position field as message.
+func optionalPosition(s, message string, errs *fieldErrors) int {
 	if s == "" {
-		return 0, true
+		return 0
 	}
 	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 1 && n <= 9999
+	if err != nil || n < 1 || n > 9999 {
+		errs.add("position", message)
+	}
+	return n
 }
 
 // Dates and times are typed in UK time, in the formats of the browser's
@@ -181,6 +186,15 @@ var adminFlashes = map[string]string{
 }
 
 func adminFlash(c *fiber.Ctx) string { return adminFlashes[c.Query("done")] }
+
+// createdOrSaved names the flash after saving a form of what: "-created"
+// for a new one (id 0), "-saved" for a change.
+func createdOrSaved(what string, id int64) string {
+	if id == 0 {
+		return what + "-created"
+	}
+	return what + "-saved"
+}
 
 // redirectDone redirects after a successful change, naming the flash to show.
 func redirectDone(c *fiber.Ctx, path, flash string) error {
@@ -280,3 +294,53 @@ func (h *Handler) renderForm(c *fiber.Ctx, status int, title string, fp formPage
 }
 
 var adminCrumb = crumb{"/admin", "Administration"}
+
+// ---- saving a form ----
+
+// adminSave is the end of an admin form's POST, once the form is read and
+// checked: the store call and the answers to what it does.
+type adminSave struct {
+	errs fieldErrors  // the form's own problems; with any, nothing is saved
+	save func() error // the store call
+	// field adds to errs the message of a refusal that is the admin's to
+	// correct (a code already taken) and says whether it did.
+	field func(err error, errs *fieldErrors) bool
+	show  func(status int, errs fieldErrors) error // the form again, everything typed kept
+	done  func() error                             // the answer to a save: a 303, or the invite link
+}
+
+// saveAdminForm saves a form that has no problems and answers: done after the
+// save; the form again at 422 with each problem beside its field, or at 503
+// or 504 with the reason above it when the database or the time ran out; any
+// other error goes to the error handler.
+func (h *Handler) saveAdminForm(c *fiber.Ctx, s adminSave) error {
+	if s.errs.Any() {
+		return s.show(fiber.StatusUnprocessableEntity, s.errs)
+	}
+	err := s.save()
+	switch {
+	case err == nil:
+		return s.done()
+	case s.field(err, &s.errs):
+		return s.show(fiber.StatusUnprocessableEntity, s.errs)
+	case errors.As(err, new(*fiber.Error)):
+		return err // an answer of its own, such as ownAccount
+	}
+	if status, msg, ok := h.refusedSave(c, err); ok {
+		s.errs.add(formProblem, msg)
+		return s.show(status, s.errs)
+	}
+	return err
+}
+
+// duplicateIn is the field check of a form with one unique field: a value
+// already taken is said beside it.
+func duplicateIn(field, message string) func(error, *fieldErrors) bool {
+	return func(err error, errs *fieldErrors) bool {
+		if !errors.As(err, new(models.DuplicateError)) {
+			return false
+		}
+		errs.add(field, message)
+		return true
+	}
+}

@@ -29,10 +29,7 @@ var concernMessages = fieldMessages{
 
 func (f concernForm) check() (models.ConcernInput, fieldErrors) {
 	errs := validateForm(f, concernMessages)
-	pos, ok := optionalPosition(f.Position)
-	if !ok {
-		errs.add("position", "Enter the position as a whole number, 1 for first within its side, or leave it empty to put it last")
-	}
+	pos := optionalPosition(f.Position, "Enter the position as a whole number, 1 for first within its side, or leave it empty to put it last", &errs)
 	errs.sortBy(formOrder(f))
 	return models.ConcernInput{Code: f.Code, Label: f.Label, Description: f.Description, Side: f.Side, Position: pos}, errs
 }
@@ -114,27 +111,8 @@ func (h *Handler) newConcern(c *fiber.Ctx) error {
 	return h.concernFormPage(c, fiber.StatusOK, nil, concernForm{Side: c.Query("side")}, fieldErrors{})
 }
 
-const duplicateConcern = "The codebook already has this code; choose a different one"
-
 func (h *Handler) createConcern(c *fiber.Ctx) error {
-	var f concernForm
-	readForm(c, &f)
-	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.CreateConcern(c.UserContext(), currentAdmin(c).ID, in)
-		if err == nil {
-			return redirectDone(c, "/admin/concerns", "concern-created")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.concernFormPage(c, status, nil, f, errs)
-		}
-		errs.add("code", duplicateConcern)
-	}
-	return h.concernFormPage(c, fiber.StatusUnprocessableEntity, nil, f, errs)
+	return h.saveConcern(c, nil)
 }
 
 func (h *Handler) adminConcernParam(c *fiber.Ctx) (models.ConcernRow, error) {
@@ -173,27 +151,39 @@ func (h *Handler) updateConcern(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.saveConcern(c, &row)
+}
+
+// saveConcern saves the posted form as the code of row, or as a new code
+// when row is nil. A code that responses use cannot change.
+func (h *Handler) saveConcern(c *fiber.Ctx, row *models.ConcernRow) error {
 	var f concernForm
 	readForm(c, &f)
 	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.UpdateConcern(c.UserContext(), currentAdmin(c).ID, row.ID, in)
-		var inUse models.ConcernInUseError
-		switch {
-		case err == nil:
-			return redirectDone(c, "/admin/concerns", "concern-saved")
-		case errors.As(err, new(models.DuplicateError)):
-			errs.add("code", duplicateConcern)
-		case errors.As(err, &inUse):
+	var id int64
+	if row != nil {
+		id = row.ID
+	}
+	duplicate := duplicateIn("code", "The codebook already has this code; choose a different one")
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() (err error) {
+			if row == nil {
+				_, err = h.store.CreateConcern(c.UserContext(), currentAdmin(c).ID, in)
+			} else {
+				_, err = h.store.UpdateConcern(c.UserContext(), currentAdmin(c).ID, row.ID, in)
+			}
+			return err
+		},
+		field: func(err error, errs *fieldErrors) bool {
+			var inUse models.ConcernInUseError
+			if !errors.As(err, &inUse) {
+				return duplicate(err, errs)
+			}
 			errs.add("code", fmt.Sprintf("The code %s is used by responses, so it cannot change; only its label, description, side and position can", inUse.Code))
 			f.Code = inUse.Code
-		default:
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.concernFormPage(c, status, &row, f, errs)
-		}
-	}
-	return h.concernFormPage(c, fiber.StatusUnprocessableEntity, &row, f, errs)
+			return true
+		},
+		show: func(status int, errs fieldErrors) error { return h.concernFormPage(c, status, row, f, errs) },
+		done: func() error { return redirectDone(c, "/admin/concerns", createdOrSaved("concern", id)) },
+	})
 }

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -114,24 +114,7 @@ func (h *Handler) newConsultation(c *fiber.Ctx) error {
 }
 
 func (h *Handler) createConsultation(c *fiber.Ctx) error {
-	var f consultationForm
-	readForm(c, &f)
-	in, errs := f.check()
-	if !errs.Any() {
-		cons, err := h.store.CreateConsultation(c.UserContext(), currentAdmin(c).ID, in)
-		if err == nil {
-			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "consultation-created")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.consultationFormPage(c, status, 0, f, errs)
-		}
-		errs.add("slug", "Another consultation already uses this short name; choose a different one")
-	}
-	return h.consultationFormPage(c, fiber.StatusUnprocessableEntity, 0, f, errs)
+	return h.saveConsultation(c, 0)
 }
 
 func (h *Handler) editConsultation(c *fiber.Ctx) error {
@@ -151,24 +134,34 @@ func (h *Handler) updateConsultation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.saveConsultation(c, id)
+}
+
+// saveConsultation saves the posted form as consultation id, or as a new
+// one when id is 0, and goes on to its proposals.
+func (h *Handler) saveConsultation(c *fiber.Ctx, id int64) error {
 	var f consultationForm
 	readForm(c, &f)
 	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.UpdateConsultation(c.UserContext(), currentAdmin(c).ID, id, in)
-		if err == nil {
-			return redirectDone(c, "/admin/consultations", "consultation-saved")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
+	var cons models.Consultation
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() (err error) {
+			if id == 0 {
+				cons, err = h.store.CreateConsultation(c.UserContext(), currentAdmin(c).ID, in)
+			} else {
+				cons, err = h.store.UpdateConsultation(c.UserContext(), currentAdmin(c).ID, id, in)
 			}
-			return h.consultationFormPage(c, status, id, f, errs)
-		}
-		errs.add("slug", "Another consultation already uses this short name; choose a different one")
-	}
-	return h.consultationFormPage(c, fiber.StatusUnprocessableEntity, id, f, errs)
+			return err
+		},
+		field: duplicateIn("slug", "Another consultation already uses this short name; choose a different one"),
+		show:  func(status int, errs fieldErrors) error { return h.consultationFormPage(c, status, id, f, errs) },
+		done: func() error {
+			if id == 0 {
+				return redirectDone(c, proposalsPath(cons), "consultation-created")
+			}
+			return redirectDone(c, "/admin/consultations", "consultation-saved")
+		},
+	})
 }
 
 // ---- proposals ----
@@ -196,10 +189,7 @@ var proposalMessages = fieldMessages{
 
 func (f proposalForm) check() (models.ProposalInput, fieldErrors) {
 	errs := validateForm(f, proposalMessages)
-	pos, ok := optionalPosition(f.Position)
-	if !ok {
-		errs.add("position", "Enter the position as a whole number, 1 for first, or leave it empty to put the proposal last")
-	}
+	pos := optionalPosition(f.Position, "Enter the position as a whole number, 1 for first, or leave it empty to put the proposal last", &errs)
 	errs.sortBy(formOrder(f))
 	return models.ProposalInput{Ref: f.Ref, GroupTitle: f.GroupTitle, Title: f.Title, Summary: f.Summary, Change: f.Change,
 		PowerDirection: f.PowerDirection, Position: pos}, errs
@@ -230,9 +220,14 @@ func powerDirectionLabel(d string) string {
 	}[d]
 }
 
+// proposalsPath is the admin list of a consultation's proposals.
+func proposalsPath(cons models.Consultation) string {
+	return "/admin/consultations/" + strconv.FormatInt(cons.ID, 10) + "/proposals"
+}
+
 func proposalsCrumbs(cons models.Consultation) []crumb {
 	return append(consultationsCrumbs[:len(consultationsCrumbs):len(consultationsCrumbs)],
-		crumb{"/admin/consultations/" + strconv.FormatInt(cons.ID, 10) + "/proposals", "Proposals of " + cons.Title})
+		crumb{proposalsPath(cons), "Proposals of " + cons.Title})
 }
 
 func (h *Handler) proposalFormPage(c *fiber.Ctx, status int, cons models.Consultation, id int64, f proposalForm, errs fieldErrors) error {
@@ -240,7 +235,7 @@ func (h *Handler) proposalFormPage(c *fiber.Ctx, status int, cons models.Consult
 	if err != nil {
 		return err
 	}
-	list := "/admin/consultations/" + strconv.FormatInt(cons.ID, 10) + "/proposals"
+	list := proposalsPath(cons)
 	fp := formPage{Crumbs: proposalsCrumbs(cons), Heading: "New proposal", Intro: "For the consultation “" + cons.Title + "”.",
 		Action: list, Submit: "Add proposal", Cancel: list, Fields: f.fields(groups), Errors: errs}
 	if id != 0 {
@@ -284,31 +279,12 @@ func (h *Handler) newProposal(c *fiber.Ctx) error {
 	return h.proposalFormPage(c, fiber.StatusOK, cons, 0, proposalForm{}, fieldErrors{})
 }
 
-const duplicateRef = "Another proposal already has this reference (references are unique across all consultations); choose a different one"
-
 func (h *Handler) createProposal(c *fiber.Ctx) error {
 	cons, err := h.adminConsultationParam(c)
 	if err != nil {
 		return err
 	}
-	var f proposalForm
-	readForm(c, &f)
-	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.CreateProposal(c.UserContext(), currentAdmin(c).ID, cons.ID, in)
-		if err == nil {
-			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "proposal-created")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.proposalFormPage(c, status, cons, 0, f, errs)
-		}
-		errs.add("ref", duplicateRef)
-	}
-	return h.proposalFormPage(c, fiber.StatusUnprocessableEntity, cons, 0, f, errs)
+	return h.saveProposal(c, cons, 0)
 }
 
 // adminProposalParam reads :id as a proposal and returns its consultation too.
@@ -335,12 +311,7 @@ func (h *Handler) editProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	place := 0
-	for i, x := range ps {
-		if x.ID == p.ID {
-			place = i + 1
-		}
-	}
+	place := slices.IndexFunc(ps, func(x models.Proposal) bool { return x.ID == p.ID }) + 1
 	f := proposalForm{Ref: p.Ref, GroupTitle: p.GroupTitle, Title: p.Title, Summary: p.Summary, Change: p.Change,
 		PowerDirection: p.PowerDirection, Position: strconv.Itoa(place)}
 	return h.proposalFormPage(c, fiber.StatusOK, cons, p.ID, f, fieldErrors{})
@@ -351,24 +322,28 @@ func (h *Handler) updateProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.saveProposal(c, cons, p.ID)
+}
+
+// saveProposal saves the posted form as proposal id of cons, or as a new
+// one when id is 0.
+func (h *Handler) saveProposal(c *fiber.Ctx, cons models.Consultation, id int64) error {
 	var f proposalForm
 	readForm(c, &f)
 	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.UpdateProposal(c.UserContext(), currentAdmin(c).ID, p.ID, in)
-		if err == nil {
-			return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "proposal-saved")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() (err error) {
+			if id == 0 {
+				_, err = h.store.CreateProposal(c.UserContext(), currentAdmin(c).ID, cons.ID, in)
+			} else {
+				_, err = h.store.UpdateProposal(c.UserContext(), currentAdmin(c).ID, id, in)
 			}
-			return h.proposalFormPage(c, status, cons, p.ID, f, errs)
-		}
-		errs.add("ref", duplicateRef)
-	}
-	return h.proposalFormPage(c, fiber.StatusUnprocessableEntity, cons, p.ID, f, errs)
+			return err
+		},
+		field: duplicateIn("ref", "Another proposal already has this reference (references are unique across all consultations); choose a different one"),
+		show:  func(status int, errs fieldErrors) error { return h.proposalFormPage(c, status, cons, id, f, errs) },
+		done:  func() error { return redirectDone(c, proposalsPath(cons), createdOrSaved("proposal", id)) },
+	})
 }
 
 // moveProposal moves a proposal one place up or down the list.
@@ -384,5 +359,5 @@ func (h *Handler) moveProposal(c *fiber.Ctx) error {
 	if err := h.store.MoveProposal(c.UserContext(), currentAdmin(c).ID, p.ID, by); err != nil {
 		return err
 	}
-	return redirectDone(c, "/admin/consultations/"+strconv.FormatInt(cons.ID, 10)+"/proposals", "proposal-moved")
+	return redirectDone(c, proposalsPath(cons), "proposal-moved")
 }

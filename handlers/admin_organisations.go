@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -97,27 +96,8 @@ func (h *Handler) newOrganisation(c *fiber.Ctx) error {
 	return h.organisationFormPage(c, fiber.StatusOK, 0, organisationForm{}, fieldErrors{})
 }
 
-const duplicateOrganisation = "Another organisation already has this code; choose a different one"
-
 func (h *Handler) createOrganisation(c *fiber.Ctx) error {
-	var f organisationForm
-	readForm(c, &f)
-	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.CreateOrganisation(c.UserContext(), currentAdmin(c).ID, in)
-		if err == nil {
-			return redirectDone(c, "/admin/organisations", "organisation-created")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.organisationFormPage(c, status, 0, f, errs)
-		}
-		errs.add("code", duplicateOrganisation)
-	}
-	return h.organisationFormPage(c, fiber.StatusUnprocessableEntity, 0, f, errs)
+	return h.saveOrganisation(c, 0)
 }
 
 func (h *Handler) editOrganisation(c *fiber.Ctx) error {
@@ -137,22 +117,26 @@ func (h *Handler) updateOrganisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.saveOrganisation(c, id)
+}
+
+// saveOrganisation saves the posted form as organisation id, or as a new
+// one when id is 0.
+func (h *Handler) saveOrganisation(c *fiber.Ctx, id int64) error {
 	var f organisationForm
 	readForm(c, &f)
 	in, errs := f.check()
-	if !errs.Any() {
-		_, err := h.store.UpdateOrganisation(c.UserContext(), currentAdmin(c).ID, id, in)
-		if err == nil {
-			return redirectDone(c, "/admin/organisations", "organisation-saved")
-		}
-		if !errors.As(err, new(models.DuplicateError)) {
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() (err error) {
+			if id == 0 {
+				_, err = h.store.CreateOrganisation(c.UserContext(), currentAdmin(c).ID, in)
+			} else {
+				_, err = h.store.UpdateOrganisation(c.UserContext(), currentAdmin(c).ID, id, in)
 			}
-			return h.organisationFormPage(c, status, id, f, errs)
-		}
-		errs.add("code", duplicateOrganisation)
-	}
-	return h.organisationFormPage(c, fiber.StatusUnprocessableEntity, id, f, errs)
+			return err
+		},
+		field: duplicateIn("code", "Another organisation already has this code; choose a different one"),
+		show:  func(status int, errs fieldErrors) error { return h.organisationFormPage(c, status, id, f, errs) },
+		done:  func() error { return redirectDone(c, "/admin/organisations", createdOrSaved("organisation", id)) },
+	})
 }

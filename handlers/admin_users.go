@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,10 +46,8 @@ func checkOrganisation(role, org string, orgs []models.Organisation, errs *field
 		return 0
 	}
 	id, _ := strconv.ParseInt(org, 10, 64)
-	for _, o := range orgs {
-		if o.ID == id {
-			return id
-		}
+	if slices.ContainsFunc(orgs, func(o models.Organisation) bool { return o.ID == id }) {
+		return id
 	}
 	errs.add("organisation", "Choose an organisation from the list")
 	return 0
@@ -126,26 +125,30 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 	readForm(c, &f)
 	errs := validateForm(f, userMessages)
 	orgID := checkOrganisation(f.Role, f.Organisation, orgs, &errs)
-	if !errs.Any() {
-		u, token, err := h.store.InviteUser(ctx, currentAdmin(c).ID, models.NewInvite{Email: f.Email, Name: f.Name,
-			Role: models.Role(f.Role), OrganisationID: orgID})
-		switch {
-		case err == nil:
-			return h.showInviteLink(c, u, token, false)
-		case errors.As(err, new(models.DuplicateError)):
-			errs.add("email", "An account with this email address already exists; find it in the list of users")
-		case errors.Is(err, models.ErrUnknownOrganisation):
-			errs.add("organisation", "Choose an organisation from the list")
-		default:
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.inviteFormPage(c, status, f, orgs, errs)
-		}
-	}
 	errs.sortBy(formOrder(f))
-	return h.inviteFormPage(c, fiber.StatusUnprocessableEntity, f, orgs, errs)
+	var u models.User
+	var token string
+	duplicate := duplicateIn("email", "An account with this email address already exists; find it in the list of users")
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() (err error) {
+			u, token, err = h.store.InviteUser(ctx, currentAdmin(c).ID, models.NewInvite{Email: f.Email, Name: f.Name,
+				Role: models.Role(f.Role), OrganisationID: orgID})
+			return err
+		},
+		field: func(err error, errs *fieldErrors) bool { return duplicate(err, errs) || unknownOrganisation(err, errs) },
+		show:  func(status int, errs fieldErrors) error { return h.inviteFormPage(c, status, f, orgs, errs) },
+		done:  func() error { return h.showInviteLink(c, u, token, false) },
+	})
+}
+
+// unknownOrganisation says beside the field that the organisation chosen
+// is gone from the list.
+func unknownOrganisation(err error, errs *fieldErrors) bool {
+	if !errors.Is(err, models.ErrUnknownOrganisation) {
+		return false
+	}
+	errs.add("organisation", "Choose an organisation from the list")
+	return true
 }
 
 func (h *Handler) showInviteLink(c *fiber.Ctx, u models.User, token string, renewed bool) error {
@@ -237,25 +240,19 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 	readForm(c, &f)
 	errs := validateForm(f, userMessages)
 	orgID := checkOrganisation(f.Role, f.Organisation, orgs, &errs)
-	if !errs.Any() {
-		err := h.store.ChangeUserRole(c.UserContext(), currentAdmin(c).ID, u.ID, models.Role(f.Role), orgID)
-		switch {
-		case err == nil:
-			return redirectDone(c, userPath(u), "role-changed")
-		case errors.Is(err, models.ErrOwnAccount):
-			return ownAccount
-		case errors.Is(err, models.ErrUnknownOrganisation):
-			errs.add("organisation", "Choose an organisation from the list")
-		default:
-			status := h.refusedAdminSave(c, err, &errs)
-			if status == 0 {
-				return err
-			}
-			return h.roleFormPage(c, status, u, f, errs)
-		}
-	}
 	errs.sortBy(formOrder(f))
-	return h.roleFormPage(c, fiber.StatusUnprocessableEntity, u, f, errs)
+	return h.saveAdminForm(c, adminSave{errs: errs,
+		save: func() error {
+			err := h.store.ChangeUserRole(c.UserContext(), currentAdmin(c).ID, u.ID, models.Role(f.Role), orgID)
+			if errors.Is(err, models.ErrOwnAccount) {
+				return ownAccount
+			}
+			return err
+		},
+		field: unknownOrganisation,
+		show:  func(status int, errs fieldErrors) error { return h.roleFormPage(c, status, u, f, errs) },
+		done:  func() error { return redirectDone(c, userPath(u), "role-changed") },
+	})
 }
 
 func (h *Handler) disableUser(c *fiber.Ctx) error {

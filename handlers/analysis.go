@@ -3,7 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,10 +26,8 @@ func proposalChoice(c *fiber.Ctx, proposals []models.Proposal) (string, error) {
 	if ref == "" {
 		return "", nil
 	}
-	for _, p := range proposals {
-		if p.Ref == ref {
-			return ref, nil
-		}
+	if slices.ContainsFunc(proposals, func(p models.Proposal) bool { return p.Ref == ref }) {
+		return ref, nil
 	}
 	return "", fiber.NewError(fiber.StatusBadRequest,
 		"The filter “proposal” names a proposal that is not part of this consultation. Clear the filters and choose again.")
@@ -59,18 +57,9 @@ type responsesPage struct {
 
 // listURL is a link to a page of the list that keeps the filters.
 func listURL(base, ref string, f models.Filter, key string, id int64) string {
-	v := url.Values{}
+	v := filterValues(f)
 	if ref != "" {
 		v.Set("proposal", ref)
-	}
-	if f.Type != "" {
-		v.Set("type", f.Type)
-	}
-	if f.Region != "" {
-		v.Set("region", f.Region)
-	}
-	if f.SystemStatus != "" {
-		v.Set("system_status", f.SystemStatus)
 	}
 	if key != "" {
 		v.Set(key, strconv.FormatInt(id, 10))
@@ -173,15 +162,6 @@ var savedMessages = map[string]string{
 	"quote-removed": "The quote was removed.",
 }
 
-// responseID reads :id.
-func responseID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
-}
-
 // draftNotFound answers a request about a draft: 404, saying why.
 func (h *Handler) draftNotFound(c *fiber.Ctx) error {
 	c.Status(fiber.StatusNotFound)
@@ -222,9 +202,9 @@ func (h *Handler) responsePageData(c *fiber.Ctx, id int64, posted []string) (res
 			if cn.Side != side {
 				continue
 			}
-			ch := codingChoice{Concern: cn, Member: containsString(d.MemberConcerns, cn.Code), Coding: coded[cn.Code]}
+			ch := codingChoice{Concern: cn, Member: slices.Contains(d.MemberConcerns, cn.Code), Coding: coded[cn.Code]}
 			if posted != nil {
-				ch.Checked = containsString(posted, cn.Code)
+				ch.Checked = slices.Contains(posted, cn.Code)
 			} else {
 				ch.Checked = ch.Coding != nil
 			}
@@ -258,7 +238,7 @@ func (h *Handler) showResponse(c *fiber.Ctx, data responsePage, err error) error
 }
 
 func (h *Handler) response(c *fiber.Ctx) error {
-	id, err := responseID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -271,21 +251,9 @@ func redirectToResponse(c *fiber.Ctx, id int64, saved, anchor string) error {
 	return c.Redirect(fmt.Sprintf("/responses/%d?saved=%s#%s", id, saved, anchor), fiber.StatusSeeOther)
 }
 
-// postedValues reads every value of a repeated form field.
-func postedValues(c *fiber.Ctx, name string) []string {
-	out := []string{}
-	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	if mf, err := c.MultipartForm(); err == nil && mf != nil {
-		out = append(out, mf.Value[name]...)
-	}
-	return out
-}
-
 func (h *Handler) codeResponse(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	id, err := responseID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -359,7 +327,7 @@ func (h *Handler) checkText(form any, field, value string) fieldErrors {
 
 func (h *Handler) addNote(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	id, err := responseID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -382,7 +350,7 @@ func (h *Handler) addNote(c *fiber.Ctx) error {
 
 func (h *Handler) addQuote(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	id, err := responseID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -414,7 +382,7 @@ func (h *Handler) addQuote(c *fiber.Ctx) error {
 
 func (h *Handler) removeQuote(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	id, err := responseID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

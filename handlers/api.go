@@ -59,8 +59,7 @@ type apiProposal struct {
 }
 
 func (h *Handler) apiProposals(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -111,24 +110,15 @@ type apiQuote struct {
 }
 
 func (h *Handler) apiSummary(c *fiber.Ctx) error {
-	f, err := filterFrom(c)
-	if err != nil {
-		return err
-	}
-	tally, err := tallyFrom(c)
+	req, version, err := h.summaryRequestFrom(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	version, err := h.store.SummaryVersion(ctx)
-	if err != nil {
-		return err
-	}
-	ref := c.Params("ref")
 	// The encoded answer is kept too, under the same version: most requests
 	// are a version read and a copy of bytes.
-	body, err := h.summaryJSON.Get(version, summaryRequest{ref, f, tally}, func() ([]byte, error) {
-		s, err := h.store.CachedProposalSummary(ctx, version, ref, f, tally)
+	body, err := h.summaryJSON.Get(version, req, func() ([]byte, error) {
+		s, err := h.store.CachedProposalSummary(ctx, version, req.ref, req.f, req.tally)
 		if err != nil {
 			return nil, err
 		}
@@ -139,13 +129,6 @@ func (h *Handler) apiSummary(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
-}
-
-// summaryRequest is what a summary depends on besides the data.
-type summaryRequest struct {
-	ref   string
-	f     models.Filter
-	tally string
 }
 
 func newAPISummary(s models.Summary) apiSummary {
@@ -217,25 +200,40 @@ func (h *Handler) apiResponseJSON(c *fiber.Ctx, status int, orgCode, ref string,
 	})
 }
 
+// apiAnswer is what the API's response endpoints act on: the signed-in
+// member, their organisation, and the proposal of :ref with its
+// consultation.
+type apiAnswer struct {
+	user         models.User
+	org          models.Organisation
+	proposal     models.Proposal
+	consultation models.Consultation
+}
+
+func (h *Handler) apiAnswerParam(c *fiber.Ctx) (apiAnswer, error) {
+	var a apiAnswer
+	var err error
+	a.user, _ = currentUser(c)
+	if a.proposal, a.consultation, err = h.proposalParam(c); err != nil {
+		return a, err
+	}
+	a.org, err = h.store.OrganisationByID(c.UserContext(), a.user.OrgID())
+	return a, err
+}
+
 func (h *Handler) apiGetResponse(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	u, _ := currentUser(c)
-	p, _, err := h.proposalParam(c, u)
+	a, err := h.apiAnswerParam(c)
 	if err != nil {
 		return err
 	}
-	org, err := h.store.OrganisationByID(ctx, u.OrgID())
-	if err != nil {
-		return err
-	}
-	r, err := h.store.ResponseFor(ctx, org.ID, p.ID)
+	r, err := h.store.ResponseFor(c.UserContext(), a.org.ID, a.proposal.ID)
 	if errors.Is(err, models.ErrNotFound) {
 		return c.Status(fiber.StatusNotFound).JSON(apiError{Error: "Your organisation has not answered this proposal yet."})
 	}
 	if err != nil {
 		return err
 	}
-	return h.apiResponseJSON(c, fiber.StatusOK, org.Code, p.Ref, r)
+	return h.apiResponseJSON(c, fiber.StatusOK, a.org.Code, a.proposal.Ref, r)
 }
 
 // apiResponseBody is what PUT accepts. Autonomy and concerns take the CSV
@@ -253,64 +251,35 @@ type apiResponseBody struct {
 	Version          *int            `json:"version"`
 }
 
+// deadlinePassed is the API's answer to a save after the member deadline.
+const deadlinePassed = "The member deadline for this consultation has passed; responses can no longer be changed."
+
+// apiPutResponse saves the member's response from JSON: 201 for a first
+// answer, 200 for a change, 409 when a colleague saved since the version
+// sent, 422 with a message per field.
 func (h *Handler) apiPutResponse(c *fiber.Ctx) error {
+	a, err := h.apiAnswerParam(c)
+	if err != nil {
+		return err
+	}
+	body, err := decodeResponseBody(c)
+	if err != nil {
+		return err
+	}
+	form, errs := body.form(a.org.Code, a.proposal.Ref)
+	if !a.consultation.OpenForMembers(h.store.Now()) {
+		return fiber.NewError(fiber.StatusConflict, deadlinePassed)
+	}
 	ctx := c.UserContext()
-	u, _ := currentUser(c)
-	p, cons, err := h.proposalParam(c, u)
-	if err != nil {
-		return err
-	}
-	org, err := h.store.OrganisationByID(ctx, u.OrgID())
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the response as JSON with Content-Type: application/json.")
-	}
-	var body apiResponseBody
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "The body is not valid JSON for a response: " + jsonProblem(err)})
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "The body must hold one JSON object and nothing after it."})
-	}
-	errs := fieldErrors{}
-	if body.OrganisationCode != nil && *body.OrganisationCode != org.Code {
-		errs.add("organisation_code", "You can answer only for your own organisation ("+org.Code+")")
-	}
-	if body.ProposalRef != nil && *body.ProposalRef != p.Ref {
-		errs.add("proposal_ref", "The proposal in the body does not match the one in the address ("+p.Ref+")")
-	}
-	form := responseForm{Stance: body.Stance, Comment: body.Comment, Amendments: body.Amendments, Consent: body.Consent}
-	switch body.Status {
-	case "", models.StatusSubmitted:
-		form.Action = "submit"
-	case models.StatusDraft:
-		form.Action = "draft"
-	default:
-		errs.add("status", "Status must be draft or submitted")
-		form.Action = "draft"
-	}
-	if form.Autonomy, err = rawAutonomy(body.Autonomy); err != nil {
-		errs.add("autonomy", responseMessages["autonomy"]["oneof"])
-	}
-	if form.Concerns, err = rawConcerns(body.Concerns); err != nil {
-		errs.add("concerns", "Concerns must be a ';'-separated string of codes or a list of codes")
-	}
-	if !cons.OpenForMembers(h.store.Now()) {
-		return c.Status(fiber.StatusConflict).JSON(apiError{Error: "The member deadline for this consultation has passed; responses can no longer be changed."})
-	}
 	cs, err := h.store.Concerns(ctx)
 	if err != nil {
 		return err
 	}
-	current, err := h.store.ResponseFor(ctx, org.ID, p.ID)
+	current, err := h.store.ResponseFor(ctx, a.org.ID, a.proposal.ID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	base := current.Version
+	base := current.Version // unless the body says which version it changes
 	if body.Version != nil {
 		base = *body.Version
 	}
@@ -322,28 +291,85 @@ func (h *Handler) apiPutResponse(c *fiber.Ctx) error {
 	if errs.Any() {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(apiError{Error: "Some fields need correcting.", Fields: errs.Fields})
 	}
-	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
+	if ok, wait := h.saves.Take(a.user.ID, h.store.Now()); !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
 		return c.Status(fiber.StatusTooManyRequests).JSON(apiError{Error: saveWaitMessage(wait, "send it again")})
 	}
-	saved, err := h.store.Save(ctx, models.SaveResponse{OrganisationID: org.ID, ProposalID: p.ID, UserID: u.ID,
+	saved, err := h.store.Save(ctx, models.SaveResponse{OrganisationID: a.org.ID, ProposalID: a.proposal.ID, UserID: a.user.ID,
 		Input: in, Submit: form.Action == "submit", BaseVersion: version})
-	var conflict models.ConflictError
-	switch {
-	case errors.As(err, &conflict):
-		return c.Status(fiber.StatusConflict).JSON(apiError{Error: fmt.Sprintf(
-			"The response changed since version %d; it is now at version %d. Fetch it, merge, and send again with that version.",
-			version, conflict.Current.Version)})
-	case errors.Is(err, models.ErrClosed):
-		return c.Status(fiber.StatusConflict).JSON(apiError{Error: "The member deadline for this consultation has passed; responses can no longer be changed."})
-	case err != nil:
-		return err
+	if err != nil {
+		return apiSaveRefusal(err, version)
 	}
 	status := fiber.StatusOK
 	if current.ID == 0 {
 		status = fiber.StatusCreated
 	}
-	return h.apiResponseJSON(c, status, org.Code, p.Ref, saved)
+	return h.apiResponseJSON(c, status, a.org.Code, a.proposal.Ref, saved)
+}
+
+// decodeResponseBody reads PUT's body: one JSON object of known fields.
+func decodeResponseBody(c *fiber.Ctx) (apiResponseBody, error) {
+	var body apiResponseBody
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return body, fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the response as JSON with Content-Type: application/json.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		return body, fiber.NewError(fiber.StatusBadRequest, "The body is not valid JSON for a response: "+jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return body, fiber.NewError(fiber.StatusBadRequest, "The body must hold one JSON object and nothing after it.")
+	}
+	return body, nil
+}
+
+// form is the body as the response form has it, with the problems only a
+// script makes: another organisation or proposal than the address names,
+// a status that is neither draft nor submitted, autonomy or concerns in
+// neither of their shapes. The version is left for the caller.
+func (b apiResponseBody) form(orgCode, ref string) (responseForm, fieldErrors) {
+	errs := fieldErrors{}
+	if b.OrganisationCode != nil && *b.OrganisationCode != orgCode {
+		errs.add("organisation_code", "You can answer only for your own organisation ("+orgCode+")")
+	}
+	if b.ProposalRef != nil && *b.ProposalRef != ref {
+		errs.add("proposal_ref", "The proposal in the body does not match the one in the address ("+ref+")")
+	}
+	form := responseForm{Stance: b.Stance, Comment: b.Comment, Amendments: b.Amendments, Consent: b.Consent}
+	switch b.Status {
+	case "", models.StatusSubmitted:
+		form.Action = "submit"
+	case models.StatusDraft:
+		form.Action = "draft"
+	default:
+		errs.add("status", "Status must be draft or submitted")
+		form.Action = "draft"
+	}
+	var err error
+	if form.Autonomy, err = rawAutonomy(b.Autonomy); err != nil {
+		errs.add("autonomy", responseMessages["autonomy"]["oneof"])
+	}
+	if form.Concerns, err = rawConcerns(b.Concerns); err != nil {
+		errs.add("concerns", "Concerns must be a ';'-separated string of codes or a list of codes")
+	}
+	return form, errs
+}
+
+// apiSaveRefusal answers a save the store refused because a colleague
+// saved since version, or the deadline passed; other errors are returned
+// as they are.
+func apiSaveRefusal(err error, version int) error {
+	var conflict models.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return fiber.NewError(fiber.StatusConflict, fmt.Sprintf(
+			"The response changed since version %d; it is now at version %d. Fetch it, merge, and send again with that version.",
+			version, conflict.Current.Version))
+	case errors.Is(err, models.ErrClosed):
+		return fiber.NewError(fiber.StatusConflict, deadlinePassed)
+	}
+	return err
 }
 
 func rawAutonomy(raw json.RawMessage) (string, error) {

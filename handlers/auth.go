@@ -12,6 +12,7 @@ import (
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/credential"
+	"github.com/nhsproviders/consultation-tracker/models/storage"
 )
 
 type loginPage struct {
@@ -56,10 +57,51 @@ const (
 )
 
 func (h *Handler) login(c *fiber.Ctx) error {
+	form, password := readLoginForm(c)
+	if form.Errors.Any() {
+		return h.showLogin(c, fiber.StatusUnprocessableEntity, form)
+	}
+	ctx := c.UserContext()
+	// c.IP() is the peer address unless a trusted proxy is configured, so a
+	// forged X-Forwarded-For cannot buy a fresh allowance.
+	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, form.Email, c.IP())
+	if err != nil {
+		return err
+	}
+	if throttled {
+		h.log.Warn("sign-in throttled", "request_id", requestID(c), "ip", c.IP())
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		form.Errors.add("email", fmt.Sprintf("Too many failed sign-ins for this account or from this network. Wait %s and try again.", waitInWords(wait)))
+		return h.showLogin(c, fiber.StatusTooManyRequests, form)
+	}
+	u, err := h.store.Authenticate(ctx, form.Email, password)
+	switch {
+	case errors.Is(err, models.ErrBusy):
+		// Not a guess: the password was never checked.
+		if err := h.store.Succeeded(ctx, attempt); err != nil {
+			return err
+		}
+		return fiber.NewError(fiber.StatusServiceUnavailable, "Many people are signing in at once. Wait a few seconds and try again.")
+	case errors.Is(err, models.ErrNotFound):
+		if err := h.store.Failed(ctx, attempt); err != nil {
+			return err
+		}
+		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
+		h.audit(c, 0, models.AuditSignInFailed, form.Email, "from "+c.IP())
+		form.Errors.add("email", "The email address or password is not right")
+		return h.showLogin(c, fiber.StatusUnauthorized, form)
+	case err != nil:
+		return err
+	}
+	return h.passwordAccepted(c, attempt, u, form.Next)
+}
+
+// readLoginForm reads the sign-in form and the password typed, and checks
+// them before anything is looked up.
+func readLoginForm(c *fiber.Ctx) (loginPage, string) {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
-	next := safeNext(c.FormValue("next"))
-	form := loginPage{Email: email, Next: next, Errors: fieldErrors{}}
+	form := loginPage{Email: email, Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
 	switch {
 	case email == "":
 		form.Errors.add("email", "Enter your email address")
@@ -75,45 +117,14 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		// it cannot be right, and hashing it would be work for nothing.
 		form.Errors.add("password", "The password is not right: passwords here are at most 256 characters")
 	}
-	if len(form.Errors.List) > 0 {
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, "login", page{Title: "Sign in", Data: form})
-	}
+	return form, password
+}
+
+// passwordAccepted settles the sign-in attempt and starts a new session: a
+// signed-out one that waits for the second factor when the user has one
+// (whatever the role), or else a signed-in one.
+func (h *Handler) passwordAccepted(c *fiber.Ctx, attempt storage.LoginAttempt, u models.User, next string) error {
 	ctx := c.UserContext()
-	// c.IP() is the peer address unless a trusted proxy is configured, so a
-	// forged X-Forwarded-For cannot buy a fresh allowance.
-	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, email, c.IP())
-	if err != nil {
-		return err
-	}
-	if throttled {
-		h.log.Warn("sign-in throttled", "request_id", requestID(c), "ip", c.IP())
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		form.Errors.add("email", fmt.Sprintf("Too many failed sign-ins for this account or from this network. Wait %s and try again.", waitInWords(wait)))
-		c.Status(fiber.StatusTooManyRequests)
-		return h.render(c, "login", page{Title: "Sign in", Data: form})
-	}
-	u, err := h.store.Authenticate(ctx, email, password)
-	if errors.Is(err, models.ErrBusy) {
-		// Not a guess: the password was never checked.
-		if err := h.store.Succeeded(ctx, attempt); err != nil {
-			return err
-		}
-		return fiber.NewError(fiber.StatusServiceUnavailable, "Many people are signing in at once. Wait a few seconds and try again.")
-	}
-	if errors.Is(err, models.ErrNotFound) {
-		if err := h.store.Failed(ctx, attempt); err != nil {
-			return err
-		}
-		h.log.Warn("sign-in failed", "request_id", requestID(c), "ip", c.IP())
-		h.audit(c, 0, models.AuditSignInFailed, email, "from "+c.IP())
-		form.Errors.add("email", "The email address or password is not right")
-		c.Status(fiber.StatusUnauthorized)
-		return h.render(c, "login", page{Title: "Sign in", Data: form})
-	}
-	if err != nil {
-		return err
-	}
 	settle := h.store.SignInCompleted
 	if u.TOTPEnabledAt != nil {
 		settle = h.store.Succeeded // the pair's failures stay until the code is right
@@ -128,25 +139,34 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		}
 	}
 	if u.TOTPEnabledAt != nil {
-		// Password right; the session stays signed out until the code,
-		// whatever the role: members who turned it on are asked too.
 		token, sess, err := h.store.CreatePendingSession(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		h.setCookie(c, token)
-		c.Locals(localSession, sess)
+		h.setSession(c, token, sess)
 		return c.Redirect("/login/2fa?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 	}
 	token, sess, err := h.store.CreateSession(ctx, &u.ID)
 	if err != nil {
 		return err
 	}
-	h.setCookie(c, token)
-	c.Locals(localSession, sess)
+	h.setSession(c, token, sess)
 	h.log.Info("signed in", "user_id", u.ID, "role", u.Role, "request_id", requestID(c))
 	h.audit(c, u.ID, models.AuditSignIn, u.Email, "from "+c.IP())
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// setSession makes the session of token the visitor's, on this request and
+// from the next.
+func (h *Handler) setSession(c *fiber.Ctx, token string, sess models.Session) {
+	h.setCookie(c, token)
+	c.Locals(localSession, sess)
+}
+
+// showLogin shows the sign-in page again with the form's problems.
+func (h *Handler) showLogin(c *fiber.Ctx, status int, form loginPage) error {
+	c.Status(status)
+	return h.render(c, "login", page{Title: "Sign in", Data: form})
 }
 
 func (h *Handler) logout(c *fiber.Ctx) error {
@@ -174,8 +194,7 @@ func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
 	}
 	form := loginPage{Email: email, Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
 	form.Errors.add("password", "This page had been open too long, so you were not signed in. Enter your password again.")
-	c.Status(fiber.StatusForbidden)
-	return h.render(c, "login", page{Title: "Sign in", Data: form})
+	return h.showLogin(c, fiber.StatusForbidden, form)
 }
 
 // waitInWords says a throttle's wait the way a person reads it.

@@ -8,57 +8,50 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/document"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-// docSection is one proposal's part of the collective response as shown:
-// figures filled in, evidence attached.
-type docSection struct {
-	Proposal      models.Proposal
-	HasSection    bool
-	Position      string
-	Source        string // the statement as written, with {{figure}} tokens
-	Statement     string // the statement with figures filled in (Markdown)
-	StatementHTML template.HTML
-	Unknown       []string // tokens that name no figure
-	KeyFigures    string
-	Quotes        []models.FrozenQuote
-	QuoteIDs      []int64
-	Coverage      models.SectionCoverage
-}
-
-// collectiveDocument is the collective response as every view shows it:
-// the workspace, the print page, Markdown and Word.
-type collectiveDocument struct {
-	Consultation     models.Consultation
-	Started          bool
-	Status           string
-	Version          int
-	Frozen           bool // approved: figures and quotes as they were at approval
-	ApprovedAt       *time.Time
-	Introduction     string
-	IntroductionHTML template.HTML
-	Sections         []docSection
-	Missing          []models.Proposal
-	// Withdrawn are frozen quotes whose members have withdrawn consent since
-	// approval: left out (or shown without the name) everywhere, and listed
-	// on the workspace for the policy team to take out.
-	Withdrawn []models.WithdrawnQuote
-}
-
-// keyFigures is the standard line of evidence under each section.
-const keyFigures = "{{responses}} of {{members}} member organisations responded ({{response_rate}}): " +
-	"{{supporting}} support, {{neutral}} neutral, {{opposing}} oppose (net support {{net_support}}); " +
-	"mean autonomy impact {{autonomy_mean}} on a scale from −2 (to the centre) to +2 (more local autonomy)."
-
 // buildDocument assembles the collective response from the live data, or
-// from the approved snapshot once it is approved.
-func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (collectiveDocument, models.CollectiveDoc, map[int64]models.Summary, error) {
-	d := collectiveDocument{Consultation: cons, Status: models.CollectiveDraft}
+// from the approved snapshot once it is approved. It returns the stored
+// response too, and the live summaries it read (none once approved).
+func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (document.Document, models.CollectiveDoc, map[int64]models.Summary, error) {
+	d, doc, err := h.documentHead(ctx, cons)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	ps, err := h.store.Proposals(ctx, cons.ID)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	src, err := h.documentSource(ctx, &d, doc, ps)
+	if err != nil {
+		return d, doc, nil, err
+	}
+	for _, p := range ps {
+		sec, ok, err := h.documentSection(ctx, p, d.Frozen, doc, src)
+		if err != nil {
+			return d, doc, nil, err
+		}
+		if !ok {
+			d.Missing = append(d.Missing, p)
+			continue
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	d.Fill(src.figures)
+	return d, doc, src.summaries, nil
+}
+
+// documentHead is the document as far as the stored response says: its
+// status, version and introduction. A consultation without one has a
+// draft not yet started.
+func (h *Handler) documentHead(ctx context.Context, cons models.Consultation) (document.Document, models.CollectiveDoc, error) {
+	d := document.Document{Consultation: cons, Status: models.CollectiveDraft}
 	doc, err := h.store.Collective(ctx, cons.ID)
 	switch {
 	case err == nil:
@@ -68,71 +61,70 @@ func (h *Handler) buildDocument(ctx context.Context, cons models.Consultation) (
 	case errors.Is(err, models.ErrNotFound):
 		doc.Sections = map[int64]models.SectionView{}
 	default:
-		return d, doc, nil, err
+		return d, doc, err
 	}
-	ps, err := h.store.Proposals(ctx, cons.ID)
-	if err != nil {
-		return d, doc, nil, err
-	}
-	summaries := map[int64]models.Summary{}
-	figures := map[string]map[string]string{}
 	d.Frozen = d.Status == models.CollectiveApproved && doc.Snapshot.Frozen
-	frozen := map[string]models.SnapshotSection{}
+	return d, doc, nil
+}
+
+// documentSource is what the sections are filled from.
+type documentSource struct {
+	figures   map[string]map[string]string      // proposal ref → figure name → value
+	frozen    map[string]models.SnapshotSection // the sections as approved, by proposal ref
+	summaries map[int64]models.Summary          // the live summaries, by proposal id
+}
+
+// documentSource reads the approved snapshot of a frozen document (its
+// introduction, sections and figures, and the quotes whose members have
+// withdrawn consent since), or else the live summary of each proposal.
+func (h *Handler) documentSource(ctx context.Context, d *document.Document, doc models.CollectiveDoc, ps []models.Proposal) (documentSource, error) {
+	src := documentSource{figures: map[string]map[string]string{}, frozen: map[string]models.SnapshotSection{},
+		summaries: map[int64]models.Summary{}}
 	if d.Frozen {
 		snap, withdrawn, err := h.store.PublishableSnapshot(ctx, doc.Snapshot)
 		if err != nil {
-			return d, doc, nil, err
+			return src, err
 		}
-		d.Withdrawn = withdrawn
-		d.Introduction = snap.Introduction
+		d.Withdrawn, d.Introduction = withdrawn, snap.Introduction
 		for _, s := range snap.Sections {
-			frozen[s.Ref] = s
-			figures[s.Ref] = s.Figures
+			src.frozen[s.Ref] = s
+			src.figures[s.Ref] = s.Figures
 		}
-	} else {
-		for _, p := range ps {
-			sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
-			if err != nil {
-				return d, doc, nil, err
-			}
-			summaries[p.ID] = sum
-			figures[p.Ref] = models.Figures(sum)
-		}
+		return src, nil
 	}
-	d.IntroductionHTML = renderMarkdown(fillOrKeep(d.Introduction, nil, figures))
 	for _, p := range ps {
-		sec := docSection{Proposal: p}
-		if d.Frozen {
-			fs, ok := frozen[p.Ref]
-			if !ok {
-				d.Missing = append(d.Missing, p)
-				continue
-			}
-			sec.HasSection, sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = true, fs.Position, fs.Statement, fs.Quotes, fs.QuoteIDs
-		} else {
-			sv, ok := doc.Sections[p.ID]
-			if !ok {
-				d.Missing = append(d.Missing, p)
-				continue
-			}
-			sec.HasSection, sec.Position, sec.Source, sec.QuoteIDs = true, sv.Position, sv.Statement, sv.QuoteIDs
-			quotes, err := h.quotesFor(ctx, p.ID, sv.QuoteIDs)
-			if err != nil {
-				return d, doc, nil, err
-			}
-			sec.Quotes = quotes
+		sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
+		if err != nil {
+			return src, err
 		}
-		sec.Statement, sec.Unknown = models.FillFigures(sec.Source, figures[p.Ref], figures)
-		sec.StatementHTML = renderMarkdown(sec.Statement)
-		sec.KeyFigures, _ = models.FillFigures(keyFigures, figures[p.Ref], nil)
-		d.Sections = append(d.Sections, sec)
+		src.summaries[p.ID] = sum
+		src.figures[p.Ref] = models.Figures(sum)
 	}
-	return d, doc, summaries, nil
+	return src, nil
 }
 
-func fillOrKeep(text string, own map[string]string, byRef map[string]map[string]string) string {
-	out, _ := models.FillFigures(text, own, byRef)
-	return out
+// documentSection is proposal p's section as written, or false when it has
+// none (or had none at approval).
+func (h *Handler) documentSection(ctx context.Context, p models.Proposal, frozen bool, doc models.CollectiveDoc, src documentSource) (document.Section, bool, error) {
+	sec := document.Section{Proposal: p, HasSection: true}
+	if frozen {
+		fs, ok := src.frozen[p.Ref]
+		if !ok {
+			return sec, false, nil
+		}
+		sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = fs.Position, fs.Statement, fs.Quotes, fs.QuoteIDs
+	} else {
+		sv, ok := doc.Sections[p.ID]
+		if !ok {
+			return sec, false, nil
+		}
+		quotes, err := h.quotesFor(ctx, p.ID, sv.QuoteIDs)
+		if err != nil {
+			return sec, false, err
+		}
+		sec.Position, sec.Source, sec.Quotes, sec.QuoteIDs = sv.Position, sv.Statement, quotes, sv.QuoteIDs
+	}
+	return sec, true, nil
 }
 
 // quotesFor returns the attached quotes of a section, attributed as the
@@ -155,7 +147,7 @@ func (h *Handler) quotesFor(ctx context.Context, proposalID int64, ids []int64) 
 }
 
 type collectivePage struct {
-	Doc        collectiveDocument
+	Doc        document.Document
 	Threshold  int
 	CanReview  bool
 	CanReturn  bool
@@ -180,7 +172,7 @@ var collectiveFlashes = map[string]string{
 // collective is the policy team's workspace for the collective response.
 func (h *Handler) collective(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -210,11 +202,9 @@ func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Cons
 		if err != nil {
 			return err
 		}
-		for i := range d.Sections {
-			for _, sc := range cov {
-				if sc.Proposal.ID == d.Sections[i].Proposal.ID {
-					d.Sections[i].Coverage = sc
-				}
+		for i, sec := range d.Sections { // coverage has one entry per proposal
+			if j := slices.IndexFunc(cov, func(sc models.SectionCoverage) bool { return sc.Proposal.ID == sec.Proposal.ID }); j >= 0 {
+				d.Sections[i].Coverage = cov[j]
 			}
 		}
 	}
@@ -234,7 +224,7 @@ const maxStatementChars = 20000
 
 func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -248,36 +238,45 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 	}
 	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
 		BaseVersion: version, Introduction: &text})
-	if status, msg := collectiveRefusal(err); status != 0 {
-		p.Errors.add("introduction", msg)
-		p.Conflict = status == fiber.StatusConflict
-		c.Status(status)
-		return h.renderCollective(c, u, cons, 25, p)
-	} else if status, msg, ok := h.refusedSave(c, err); ok {
-		p.Errors.add("introduction", msg)
-		c.Status(status)
-		if h.renderCollective(c, u, cons, 25, p) != nil {
-			return err // the page could not be built: the error page shows the text
-		}
-		return nil
-	} else if err != nil {
+	status, msg, refused := h.refusedCollectiveSave(c, err)
+	switch {
+	case !refused && err != nil:
 		return err
+	case !refused:
+		return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
 	}
-	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
+	p.Errors.add("introduction", msg)
+	p.Conflict = status == fiber.StatusConflict
+	c.Status(status)
+	shown := h.renderCollective(c, u, cons, 25, p)
+	if shown != nil && status >= 500 {
+		return err // the page could not be built: the error page shows the text
+	}
+	return shown
 }
 
 func checkStatement(text string) string {
-	if !validUTF8(text) {
+	if !utf8.ValidString(text) {
 		return "The text contains characters that could not be read; paste it again as plain text"
 	}
-	if n := len([]rune(text)); n > maxStatementChars {
+	if n := utf8.RuneCountInString(text); n > maxStatementChars {
 		return fmt.Sprintf("Keep this to %d characters or fewer (it has %d)", maxStatementChars, n)
 	}
-	if n := markdownNesting(text); n > maxMarkdownNesting {
+	if n := document.Nesting(text); n > document.MaxNesting {
 		return fmt.Sprintf("Quotations and lists are nested %s levels deep here (each “>” or list marker at the start of a line opens one more); keep to %d or fewer",
-			thousandsInt(n), maxMarkdownNesting)
+			thousandsInt(n), document.MaxNesting)
 	}
 	return ""
+}
+
+// refusedCollectiveSave says why a save of the collective response was
+// refused, and with what status to show the form again: a refusal of the
+// store's (collectiveRefusal), or the database or the time running out.
+func (h *Handler) refusedCollectiveSave(c *fiber.Ctx, err error) (status int, message string, refused bool) {
+	if status, msg := collectiveRefusal(err); status != 0 {
+		return status, msg, true
+	}
+	return h.refusedSave(c, err)
 }
 
 // collectiveRefusal turns the store's refusals into a status and a message.
@@ -317,19 +316,19 @@ type sectionPage struct {
 }
 
 func (h *Handler) sectionForm(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
-	if err != nil {
-		return err
-	}
-	p, err := h.sectionPageData(c, cons)
+	p, err := h.sectionPageData(c)
 	if err != nil {
 		return err
 	}
 	return h.render(c, "collective/section", page{Title: "Section " + p.Proposal.Ref, Nav: "consultations", Data: p})
 }
 
-func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (sectionPage, error) {
+// sectionPageData reads :id and :ref and loads the section as stored.
+func (h *Handler) sectionPageData(c *fiber.Ctx) (sectionPage, error) {
+	cons, err := h.consultationParam(c)
+	if err != nil {
+		return sectionPage{}, err
+	}
 	ctx := c.UserContext()
 	prop, pc, err := h.store.ProposalByRef(ctx, c.Params("ref"))
 	if err != nil {
@@ -359,20 +358,17 @@ func (h *Handler) sectionPageData(c *fiber.Ctx, cons models.Consultation) (secti
 		return p, err
 	}
 	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
-	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	p.Preview, p.Unknown = document.HTML(filled), unknown
 	return p, nil
 }
 
 func (h *Handler) saveSection(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	p, err := h.sectionPageData(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.sectionPageData(c, cons)
-	if err != nil {
-		return err
-	}
+	cons := p.Consultation
 	// What was typed replaces what was stored, whatever happens next.
 	p.Position = c.FormValue("position")
 	p.Statement = strings.ReplaceAll(c.FormValue("statement"), "\r\n", "\n")
@@ -394,7 +390,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 		p.Errors.add("statement", msg)
 	}
 	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
-	p.Preview, p.Unknown = renderMarkdown(filled), unknown
+	p.Preview, p.Unknown = document.HTML(filled), unknown
 	if len(unknown) > 0 && !strings.Contains(p.Statement, ".") {
 		p.Errors.add("statement", "These figures do not exist: "+strings.Join(unknown, ", ")+". Use the names listed beside the box.")
 	} else if len(unknown) > 0 {
@@ -407,11 +403,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
 		BaseVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
 			Statement: p.Statement, QuoteIDs: p.QuoteIDs}})
-	if status, msg := collectiveRefusal(err); status != 0 {
-		p.Errors.add("statement", msg)
-		c.Status(status)
-		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
-	} else if status, msg, ok := h.refusedSave(c, err); ok {
+	if status, msg, refused := h.refusedCollectiveSave(c, err); refused {
 		p.Errors.add("statement", msg)
 		c.Status(status)
 		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
@@ -426,7 +418,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 func (h *Handler) setCollectiveStatus(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}

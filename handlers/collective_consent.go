@@ -29,13 +29,13 @@ func withdrawnReason(w models.WithdrawnQuote) string {
 // the approved collective response, which stays approved.
 func (h *Handler) removeWithdrawnQuote(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
-	quoteID, err := strconv.ParseInt(c.Params("quote"), 10, 64)
-	if err != nil || quoteID <= 0 {
-		return fiber.ErrNotFound
+	quoteID, err := pathID(c, "quote")
+	if err != nil {
+		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	_, err = h.store.RemoveWithdrawnQuote(c.UserContext(), cons.ID, quoteID, u.ID, version)

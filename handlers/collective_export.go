@@ -3,23 +3,21 @@ package handlers
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/sergi/go-diff/diffmatchpatch"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/document"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
 // documentParam reads :id and builds that consultation's collective response
 // as every export shows it.
-func (h *Handler) documentParam(c *fiber.Ctx) (models.User, models.Consultation, collectiveDocument, error) {
+func (h *Handler) documentParam(c *fiber.Ctx) (models.User, models.Consultation, document.Document, error) {
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
-		return u, cons, collectiveDocument{}, err
+		return u, cons, document.Document{}, err
 	}
 	d, _, _, err := h.buildDocument(c.UserContext(), cons)
 	return u, cons, d, err
@@ -40,35 +38,12 @@ func (h *Handler) collectiveMarkdown(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: our members' collective response\n\n", inertText(cons.Title))
-	if d.Frozen {
-		fmt.Fprintf(&b, "_Approved %s._\n\n", d.ApprovedAt.In(london).Format("2 January 2006"))
-	} else {
-		fmt.Fprintf(&b, "_%s, version %d; figures as of %s._\n\n", models.CollectiveStatusLabels[d.Status], d.Version, h.store.Now().In(london).Format("2 January 2006 15:04"))
-	}
-	if intro := fillOrKeep(d.Introduction, nil, nil); strings.TrimSpace(intro) != "" {
-		writeInertMarkdown(&b, intro, 1)
-		b.WriteString("\n")
-	}
-	for _, s := range d.Sections {
-		fmt.Fprintf(&b, "## %s %s\n\n**Our position:** %s\n\n", inertText(s.Proposal.Ref), inertText(s.Proposal.Title),
-			inertText(models.PositionLabels[s.Position]))
-		if strings.TrimSpace(s.Statement) != "" {
-			writeInertMarkdown(&b, s.Statement, 2)
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "_%s_\n\n", inertText(s.KeyFigures))
-		for _, q := range s.Quotes {
-			inertParagraphs(&b, q.Excerpt, "> ")
-			fmt.Fprintf(&b, ">\n> — %s\n\n", inertText(q.Attribution))
-		}
-	}
+	md := document.Markdown(d, h.store.Now().In(london))
 	h.audit(c, u.ID, models.AuditExport, fmt.Sprintf("collective response, consultation %d", cons.ID), "markdown")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="collective-response-%d.md"`, cons.ID))
 	c.Type("md", "utf-8")
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
-	return c.SendString(b.String())
+	return c.SendString(md)
 }
 
 func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
@@ -77,7 +52,7 @@ func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeDocx(&buf, d, h.store.Now()); err != nil {
+	if err := document.WriteDocx(&buf, d, h.store.Now().In(london)); err != nil {
 		return err
 	}
 	h.audit(c, u.ID, models.AuditExport, fmt.Sprintf("collective response, consultation %d", cons.ID), "docx")
@@ -86,25 +61,16 @@ func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-type diffPart struct{ Op, Text string }
-
-type textChange struct {
-	Title     string
-	Unchanged bool
-	Parts     []diffPart
-}
-
 type versionsPage struct {
 	Consultation models.Consultation
 	Versions     []models.CollectiveVersion
 	Selected     *models.CollectiveVersion
 	Previous     *models.CollectiveVersion
-	Changes      []textChange
+	Changes      []document.Change
 }
 
 func (h *Handler) collectiveVersions(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -129,94 +95,7 @@ func (h *Handler) collectiveVersions(c *fiber.Ctx) error {
 		if p.Selected == nil {
 			return fiber.ErrNotFound
 		}
-		p.Changes = compareSnapshots(p.Previous, *p.Selected)
+		p.Changes = document.Changes(p.Previous, *p.Selected)
 	}
 	return h.render(c, "collective/versions", page{Title: "Versions of the collective response", Nav: "consultations", Data: p})
-}
-
-// compareSnapshots lists, part by part, what changed between two versions.
-func compareSnapshots(prev *models.CollectiveVersion, cur models.CollectiveVersion) []textChange {
-	old := map[string]string{}
-	if prev != nil {
-		old["status"] = models.CollectiveStatusLabels[prev.Status]
-		old["intro"] = prev.Snapshot.Introduction
-		for _, s := range prev.Snapshot.Sections {
-			old[s.Ref] = sectionText(s)
-		}
-	}
-	out := []textChange{
-		diffText("Status", old["status"], models.CollectiveStatusLabels[cur.Status]),
-		diffText("Introduction", old["intro"], cur.Snapshot.Introduction),
-	}
-	seen := map[string]bool{}
-	for _, s := range cur.Snapshot.Sections {
-		seen[s.Ref] = true
-		out = append(out, diffText(s.Ref+" "+s.Title, old[s.Ref], sectionText(s)))
-	}
-	if prev != nil {
-		for _, s := range prev.Snapshot.Sections {
-			if !seen[s.Ref] {
-				out = append(out, diffText(s.Ref+" "+s.Title, old[s.Ref], ""))
-			}
-		}
-	}
-	return out
-}
-
-func sectionText(s models.SnapshotSection) string {
-	return "Position: " + models.PositionLabels[s.Position] + "\n" + s.Statement +
-		"\nQuotes: " + fmt.Sprint(s.QuoteIDs)
-}
-
-func diffText(title, a, b string) textChange {
-	if a == b {
-		return textChange{Title: title, Unchanged: true}
-	}
-	ch := textChange{Title: title}
-	for _, d := range wordDiff(a, b) {
-		op := "equal"
-		switch d.Type {
-		case diffmatchpatch.DiffInsert:
-			op = "insert"
-		case diffmatchpatch.DiffDelete:
-			op = "delete"
-		}
-		ch.Parts = append(ch.Parts, diffPart{Op: op, Text: d.Text})
-	}
-	return ch
-}
-
-var wordOrSpace = regexp.MustCompile(`\s+|[^\s]+`)
-
-// wordDiff compares two texts word by word, which reads better than the
-// character diff: each distinct word (or run of spaces) becomes one rune
-// from a private-use plane, the runes are diffed, then mapped back.
-func wordDiff(a, b string) []diffmatchpatch.Diff {
-	const base = 0xF0000
-	index := map[string]rune{}
-	var words []string
-	encode := func(s string) []rune {
-		var out []rune
-		for _, w := range wordOrSpace.FindAllString(s, -1) {
-			r, ok := index[w]
-			if !ok {
-				r = rune(base + len(words))
-				index[w] = r
-				words = append(words, w)
-			}
-			out = append(out, r)
-		}
-		return out
-	}
-	ra, rb := encode(a), encode(b)
-	dmp := diffmatchpatch.New()
-	diffs := dmp.DiffMainRunes(ra, rb, false)
-	for i, d := range diffs {
-		var sb strings.Builder
-		for _, r := range d.Text {
-			sb.WriteString(words[r-base])
-		}
-		diffs[i].Text = sb.String()
-	}
-	return diffs
 }

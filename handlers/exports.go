@@ -2,17 +2,15 @@ package handlers
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -61,7 +59,7 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 	// database cursors; the status is sent by then, so a failure is logged.
 	// The request's context lives until the body is written.
 	ctx, release := streamContext(c)
-	c.Context().SetBodyStream(streamedBody{conn: c.Context().Conn(), timeout: h.writeTimeout, release: release, write: func(w io.Writer) error {
+	c.Context().SetBodyStream(netguard.StreamedBody{Conn: c.Context().Conn(), Timeout: h.writeTimeout, Release: release, Write: func(w io.Writer) error {
 		n, err := store.ExportResponses(ctx, w, q)
 		if err != nil {
 			log.Error("export responses", "request_id", rid, "rows_written", n, "err", err)
@@ -81,64 +79,6 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 
 // bigExport is how many rows make an export worth returning its memory for.
 const bigExport = 100_000
-
-// streamedBody is a response body that writes itself. fasthttp frames each
-// Write as one HTTP chunk straight onto the connection (it asks for
-// SupportsBodyWriteTo), so the export's segments go out as they are.
-// SetBodyStreamWriter instead passes the body through a pipe in 4 KiB
-// copies between two goroutines, which held an export of a million rows
-// to about 60,000 rows a second.
-//
-// fasthttp's write timeout is one deadline for the whole response: a
-// gigabyte export to someone on a slow line, or simply longer than the
-// timeout, was cut off mid-file. Each chunk instead gets the timeout of its
-// own, so a client that keeps reading gets the whole file and one that
-// stops reading for longer than the timeout is still let go.
-type streamedBody struct {
-	write   func(io.Writer) error
-	conn    net.Conn
-	timeout time.Duration
-	release func() // ends the request's context
-}
-
-// Close is called by fasthttp once the body is written, or dropped.
-func (b streamedBody) Close() error {
-	b.release()
-	return nil
-}
-
-func (b streamedBody) WriteTo(w io.Writer) (int64, error) {
-	cw := &chunkWriter{w: w, conn: b.conn, timeout: b.timeout}
-	err := b.write(cw)
-	return cw.n, err
-}
-
-func (streamedBody) SupportsBodyWriteTo() bool { return true }
-
-// Read is never used: fasthttp writes a body that supports WriteTo with it.
-func (streamedBody) Read([]byte) (int, error) {
-	return 0, errors.New("a streamed body is written with WriteTo, not read")
-}
-
-// chunkWriter moves the connection's write deadline on before each chunk
-// and counts what it wrote.
-type chunkWriter struct {
-	w       io.Writer
-	conn    net.Conn
-	timeout time.Duration
-	n       int64
-}
-
-func (c *chunkWriter) Write(p []byte) (int, error) {
-	if c.conn != nil {
-		if err := c.conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
-			return 0, err
-		}
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
 
 // summaryCSV is a proposal's summary as section,key,count,share rows, from
 // the same ProposalSummary as the page and the JSON.
@@ -185,14 +125,11 @@ func filterSlug(f models.Filter) []string {
 // safeFilename keeps letters, digits, dot, dash and underscore, lower case,
 // so the header needs no quoting rules.
 func safeFilename(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
+	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteRune('-')
+			return r
 		}
-	}
-	return b.String()
+		return '-'
+	}, strings.ToLower(s))
 }

@@ -1,14 +1,16 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 )
@@ -38,18 +40,28 @@ func (e *fieldErrors) add(field, msg string) {
 // sortBy orders the list as the fields appear in order.
 func (e *fieldErrors) sortBy(order []string) {
 	rank := func(f string) int {
-		for i, o := range order {
-			if o == f {
-				return i
-			}
+		if i := slices.Index(order, f); i >= 0 {
+			return i
 		}
 		return len(order)
 	}
-	sort.SliceStable(e.List, func(i, j int) bool { return rank(e.List[i].Field) < rank(e.List[j].Field) })
+	slices.SortStableFunc(e.List, func(a, b fieldError) int { return cmp.Compare(rank(a.Field), rank(b.Field)) })
 }
 
 // Any says whether there is at least one error.
 func (e fieldErrors) Any() bool { return len(e.List) > 0 }
+
+// postedValues reads every value of a repeated form field.
+func postedValues(c *fiber.Ctx, name string) []string {
+	out := []string{}
+	for _, v := range c.Request().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	if mf, err := c.MultipartForm(); err == nil && mf != nil {
+		out = append(out, mf.Value[name]...)
+	}
+	return out
+}
 
 // responseForm is a response as typed: raw strings, so that anything the
 // member sent can be shown back to them.

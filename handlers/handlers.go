@@ -4,7 +4,6 @@ package handlers
 
 import (
 	"cmp"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -14,7 +13,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/handlers/logging"
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
+	"github.com/nhsproviders/consultation-tracker/handlers/ratelimit"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/versioned"
 	"github.com/nhsproviders/consultation-tracker/views"
@@ -58,26 +59,33 @@ type Handler struct {
 	writeTimeout time.Duration
 	timeouts     Timeouts
 
-	bodies *bodyBudget // memory held for bodies still arriving
+	bodies *netguard.BodyBudget // memory held for bodies still arriving
 
 	summaryJSON *versioned.Cache[summaryRequest, []byte]
 	sharedPages *versioned.Cache[sharedPageKey, sharedPage]
 	navigation  sync.Map // navKey → template.HTML, see siteNavigation
 
-	saves *saveRate // saves per member, see saverate.go
+	saves *ratelimit.Limiter // saves per member, by user id
 }
-
-// Request limits.
-const (
-	bodyLimit = 1 << 20 // 1 MiB: a response form is at most a few tens of KiB
-)
 
 // New builds the Fiber app with every route.
 func New(d Deps) (*fiber.App, error) {
+	h, err := newHandler(d)
+	if err != nil {
+		return nil, err
+	}
+	app := fiber.New(h.config(d))
+	h.bodies.Install(app.Server())
+	app.Use(recover.New())
+	h.routes(app)
+	return app, nil
+}
+
+// newHandler fills in the defaults of d and parses the templates.
+func newHandler(d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	d.Logger = slog.New(RedactSecrets(d.Logger.Handler()))
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = 30 * time.Second
 	}
@@ -93,7 +101,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{
 		store:    d.Store,
-		log:      d.Logger,
+		log:      slog.New(logging.RedactSecrets(d.Logger.Handler())),
 		views:    tpl,
 		validate: newValidator(),
 		cookie:   "tracker_session",
@@ -103,8 +111,8 @@ func New(d Deps) (*fiber.App, error) {
 		behindProxy: len(d.TrustedProxies) > 0,
 
 		writeTimeout: d.WriteTimeout,
-		bodies:       newBodyBudget(bodyBudgetBytes, largeBodies, time.Now),
-		saves:        newSaveRate(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
+		bodies:       netguard.NewBodyBudget(time.Now),
+		saves:        ratelimit.New(cmp.Or(d.SavesPerMinute, DefaultSavesPerMinute)),
 		timeouts:     d.Timeouts.withDefaults(),
 
 		summaryJSON: versioned.NewCache[summaryRequest, []byte](256),
@@ -113,15 +121,21 @@ func New(d Deps) (*fiber.App, error) {
 	if d.SecureCookies {
 		h.cookie = "__Host-tracker_session"
 	}
+	return h, nil
+}
+
+// config is the Fiber configuration: limits, the error handler, and the
+// proxies whose X-Real-IP header is believed.
+func (h *Handler) config(d Deps) fiber.Config {
 	cfg := fiber.Config{
 		AppName:               "consultation-tracker",
 		Immutable:             true, // request strings outlive the handler in logs and errors
 		CaseSensitive:         true, // /INVITE/… or /API/… must not reach a route that path checks read otherwise
 		ErrorHandler:          h.handleError,
-		BodyLimit:             bodyLimit,
-		ReadTimeout:           headerReadTimeout, // the body's own timeout is set when its headers arrive
-		Concurrency:           1024,              // open connections; beyond it fasthttp answers 503
-		WriteTimeout:          d.WriteTimeout,
+		BodyLimit:             netguard.BodyLimit,
+		ReadTimeout:           netguard.HeaderReadTimeout, // the body's own timeout is set when its headers arrive
+		Concurrency:           1024,                       // open connections; beyond it fasthttp answers 503
+		WriteTimeout:          h.writeTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
 	}
@@ -130,101 +144,7 @@ func New(d Deps) (*fiber.App, error) {
 		cfg.EnableTrustedProxyCheck = true
 		cfg.TrustedProxies = d.TrustedProxies
 	}
-	app := fiber.New(cfg)
-	h.bodies.install(app.Server())
-	app.Use(recover.New())
-	h.routes(app)
-	return app, nil
-}
-
-// handleError is the one place errors become pages: known errors get their
-// status and a plain message; anything else is logged and shown as a generic
-// 500 without details.
-func (h *Handler) handleError(c *fiber.Ctx, err error) error {
-	if refused, err := h.refusedForBudget(c); refused {
-		return err
-	}
-	status := fiber.StatusInternalServerError
-	message := ""
-	var fe *fiber.Error
-	var typed []typedField
-	failed := noFailure
-	switch {
-	case errors.As(err, &fe):
-		status = fe.Code
-		message = fe.Message
-	case errors.Is(err, models.ErrNotFound):
-		status = fiber.StatusNotFound
-	default:
-		failed = failureOf(c, err)
-	}
-	switch {
-	case failed != noFailure:
-		// Said in words, with what was typed when the form itself could
-		// not be shown again.
-		h.logFailure(c, failed, err)
-		status = failed.status()
-		if !isAPI(c) {
-			typed = typedText(c)
-		}
-		message = failed.message(isWrite(c), len(typed) > 0)
-		if isAPI(c) {
-			message = failed.apiMessage(isWrite(c))
-		}
-		if status == fiber.StatusServiceUnavailable {
-			c.Set(fiber.HeaderRetryAfter, "60")
-		}
-	case status >= 500:
-		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", storage.RedactError(err))
-		message = ""
-	}
-	if requestID(c) == "" {
-		// fasthttp refused the request before any of our code ran (a body
-		// over the limit, a broken multipart form); its message is its own
-		// internal text, so say it in our words instead, and set the
-		// headers our middleware would have set.
-		message = ""
-		h.setSecurityHeaders(c)
-	}
-	if message == "" || status == fiber.StatusNotFound {
-		message = defaultMessages[status]
-		if message == "" {
-			message = defaultMessages[500]
-		}
-	}
-	if isAPI(c) {
-		return c.Status(status).JSON(apiError{Error: message})
-	}
-	c.Status(status)
-	return h.render(c, "error", page{Title: errorTitles[status], Data: errorPage{Status: status, Message: message, Typed: typed}})
-}
-
-var defaultMessages = map[int]string{
-	400: "The request could not be understood. If you were sending a form or a file, go back and try again.",
-	401: "Sign in to continue.",
-	403: "You do not have permission to do that.",
-	404: "There is nothing here. Check the address, or go back to the list of consultations.",
-	405: "That action is not allowed here.",
-	409: "That could not be done because something changed.",
-	413: "What you sent is too large (the limit is 1 MB). If it is a CSV file, split it into smaller files and import them one by one.",
-	415: "That kind of request is not accepted.",
-	422: "Some of what you sent needs correcting.",
-	429: "Too many attempts. Wait a minute and try again.",
-	500: "Something went wrong on our side. Your last change may not have been saved; try again, and tell the policy team if it keeps happening.",
-	503: "The server cannot do that right now. Try again in a few minutes, and tell the policy team if it keeps happening.",
-	504: "The server took too long to answer, so it stopped. Try again, and tell the policy team if it keeps happening.",
-}
-
-var errorTitles = map[int]string{
-	400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
-	409: "Conflict", 413: "Too large", 415: "Not accepted", 422: "Check your answers", 429: "Too many attempts",
-	500: "Something went wrong", 503: "Cannot do that right now", 504: "Took too long",
-}
-
-type errorPage struct {
-	Status  int
-	Message string
-	Typed   []typedField // what the visitor typed, when their form could not be shown again
+	return cfg
 }
 
 // isAPI says whether to answer in JSON. Routing is case-sensitive, so only

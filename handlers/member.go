@@ -49,7 +49,7 @@ type consultationPage struct {
 func (h *Handler) consultation(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return err
 	}
@@ -81,29 +81,31 @@ func (h *Handler) consultation(c *fiber.Ctx) error {
 	return h.render(c, "consultation", page{Title: cons.Title, Nav: "consultations", Data: data})
 }
 
-// consultationParam reads :id; members never see draft consultations.
-func (h *Handler) consultationParam(c *fiber.Ctx, u models.User) (models.Consultation, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return models.Consultation{}, fiber.ErrNotFound
+// consultationParam reads :id as the signed-in user may see it: members
+// never see draft consultations.
+func (h *Handler) consultationParam(c *fiber.Ctx) (models.Consultation, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return models.Consultation{}, err
 	}
 	cons, err := h.store.ConsultationByID(c.UserContext(), id)
 	if err != nil {
 		return models.Consultation{}, err
 	}
-	if cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
 		return models.Consultation{}, fiber.ErrNotFound
 	}
 	return cons, nil
 }
 
-// proposalParam reads :ref; members never see proposals of draft consultations.
-func (h *Handler) proposalParam(c *fiber.Ctx, u models.User) (models.Proposal, models.Consultation, error) {
+// proposalParam reads :ref as the signed-in user may see it: members never
+// see proposals of draft consultations.
+func (h *Handler) proposalParam(c *fiber.Ctx) (models.Proposal, models.Consultation, error) {
 	p, cons, err := h.store.ProposalByRef(c.UserContext(), c.Params("ref"))
 	if err != nil {
 		return p, cons, err
 	}
-	if cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
 		return p, cons, fiber.ErrNotFound
 	}
 	return p, cons, nil
@@ -157,7 +159,7 @@ func formFromResponse(r models.ResponseView) responseForm {
 func (h *Handler) proposal(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	p, cons, err := h.proposalParam(c, u)
+	p, cons, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}
@@ -191,7 +193,7 @@ func (h *Handler) proposal(c *fiber.Ctx) error {
 // normalised so that a limit counts what the member sees.
 func readResponseForm(c *fiber.Ctx) responseForm {
 	norm := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-	f := responseForm{
+	return responseForm{
 		Stance:     c.FormValue("stance"),
 		Autonomy:   strings.TrimSpace(c.FormValue("autonomy")),
 		Comment:    norm(c.FormValue("comment")),
@@ -199,20 +201,14 @@ func readResponseForm(c *fiber.Ctx) responseForm {
 		Consent:    c.FormValue("consent"),
 		Action:     c.FormValue("action"),
 		Version:    c.FormValue("version"),
+		Concerns:   postedValues(c, "concerns"),
 	}
-	for _, v := range c.Request().PostArgs().PeekMulti("concerns") {
-		f.Concerns = append(f.Concerns, string(v))
-	}
-	if mf, err := c.MultipartForm(); err == nil && mf != nil {
-		f.Concerns = append(f.Concerns, mf.Value["concerns"]...)
-	}
-	return f
 }
 
 func (h *Handler) saveResponse(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, _ := currentUser(c)
-	p, cons, err := h.proposalParam(c, u)
+	p, cons, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}
@@ -227,21 +223,18 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	title := p.Ref + ": " + p.Title
 	if !cons.OpenForMembers(h.store.Now()) {
-		return h.refuseClosed(c, data, title)
+		return h.refuseClosed(c, data)
 	}
 	in, version, errs := h.check(form, cs)
 	if errs.Any() {
 		data.Errors = errs
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, "proposal", page{Title: "Error: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusUnprocessableEntity, "Error: ", data)
 	}
-	if ok, wait := h.saves.take(u.ID, h.store.Now()); !ok {
+	if ok, wait := h.saves.Take(u.ID, h.store.Now()); !ok {
 		data.Refused = saveWaitMessage(wait, "save again: your text is kept in the form below")
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
-		c.Status(fiber.StatusTooManyRequests)
-		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusTooManyRequests, "Not saved: ", data)
 	}
 	_, err = h.store.Save(ctx, models.SaveResponse{
 		OrganisationID: u.OrgID(), ProposalID: p.ID, UserID: u.ID,
@@ -254,18 +247,16 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 		data.Response = &conflict.Current
 		// Saving this form again now overwrites the colleague's version knowingly.
 		data.Form.Version = strconv.Itoa(conflict.Current.Version)
-		c.Status(fiber.StatusConflict)
-		return h.render(c, "proposal", page{Title: "Changed since you opened it: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, fiber.StatusConflict, "Changed since you opened it: ", data)
 	case errors.Is(err, models.ErrClosed):
-		return h.refuseClosed(c, data, title)
+		return h.refuseClosed(c, data)
 	case err != nil:
 		status, msg, ok := h.refusedSave(c, err)
 		if !ok {
 			return err
 		}
 		data.Refused = msg
-		c.Status(status)
-		return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+		return h.showProposal(c, status, "Not saved: ", data)
 	}
 	h.log.Info("response saved", "user_id", u.ID, "organisation_id", u.OrgID(), "proposal", p.Ref, "action", form.Action)
 	return c.Redirect("/proposals/"+p.Ref+"?saved="+map[bool]string{true: "submitted", false: "draft"}[form.Action == "submit"], fiber.StatusSeeOther)
@@ -273,11 +264,17 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 
 // refuseClosed answers a save after the member deadline: 409, the reason, and
 // what the member typed, so they can copy it elsewhere.
-func (h *Handler) refuseClosed(c *fiber.Ctx, data proposalPage, title string) error {
+func (h *Handler) refuseClosed(c *fiber.Ctx, data proposalPage) error {
 	data.Open = false
 	data.Refused = "The member deadline for this consultation has passed, so responses can no longer be changed. Nothing was saved. Your text is shown below so that you can copy it and send it to the policy team."
-	c.Status(fiber.StatusConflict)
-	return h.render(c, "proposal", page{Title: "Not saved: " + title, Nav: "consultations", Data: data})
+	return h.showProposal(c, fiber.StatusConflict, "Not saved: ", data)
+}
+
+// showProposal shows the proposal page again after a save, at status, its
+// title starting with why ("Not saved: ").
+func (h *Handler) showProposal(c *fiber.Ctx, status int, why string, data proposalPage) error {
+	c.Status(status)
+	return h.render(c, "proposal", page{Title: why + data.Proposal.Ref + ": " + data.Proposal.Title, Nav: "consultations", Data: data})
 }
 
 type historyPage struct {
@@ -296,7 +293,7 @@ const historyPerPage = 25
 // a time (?before=<id> for older saves, ?after=<id> for newer ones).
 func (h *Handler) history(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	p, _, err := h.proposalParam(c, u)
+	p, _, err := h.proposalParam(c)
 	if err != nil {
 		return err
 	}

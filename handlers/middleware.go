@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -40,19 +41,9 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		// the error handler has not run yet; report what it will send
-		var fe *fiber.Error
-		if errors.As(err, &fe) {
-			status = fe.Code
-		} else if errors.Is(err, models.ErrNotFound) {
-			status = 404
-		} else if f := failureOf(c, err); f != noFailure {
-			status = f.status()
-		} else {
-			status = 500
-		}
+		status, _ = statusOf(c, err) // what the error handler, which runs after this, will send
 	}
-	// The log handler redacts an invite link's token (RedactSecrets).
+	// The log handler redacts an invite link's token (logging.RedactSecrets).
 	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
 		"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(c)}
 	if u, ok := currentUser(c); ok {
@@ -198,7 +189,7 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodGet || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = "/"
 	}
-	return c.Redirect("/login?next="+urlQueryEscape(next), fiber.StatusSeeOther)
+	return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 }
 
 // requireRole lets through only the given roles; others get 403.

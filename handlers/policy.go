@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -25,8 +25,7 @@ func filterFrom(c *fiber.Ctx) (models.Filter, error) {
 // consultationAndFilter reads :id and the segment filter, as every
 // consultation-wide page of the policy team does.
 func (h *Handler) consultationAndFilter(c *fiber.Ctx) (models.Consultation, models.Filter, error) {
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c, u)
+	cons, err := h.consultationParam(c)
 	if err != nil {
 		return cons, models.Filter{}, err
 	}
@@ -57,9 +56,9 @@ func (h *Handler) overview(c *fiber.Ctx) error {
 	// Policy and admin only (see routes.go), so a draft consultation is
 	// theirs to see; the consultation is read only when the page is not
 	// already in memory at this version.
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	f, err := filterFrom(c)
 	if err != nil {
@@ -87,36 +86,50 @@ type summaryPage struct {
 	Tally          string
 	TallyModes     []string
 	Filters        filterOptions
-	StanceChart    barChart
-	AutonomyChart  barChart
-	ConcernCharts  []barChart
-	ByType         segmentTable
-	ByRegion       segmentTable
-	BySystemStatus segmentTable
+	StanceChart    chart.BarChart
+	AutonomyChart  chart.BarChart
+	ConcernCharts  []chart.BarChart
+	ByType         chart.SegmentTable
+	ByRegion       chart.SegmentTable
+	BySystemStatus chart.SegmentTable
 }
 
 func (h *Handler) summary(c *fiber.Ctx) error {
-	f, err := filterFrom(c)
-	if err != nil {
-		return err
-	}
-	tally, err := tallyFrom(c)
+	req, version, err := h.summaryRequestFrom(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	version, err := h.store.SummaryVersion(ctx)
-	if err != nil {
-		return err
-	}
-	req := summaryRequest{c.Params("ref"), f, tally}
 	return h.sharedContent(c, version, sharedPageKey{page: "summary", summary: req}, "consultations", func() (string, any, error) {
-		s, err := h.store.CachedProposalSummary(ctx, version, req.ref, f, tally)
+		s, err := h.store.CachedProposalSummary(ctx, version, req.ref, req.f, req.tally)
 		if err != nil {
 			return "", nil, err
 		}
-		return "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, newSummaryPage(s, tally), nil
+		return "Summary: " + s.Proposal.Ref + " " + s.Proposal.Title, newSummaryPage(s, req.tally), nil
 	})
+}
+
+// summaryRequest is what a summary depends on besides the data.
+type summaryRequest struct {
+	ref   string
+	f     models.Filter
+	tally string
+}
+
+// summaryRequestFrom reads a summary's request (the proposal, the segment
+// filter, the concern tally), as the page and the API both take it, and
+// the version of the data to answer it at.
+func (h *Handler) summaryRequestFrom(c *fiber.Ctx) (summaryRequest, int64, error) {
+	f, err := filterFrom(c)
+	if err != nil {
+		return summaryRequest{}, 0, err
+	}
+	tally, err := tallyFrom(c)
+	if err != nil {
+		return summaryRequest{}, 0, err
+	}
+	version, err := h.store.SummaryVersion(c.UserContext())
+	return summaryRequest{c.Params("ref"), f, tally}, version, err
 }
 
 func newSummaryPage(s models.Summary, tally string) summaryPage {
@@ -125,14 +138,14 @@ func newSummaryPage(s models.Summary, tally string) summaryPage {
 		Tally:         tally,
 		TallyModes:    models.TallyModes,
 		Filters:       newFilterOptions(s.Filter),
-		StanceChart:   stanceChart("stance", "Stance of responding members", s.Stances),
-		AutonomyChart: autonomyChart(s.AutonomyCounts, s.Responses),
-		ConcernCharts: concernCharts(s.Concerns, s.Responses),
-		ByType: newSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
+		StanceChart:   chart.Stances("stance", "Stance of responding members", s.Stances),
+		AutonomyChart: chart.Autonomy(s.AutonomyCounts, s.Responses),
+		ConcernCharts: chart.Concerns(s.Concerns, s.Responses),
+		ByType: chart.NewSegmentTable("by-type", "Stance by organisation type", "Organisation type", s.ByType,
 			func(k string) string { return models.OrganisationTypeLabels[k] }),
-		ByRegion: newSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,
+		ByRegion: chart.NewSegmentTable("by-region", "Stance by region", "Region", s.ByRegion,
 			func(k string) string { return k }),
-		BySystemStatus: newSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
+		BySystemStatus: chart.NewSegmentTable("by-system", "Stance by system status", "System status", s.BySystemStatus,
 			func(k string) string { return models.SystemStatusLabels[k] }),
 	}
 }

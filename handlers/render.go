@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -109,8 +109,6 @@ func (h *Handler) siteNavigation(role models.Role, current string) template.HTML
 	return nav
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 var london = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
@@ -126,8 +124,8 @@ func templateFuncs() template.FuncMap {
 		"typeLabel":     func(s string) string { return models.OrganisationTypeLabels[s] },
 		"systemLabel":   func(s string) string { return models.SystemStatusLabels[s] },
 		"sideLabel":     func(s string) string { return models.ConcernSideLabels[s] },
-		"autonomyLabel": autonomyLabel,
-		"signed":        signed,
+		"autonomyLabel": func(v int) string { return models.AutonomyLabels[v] },
+		"signed":        chart.Signed,
 		"pct":           pct,
 		"share":         share,
 		"mean":          mean,
@@ -140,7 +138,7 @@ func templateFuncs() template.FuncMap {
 			return t.In(london).Format("2 January 2006 at 15:04")
 		},
 		"iso":           func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"contains":      func(list []string, s string) bool { return containsString(list, s) },
+		"contains":      slices.Contains[[]string],
 		"lines":         func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"add":           func(a, b int) int { return a + b },
 		"query":         filterQuery,
@@ -154,7 +152,7 @@ func templateFuncs() template.FuncMap {
 			return models.CollectiveStatusLabels[s]
 		},
 		"segmentLabel": segmentLabel,
-		"containsID":   func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+		"containsID":   slices.Contains[[]int64],
 		"statusButton": newStatusButton,
 		"whyWithdrawn": withdrawnReason,
 		"truncate":     truncate,
@@ -165,28 +163,6 @@ func templateFuncs() template.FuncMap {
 			return consultationNav{ID: id, Current: current}
 		},
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func autonomyLabel(v int) string { return models.AutonomyLabels[v] }
-
-// signed writes -2 … +2 with an explicit plus and a true minus sign.
-func signed(v int) string {
-	switch {
-	case v > 0:
-		return fmt.Sprintf("+%d", v)
-	case v < 0:
-		return fmt.Sprintf("−%d", -v)
-	}
-	return "0"
 }
 
 // pct formats a fraction as a whole percentage.
@@ -217,20 +193,22 @@ func mean(m *float64) string {
 
 // filterQuery renders a filter as a query string, for links that keep it.
 func filterQuery(f models.Filter) string {
-	v := url.Values{}
-	if f.Type != "" {
-		v.Set("type", f.Type)
-	}
-	if f.Region != "" {
-		v.Set("region", f.Region)
-	}
-	if f.SystemStatus != "" {
-		v.Set("system_status", f.SystemStatus)
-	}
+	v := filterValues(f)
 	if len(v) == 0 {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// filterValues are the parts of a filter that are set, as query parameters.
+func filterValues(f models.Filter) url.Values {
+	v := url.Values{}
+	for _, p := range []struct{ key, value string }{{"type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
+		if p.value != "" {
+			v.Set(p.key, p.value)
+		}
+	}
+	return v
 }
 
 // segmentLabel names a member segment for people: "Mental health trusts",
@@ -259,8 +237,6 @@ type statusButton struct {
 func newStatusButton(csrf, to, label string, consultationID int64, version int) statusButton {
 	return statusButton{ConsultationID: consultationID, CSRF: csrf, Version: version, To: to, Label: label}
 }
-
-func validUTF8(s string) bool { return utf8.ValidString(s) }
 
 var tallyLabels = map[string]string{
 	models.TallyMember:  "concerns chosen by members",

@@ -2,12 +2,13 @@ package handlers
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
 )
 
 // Timeouts bound how long a request may take, from its first handler to its
@@ -66,13 +67,13 @@ func (rc *requestContext) release() {
 // c.UserContext() returns) with a deadline, cancelled when the client closes
 // the connection. fasthttp's own context is never cancelled per request (it
 // ends only at shutdown), so the connection is looked at while the request
-// runs: see watchClient.
+// runs: see netguard.WatchClient.
 func (h *Handler) withRequestContext(c *fiber.Ctx) error {
 	base, cancel := context.WithCancelCause(context.Background())
 	rc := &requestContext{cancel: cancel}
 	ctx, cancelDeadline := context.WithTimeout(base, h.timeoutFor(c))
 	rc.cancels = append(rc.cancels, cancelDeadline)
-	rc.stopWatch = watchClient(ctx, c.Context().Conn(), clientCheckInterval, func() { cancel(errClientGone) })
+	rc.stopWatch = netguard.WatchClient(ctx, c.Context().Conn(), clientCheckInterval, func() { cancel(errClientGone) })
 	c.SetUserContext(ctx)
 	c.Locals(localRequestContext, rc)
 	defer func() {
@@ -126,69 +127,4 @@ func moreTimeToAnswer(c *fiber.Ctx) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), 5*time.Second)
 	rc.cancels = append(rc.cancels, cancel)
 	c.SetUserContext(ctx)
-}
-
-// watchClient looks every interval, while a request runs (and its context
-// is live), whether the client has closed its connection (the socket is at end of file, or reset), and
-// calls gone once if it has. It only peeks at the socket, never reading what
-// fasthttp would read next; if the client has sent more bytes (a pipelined
-// request), it cannot tell and stops looking. It returns a function that
-// stops the looking and waits for a look in progress. A connection that is
-// not a socket of this system (a test's, or on an OS without MSG_PEEK
-// support here) is not watched: the deadline still bounds the request.
-func watchClient(ctx context.Context, conn net.Conn, interval time.Duration, gone func()) (stop func()) {
-	peek := socketPeeker(conn)
-	if peek == nil {
-		return func() {}
-	}
-	var (
-		mu      sync.Mutex
-		stopped bool
-		timer   *time.Timer
-	)
-	look := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped || ctx.Err() != nil {
-			return // ended, or past its deadline: nothing more to stop
-		}
-		switch peek() {
-		case peerClosed:
-			gone()
-		case peerOpen:
-			timer.Reset(interval)
-		}
-	}
-	mu.Lock()
-	timer = time.AfterFunc(interval, look)
-	mu.Unlock()
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		timer.Stop()
-	}
-}
-
-// peerState is what a peek at a socket tells about the client.
-type peerState int
-
-const (
-	peerOpen     peerState = iota // nothing to read: still waiting for the answer
-	peerSentMore                  // bytes waiting: the client is there, and more cannot be told
-	peerClosed                    // end of file or an error: the client is gone
-)
-
-// netConner is a connection wrapping another (crypto/tls, or a listener's
-// own wrapper), which the watcher unwraps to reach the socket.
-type netConner interface{ NetConn() net.Conn }
-
-func innermostConn(conn net.Conn) net.Conn {
-	for {
-		w, ok := conn.(netConner)
-		if !ok {
-			return conn
-		}
-		conn = w.NetConn()
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/handlers"
+	"github.com/nhsproviders/consultation-tracker/handlers/netguard"
 )
 
 // withTimeouts replaces the env's app with one whose requests have the
@@ -112,7 +113,7 @@ func TestAClientThatGoesAwayCancelsItsSave(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	// Wrapped as the server wraps it, so the watch must see through the wrapper.
-	if ln, err = handlers.LimitConnections(ln, handlers.ConnLimits{}); err != nil {
+	if ln, err = netguard.LimitConnections(ln, netguard.ConnLimits{}); err != nil {
 		t.Fatal(err)
 	}
 	go app.Listener(ln)  //nolint:errcheck // ends with Shutdown

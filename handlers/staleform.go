@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -119,12 +122,7 @@ func typedFields(c *fiber.Ctx) ([]typedField, bool) {
 	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
 		form, err := c.MultipartForm()
 		if err == nil {
-			keys := make([]string, 0, len(form.Value))
-			for k := range form.Value {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
+			for _, k := range slices.Sorted(maps.Keys(form.Value)) {
 				for _, v := range form.Value[k] {
 					add(k, v)
 				}
@@ -154,5 +152,6 @@ func typedLabel(name string) string {
 	if l == "" {
 		return "Field"
 	}
-	return strings.ToUpper(l[:1]) + l[1:]
+	first, size := utf8.DecodeRuneInString(l)
+	return string(unicode.ToUpper(first)) + l[size:]
 }

@@ -42,7 +42,13 @@ func (h *Handler) secondFactorForm(c *fiber.Ctx) error {
 	if _, _, ok := h.pendingUser(c); !ok {
 		return c.Redirect("/login", fiber.StatusSeeOther)
 	}
-	return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: secondFactorPage{Next: safeNext(c.Query("next"))}})
+	return h.showSecondFactor(c, fiber.StatusOK, secondFactorPage{Next: safeNext(c.Query("next"))})
+}
+
+// showSecondFactor shows the page asking for the code, at status.
+func (h *Handler) showSecondFactor(c *fiber.Ctx, status int, form secondFactorPage) error {
+	c.Status(status)
+	return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
 }
 
 // secondFactor completes a sign-in with a code from the authenticator app or
@@ -62,8 +68,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 		form.Errors.add("code", "That is longer than any code: enter the 6 digits the app shows, or a recovery code like abcde-fghij")
 	}
 	if form.Errors.Any() {
-		c.Status(fiber.StatusUnprocessableEntity)
-		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
+		return h.showSecondFactor(c, fiber.StatusUnprocessableEntity, form)
 	}
 	attempt, throttled, wait, err := h.store.BeginLoginAttempt(ctx, u.Email, c.IP())
 	if err != nil {
@@ -72,8 +77,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	if throttled {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		form.Errors.add("code", fmt.Sprintf("Too many wrong codes. Wait %s and try again.", waitInWords(wait)))
-		c.Status(fiber.StatusTooManyRequests)
-		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
+		return h.showSecondFactor(c, fiber.StatusTooManyRequests, form)
 	}
 	usedRecovery, err := h.store.VerifySecondFactor(ctx, u.ID, code)
 	if errors.Is(err, models.ErrBadCode) {
@@ -82,8 +86,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 		}
 		h.audit(c, u.ID, models.AuditSignInFailed, u.Email, "wrong second factor from "+c.IP())
 		form.Errors.add("code", "That code is not right or has already been used. Codes change every 30 seconds.")
-		c.Status(fiber.StatusUnauthorized)
-		return h.render(c, "login/2fa", page{Title: "Two-factor sign-in", Data: form})
+		return h.showSecondFactor(c, fiber.StatusUnauthorized, form)
 	}
 	if err != nil {
 		return err
@@ -98,8 +101,7 @@ func (h *Handler) secondFactor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.setCookie(c, token)
-	c.Locals(localSession, sess)
+	h.setSession(c, token, sess)
 	how := "with an authenticator code"
 	if usedRecovery {
 		left, _ := h.store.RemainingRecoveryCodes(ctx, u.ID)

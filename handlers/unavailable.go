@@ -103,18 +103,6 @@ func (h *Handler) refusedSave(c *fiber.Ctx, err error) (status int, message stri
 	return f.status(), f.message(true, true), true
 }
 
-// refusedAdminSave adds to an admin form's errors why its save did not
-// happen, if the database could not take it or time ran out, and returns the
-// status to show the form again with; 0 for any other error.
-func (h *Handler) refusedAdminSave(c *fiber.Ctx, err error, errs *fieldErrors) int {
-	status, msg, ok := h.refusedSave(c, err)
-	if !ok {
-		return 0
-	}
-	errs.add(formProblem, msg)
-	return status
-}
-
 // formProblem is the key of a problem with a whole form rather than one of
 // its fields.
 const formProblem = "_form"

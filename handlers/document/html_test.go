@@ -1,4 +1,4 @@
-package handlers
+package document
 
 import (
 	"strings"
@@ -22,8 +22,8 @@ func TestMarkdownNestingCountsTheMarkersALineStartsWith(t *testing.T) {
 		{strings.Repeat(">", 20_000) + " x", 20_000},
 		{strings.Repeat("- ", 500), 500},
 	} {
-		if got := markdownNesting(tc.text); got != tc.want {
-			t.Errorf("markdownNesting(%.30q) = %d, want %d", tc.text, got, tc.want)
+		if got := Nesting(tc.text); got != tc.want {
+			t.Errorf("Nesting(%.30q) = %d, want %d", tc.text, got, tc.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package document
 
 import (
 	"fmt"
@@ -14,11 +14,11 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-// writeDocx writes the collective response as a Word document a policy lead
+// WriteDocx writes the collective response as a Word document a policy lead
 // can edit: a title, the introduction, then one section per proposal on its
 // own page. Statements are Markdown; their headings, paragraphs, emphasis,
-// lists and quotations become Word's own styles.
-func writeDocx(w io.Writer, d collectiveDocument, now time.Time) error {
+// lists and quotations become Word's own styles. asOf is as for Markdown.
+func WriteDocx(w io.Writer, d Document, asOf time.Time) error {
 	doc, err := godocx.NewDocument()
 	if err != nil {
 		return err
@@ -26,12 +26,12 @@ func writeDocx(w io.Writer, d collectiveDocument, now time.Time) error {
 	if _, err := doc.AddHeading(d.Consultation.Title+": our members' collective response", 0); err != nil {
 		return err
 	}
-	status := fmt.Sprintf("%s, version %d; figures as of %s.", models.CollectiveStatusLabels[d.Status], d.Version, now.In(london).Format("2 January 2006 15:04"))
+	status := fmt.Sprintf("%s, version %d; figures as of %s.", models.CollectiveStatusLabels[d.Status], d.Version, asOf.Format("2 January 2006 15:04"))
 	if d.Frozen && d.ApprovedAt != nil {
-		status = "Approved " + d.ApprovedAt.In(london).Format("2 January 2006") + "."
+		status = "Approved " + d.ApprovedAt.In(asOf.Location()).Format("2 January 2006") + "."
 	}
 	doc.AddParagraph("").AddText(status).Italic(true)
-	if err := markdownToDocx(doc, fillOrKeep(d.Introduction, nil, nil), 1); err != nil {
+	if err := markdownToDocx(doc, fillOrKeep(d.Introduction), 1); err != nil {
 		return err
 	}
 	for _, s := range d.Sections {
@@ -60,7 +60,7 @@ func markdownToDocx(doc *docx.RootDoc, src string, minLevel int) error {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
-	if markdownNesting(src) > maxMarkdownNesting {
+	if Nesting(src) > MaxNesting {
 		for _, para := range paragraphs(src) {
 			doc.AddParagraph(para)
 		}
@@ -108,7 +108,7 @@ func blockToDocx(doc *docx.RootDoc, n ast.Node, source []byte, minLevel int, sty
 		}
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
 		lines := n.Lines()
-		for i := 0; i < lines.Len(); i++ {
+		for i := range lines.Len() {
 			seg := lines.At(i)
 			doc.AddParagraph(strings.TrimRight(string(seg.Value(source)), "\n"))
 		}

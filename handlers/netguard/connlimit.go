@@ -1,4 +1,9 @@
-package handlers
+// Package netguard protects the server below the level of requests: it caps
+// the connections one address may hold (LimitConnections), bounds the memory
+// held by request bodies still arriving (BodyBudget), notices a client that
+// has closed its connection while its request runs (WatchClient), and lets
+// go of one that stops reading a long answer (StreamedBody).
+package netguard
 
 import (
 	"fmt"
@@ -172,7 +177,7 @@ type countedConn struct {
 }
 
 // NetConn is the connection it wraps, so that code watching for a client
-// that went away (watchClient) can reach the socket underneath.
+// that went away (WatchClient) can reach the socket underneath.
 func (c *countedConn) NetConn() net.Conn { return c.Conn }
 
 func (c *countedConn) Close() error {

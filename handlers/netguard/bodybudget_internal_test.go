@@ -1,4 +1,4 @@
-package handlers
+package netguard
 
 import (
 	"testing"
@@ -16,7 +16,7 @@ func TestBodyBudgetAdmitsWithinItsLimitsAndTakesBackForgottenShares(t *testing.T
 	b := newBodyBudget(2<<20+128<<10, 2<<20, func() time.Time { return now })
 	headers := make([]fasthttp.RequestHeader, 8)
 	admit := func(i int, length int64) func() bool { return func() bool { return b.admit(&headers[i], length) } }
-	release := func(i int) func() bool { return func() bool { return b.release(&headers[i]) } }
+	release := func(i int) func() bool { return func() bool { return b.Release(&headers[i]) } }
 
 	steps := []struct {
 		name  string

@@ -1,6 +1,6 @@
 //go:build !linux && !darwin && !freebsd
 
-package handlers
+package netguard
 
 import "net"
 

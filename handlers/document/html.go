@@ -1,4 +1,4 @@
-package handlers
+package document
 
 import (
 	"bytes"
@@ -17,18 +17,18 @@ var (
 	sanitiser = bluemonday.UGCPolicy().RequireNoFollowOnLinks(true)
 )
 
-// maxMarkdownNesting is how deeply a statement may nest quotations and
+// MaxNesting is how deeply a statement may nest quotations and
 // lists. A 20,000-deep quotation fits in a statement's 20,000 characters,
 // and cost a quarter of a second and half a megabyte of HTML on every view
 // of the page; a person writing a position never goes past three or four.
-const maxMarkdownNesting = 10
+const MaxNesting = 10
 
-// markdownNesting is how deeply a text's lines nest block quotations and
+// Nesting is how deeply a text's lines nest block quotations and
 // list items by their markers ("> > - 1. "), read from the text without
 // parsing it: the deepest line's count. Nesting by indentation alone needs
 // as many spaces as levels on every line, so it stays cheap and is not
 // counted.
-func markdownNesting(src string) int {
+func Nesting(src string) int {
 	deepest := 0
 	for line := range strings.Lines(src) {
 		deepest = max(deepest, lineNesting(line))
@@ -68,11 +68,11 @@ func lineNesting(line string) int {
 	}
 }
 
-// renderMarkdown renders a statement as HTML. Text nested deeper than
-// maxMarkdownNesting (saved before the limit, or being shown back with its
+// HTML renders a statement as HTML. Text nested deeper than
+// MaxNesting (saved before the limit, or being shown back with its
 // error) is shown as plain paragraphs instead of being parsed.
-func renderMarkdown(src string) template.HTML {
-	if markdownNesting(src) > maxMarkdownNesting {
+func HTML(src string) template.HTML {
+	if Nesting(src) > MaxNesting {
 		return plainParagraphs(src)
 	}
 	var buf bytes.Buffer

@@ -1,11 +1,10 @@
-package handlers
+package netguard
 
 import (
 	"math/bits"
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
 
@@ -16,12 +15,14 @@ import (
 // when its headers arrive, and given back when the handler starts or the read
 // fails. A body the budget cannot hold is refused before a byte of it is read.
 
-// Read limits. A request's headers must arrive within headerReadTimeout of
+// Read limits. A request's headers must arrive within HeaderReadTimeout of
 // the connection opening (or of its first byte, on a kept-alive connection);
 // its body within bodyReadTimeout of the headers: 1 MiB in 20 s is 420 kbit/s.
+// A body may be at most BodyLimit bytes.
 const (
-	headerReadTimeout = 10 * time.Second
+	HeaderReadTimeout = 10 * time.Second
 	bodyReadTimeout   = 20 * time.Second
+	BodyLimit         = 1 << 20 // 1 MiB: a response form is at most a few tens of KiB
 )
 
 // Budget sizes. Bodies over smallBody (CSV imports, nothing a person types)
@@ -34,10 +35,10 @@ const (
 	smallBody       = 64 << 10
 )
 
-// bodyBudget is the account of bytes held for bodies being read. Each
+// BodyBudget is the account of bytes held for bodies being read. Each
 // admission is keyed by the request header fasthttp reads it into, which is
 // the same one the Fiber context sees later.
-type bodyBudget struct {
+type BodyBudget struct {
 	mu    sync.Mutex
 	total int64 // most that all bodies may hold
 	large int64 // most that bodies over smallBody may hold
@@ -58,17 +59,22 @@ type admission struct {
 	until time.Time
 }
 
-func newBodyBudget(total, large int64, now func() time.Time) *bodyBudget {
-	return &bodyBudget{total: total, large: large, now: now, held: map[*fasthttp.RequestHeader]admission{}}
+// NewBodyBudget is the budget of the sizes above, telling the time by now.
+func NewBodyBudget(now func() time.Time) *BodyBudget {
+	return newBodyBudget(bodyBudgetBytes, largeBodies, now)
 }
 
-// install hooks the budget into fasthttp: admission when headers arrive,
+func newBodyBudget(total, large int64, now func() time.Time) *BodyBudget {
+	return &BodyBudget{total: total, large: large, now: now, held: map[*fasthttp.RequestHeader]admission{}}
+}
+
+// Install hooks the budget into fasthttp: admission when headers arrive,
 // the share given back when the handler starts.
-func (b *bodyBudget) install(srv *fasthttp.Server) {
+func (b *BodyBudget) Install(srv *fasthttp.Server) {
 	srv.HeaderReceived = b.headerReceived
 	next := srv.Handler
 	srv.Handler = func(ctx *fasthttp.RequestCtx) {
-		b.release(&ctx.Request.Header)
+		b.Release(&ctx.Request.Header)
 		next(ctx)
 	}
 }
@@ -76,13 +82,13 @@ func (b *bodyBudget) install(srv *fasthttp.Server) {
 // headerReceived admits the body the headers announce, and sets how long
 // it may take to arrive. A refused body is given a limit below its length,
 // so that fasthttp refuses it without reading it.
-func (b *bodyBudget) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	b.release(h) // a share left by this connection's previous request
+func (b *BodyBudget) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	b.Release(h) // a share left by this connection's previous request
 	length := int64(h.ContentLength())
 	switch {
 	case length == -1: // chunked: it may grow to the limit
-		length = bodyLimit
-	case length <= 1 || length > bodyLimit: // nothing to hold, or refused as too large anyway
+		length = BodyLimit
+	case length <= 1 || length > BodyLimit: // nothing to hold, or refused as too large anyway
 		return fasthttp.RequestConfig{}
 	}
 	if !b.admit(h, length) {
@@ -93,7 +99,7 @@ func (b *bodyBudget) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestC
 
 // admit takes a share for a body of length bytes: fasthttp allocates the
 // length rounded up to a power of two.
-func (b *bodyBudget) admit(h *fasthttp.RequestHeader, length int64) bool {
+func (b *BodyBudget) admit(h *fasthttp.RequestHeader, length int64) bool {
 	size := int64(1) << bits.Len64(uint64(length-1))
 	large := length > smallBody
 	b.mu.Lock()
@@ -113,13 +119,13 @@ func (b *bodyBudget) admit(h *fasthttp.RequestHeader, length int64) bool {
 	return true
 }
 
-func (b *bodyBudget) fits(size int64, large bool) bool {
+func (b *BodyBudget) fits(size int64, large bool) bool {
 	return b.inUse+size <= b.total && (!large || b.largeInUse+size <= b.large)
 }
 
 // reclaimExpired frees shares whose reads have certainly ended; the handler
 // or the error handler frees them sooner, so this is only a safety net.
-func (b *bodyBudget) reclaimExpired() {
+func (b *BodyBudget) reclaimExpired() {
 	now := b.now()
 	for h, a := range b.held {
 		if now.After(a.until) {
@@ -128,9 +134,10 @@ func (b *bodyBudget) reclaimExpired() {
 	}
 }
 
-// release gives back the share of the body read into h and says whether
-// the budget refused it.
-func (b *bodyBudget) release(h *fasthttp.RequestHeader) (refused bool) {
+// Release gives back the share of the body read into h and says whether
+// the budget refused it: fasthttp has then failed the request before any
+// handler ran, and its own answer would wrongly say the body is too large.
+func (b *BodyBudget) Release(h *fasthttp.RequestHeader) (refused bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	a, ok := b.held[h]
@@ -140,29 +147,10 @@ func (b *bodyBudget) release(h *fasthttp.RequestHeader) (refused bool) {
 	return a.refused
 }
 
-func (b *bodyBudget) free(h *fasthttp.RequestHeader, a admission) {
+func (b *BodyBudget) free(h *fasthttp.RequestHeader, a admission) {
 	b.inUse -= a.bytes
 	if a.large {
 		b.largeInUse -= a.bytes
 	}
 	delete(b.held, h)
-}
-
-// refusedForBudget answers a request whose body the budget refused, or
-// reports false. fasthttp has failed the request before any middleware ran;
-// its own answer would wrongly say the body is too large.
-func (h *Handler) refusedForBudget(c *fiber.Ctx) (bool, error) {
-	if !h.bodies.release(&c.Request().Header) {
-		return false, nil
-	}
-	h.log.Warn("request body refused: the server is holding its most in unfinished bodies", "path", c.Path())
-	h.setSecurityHeaders(c)
-	c.Set(fiber.HeaderRetryAfter, "30")
-	const message = "The server is busy receiving other uploads, so it did not read what you sent and nothing was saved. " +
-		"Wait a minute, go back and send it again."
-	c.Status(fiber.StatusServiceUnavailable)
-	if isAPI(c) {
-		return true, c.JSON(apiError{Error: message})
-	}
-	return true, h.render(c, "error", page{Title: "Server busy", Data: errorPage{Status: fiber.StatusServiceUnavailable, Message: message}})
 }

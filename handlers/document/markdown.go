@@ -1,4 +1,4 @@
-package handlers
+package document
 
 import (
 	"fmt"
@@ -100,10 +100,10 @@ func inertParagraphs(b *strings.Builder, src, prefix string) {
 
 // writeInertMarkdown writes a statement (Markdown) as inert Markdown, its
 // headings moved down by shift levels so that they sit under the export's
-// own. A statement nested deeper than maxMarkdownNesting is written as
+// own. A statement nested deeper than MaxNesting is written as
 // plain paragraphs, unparsed.
 func writeInertMarkdown(b *strings.Builder, src string, shift int) {
-	if markdownNesting(src) > maxMarkdownNesting {
+	if Nesting(src) > MaxNesting {
 		inertParagraphs(b, src, "")
 		return
 	}
@@ -212,7 +212,7 @@ func lines(text, first, rest string) string {
 // segmentsText is the source text of a block's lines.
 func segmentsText(segs *text.Segments, src []byte) string {
 	var b strings.Builder
-	for i := 0; i < segs.Len(); i++ {
+	for i := range segs.Len() {
 		seg := segs.At(i)
 		b.Write(seg.Value(src))
 	}

@@ -1,10 +1,12 @@
-package handlers
+// Package logging keeps secrets out of the server's log.
+package logging
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -91,12 +93,7 @@ func redactAttr(a slog.Attr) slog.Attr {
 
 func secretKey(key string) bool {
 	key = strings.ToLower(key)
-	for _, s := range secretKeys {
-		if strings.Contains(key, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(secretKeys, func(s string) bool { return strings.Contains(key, s) })
 }
 
 func redactText(s string) string {
