@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
 )
 
@@ -507,8 +508,7 @@ type importWriter struct {
 	s     *Store
 	ctx   context.Context
 	tx    *gorm.DB
-	conn  gorm.ConnPool // tx's connection, for the batch statements
-	pg    bool
+	db    *sqldb.Conn // tx's connection, for the batch statements
 	now   time.Time
 	by    any // the importing user's id, or nil
 	segs  map[int64]segment
@@ -517,7 +517,6 @@ type importWriter struct {
 	// index, which are kept row by row and written with the batch.
 	pairs *tallies
 	res   models.ImportResult
-	stmts map[string]*sql.Stmt // full-batch statements, prepared once
 
 	// Reused from batch to batch.
 	args  []any
@@ -526,8 +525,8 @@ type importWriter struct {
 }
 
 func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error) {
-	w := &importWriter{s: s, ctx: tx.Statement.Context, tx: tx, conn: tx.Statement.ConnPool, pg: s.isPostgres(),
-		now: s.Now(), tally: newImportTally(), pairs: newTallies(), stmts: map[string]*sql.Stmt{}, index: make(map[responseKey]int, importBatchRows)}
+	w := &importWriter{s: s, ctx: tx.Statement.Context, tx: tx, db: sqldb.InTx(tx),
+		now: s.Now(), tally: newImportTally(), pairs: newTallies(), index: make(map[responseKey]int, importBatchRows)}
 	if userID > 0 {
 		w.by = userID
 	}
@@ -537,12 +536,7 @@ func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error
 }
 
 // close closes the prepared statements.
-func (w *importWriter) close() {
-	for q, st := range w.stmts {
-		st.Close()
-		delete(w.stmts, q)
-	}
-}
+func (w *importWriter) close() { w.db.Close() }
 
 // write stores a batch of rows, each a pair not given before in the file
 // (checkImport made sure):
@@ -574,7 +568,7 @@ func (w *importWriter) write(batch []importRow) error {
 			models.StatusSubmitted, 1, w.by, w.by, w.now, w.now, w.now)
 	}
 	q := `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment, amendments, consent,
-		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + values(len(batch), 14, "") +
+		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + sqldb.Values(len(batch), 14, sqldb.Untyped) +
 		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING id, organisation_id, proposal_id"
 	err := w.query(q, len(batch) == importBatchRows, args, func(rows *sql.Rows) error {
 		var id, orgID, proposalID int64
@@ -602,9 +596,8 @@ func (w *importWriter) write(batch []importRow) error {
 	}
 	replaced := w.ids[:0]
 	if len(args) > 0 {
-		// PostgreSQL types a VALUES list from its parameters: say they are numbers.
 		q := "SELECT r.id, r.organisation_id, r.proposal_id, r.version FROM (VALUES " +
-			values(len(args)/2, 2, "CAST(? AS BIGINT)") + ") AS b JOIN responses r ON r.organisation_id = b.column1 AND r.proposal_id = b.column2"
+			sqldb.Values(len(args)/2, 2, sqldb.BigInt) + ") AS b JOIN responses r ON r.organisation_id = b.column1 AND r.proposal_id = b.column2"
 		err := w.query(q, false, args, func(rows *sql.Rows) error {
 			var id, orgID, proposalID int64
 			var version int
@@ -651,10 +644,10 @@ func (w *importWriter) write(batch []importRow) error {
 	}
 	// The outstanding pairs and the quote index change row by row: write
 	// this batch's changes now, so that they do not pile up with the file.
-	if err := w.pairs.applyOutstanding(w.tx); err != nil {
+	if err := w.pairs.applyOutstanding(w.ctx, w.db); err != nil {
 		return err
 	}
-	if err := w.pairs.applyQuotes(w.tx); err != nil {
+	if err := w.pairs.applyQuotes(w.ctx, w.db); err != nil {
 		return err
 	}
 	clear(w.pairs.outstanding)
@@ -765,7 +758,7 @@ func (w *importWriter) writeConcerns(batch []importRow) error {
 		if n == 0 {
 			return nil
 		}
-		_, err := w.exec("INSERT INTO response_concerns (response_id, concern_id) VALUES "+values(n, 2, ""), n == importLinkRows, args)
+		_, err := w.exec("INSERT INTO response_concerns (response_id, concern_id) VALUES "+sqldb.Values(n, 2, sqldb.Untyped), n == importLinkRows, args)
 		args = args[:0]
 		return err
 	}
@@ -793,7 +786,7 @@ func (w *importWriter) writeRevisions(batch []importRow) error {
 			strings.Join(r.concerns, ";"), r.comment, r.amendments, r.consent, w.by, w.now)
 	}
 	_, err := w.exec(`INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
-		comment, amendments, consent, saved_by, saved_at) VALUES `+values(len(batch), 12, ""), len(batch) == importBatchRows, args)
+		comment, amendments, consent, saved_by, saved_at) VALUES `+sqldb.Values(len(batch), 12, sqldb.Untyped), len(batch) == importBatchRows, args)
 	w.args = args[:0]
 	return err
 }
@@ -949,78 +942,22 @@ func (t *importTally) apply(tx *gorm.DB) error {
 	return nil
 }
 
-// values is n rows of cols parameters for a VALUES list, "(?, ?), (?, ?)",
-// each parameter written as param ("?" when empty).
-func values(n, cols int, param string) string {
-	if param == "" {
-		param = "?"
-	}
-	one := "(" + strings.TrimSuffix(strings.Repeat(param+", ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
-}
-
-// rebind numbers a statement's parameters $1, $2, … on PostgreSQL.
-func (w *importWriter) rebind(q string) string {
-	if !w.pg {
-		return q
-	}
-	return numberParameters(q)
-}
-
-// stmt prepares q once in the transaction.
-func (w *importWriter) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := w.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := w.conn.PrepareContext(w.ctx, w.rebind(q))
-	if err != nil {
-		return nil, err
-	}
-	w.stmts[q] = st
-	return st, nil
-}
-
 // exec runs a statement (prepared once when reuse is set, as a full batch's
 // are) and returns how many rows it changed.
 func (w *importWriter) exec(q string, reuse bool, args []any) (int64, error) {
-	var res sql.Result
-	var err error
-	if reuse {
-		var st *sql.Stmt
-		if st, err = w.stmt(q); err == nil {
-			res, err = st.ExecContext(w.ctx, args...)
-		}
-	} else {
-		res, err = w.conn.ExecContext(w.ctx, w.rebind(q), args...)
-	}
+	n, err := w.db.Exec(w.ctx, reuse, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("import: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // query runs a statement and calls each for every row it returns.
 func (w *importWriter) query(q string, reuse bool, args []any, each func(*sql.Rows) error) error {
-	var rows *sql.Rows
-	var err error
-	if reuse {
-		var st *sql.Stmt
-		if st, err = w.stmt(q); err == nil {
-			rows, err = st.QueryContext(w.ctx, args...)
-		}
-	} else {
-		rows, err = w.conn.QueryContext(w.ctx, w.rebind(q), args...)
-	}
-	if err != nil {
+	if err := w.db.Query(w.ctx, reuse, q, args, each); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return nil
 }
 
 func describeValue(column, v string) string {
@@ -1089,24 +1026,11 @@ func (s *Store) keepCurrentVersions(tx *gorm.DB, ids []int64) error {
 // concernCodesSQL is a subquery giving a response's concern codes, sorted and
 // ';'-joined (NULL when it has none), in the dialect of the database.
 func (s *Store) concernCodesSQL(responseID string) string {
-	agg := "GROUP_CONCAT(c.code, ';' ORDER BY c.code)"
-	if s.w.Dialector.Name() == "postgres" {
-		agg = "STRING_AGG(c.code, ';' ORDER BY c.code)"
-	}
-	return "(SELECT " + agg + " FROM response_concerns rc JOIN concerns c ON c.id = rc.concern_id WHERE rc.response_id = " + responseID + ")"
+	return "(SELECT " + s.dialect.GroupConcat("c.code", "c.code") + " FROM response_concerns rc JOIN concerns c ON c.id = rc.concern_id WHERE rc.response_id = " + responseID + ")"
 }
 
-func chunks[T any](list []T, size int) [][]T {
-	var out [][]T
-	for len(list) > size {
-		out = append(out, list[:size])
-		list = list[size:]
-	}
-	if len(list) > 0 {
-		out = append(out, list)
-	}
-	return out
-}
+// chunks cuts list into slices of at most size, for IN lists.
+func chunks[T any](list []T, size int) [][]T { return slices.Collect(slices.Chunk(list, size)) }
 
 // Imports lists past imports, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]models.ImportRecord, error) {

@@ -227,7 +227,7 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
 			COALESCE((SELECT `+s.groupConcat("CAST(rc.concern_id AS TEXT)")+` FROM response_concerns rc
 				WHERE rc.response_id = r.id), '') AS concerns,
-			r.comment, r.amendments, r.consent, r.status, `+s.rfc3339UTC("r.submitted_at")+` AS submitted_at
+			r.comment, r.amendments, r.consent, r.status, `+s.dialect.RFC3339UTC("r.submitted_at")+` AS submitted_at
 		FROM organisations o CROSS JOIN responses r
 		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+codes+` AND `+run.cond+`
 		ORDER BY o.code`, append(args, run.fargs...)...).Rows()
@@ -290,14 +290,6 @@ func (run *exportRun) concernCodes(ids string, scratch []string) (string, []stri
 	}
 	slices.Sort(scratch)
 	return strings.Join(scratch, ";"), scratch
-}
-
-// rfc3339UTC formats a stored time as 2026-11-22T10:00:00Z in the database.
-func (s *Store) rfc3339UTC(col string) string {
-	if s.isPostgres() {
-		return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
-	}
-	return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + col + `)`
 }
 
 // restoreCell undoes NeutraliseCell for an imported cell: one leading

@@ -71,7 +71,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	// migration's transaction first takes an advisory lock, then re-reads
 	// what is applied. SQLite's single writer serialises them anyway.
 	lock := func(tx *gorm.DB) error {
-		if !s.isPostgres() {
+		if !s.dialect.ConcurrentWriters() {
 			return nil
 		}
 		return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error
@@ -96,9 +96,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, v := range applied {
 		done[v] = true
 	}
-	words := dialectWords[s.w.Dialector.Name()]
+	words := dialectWords[s.dialect.Name()]
 	if words == nil {
-		return fmt.Errorf("no migrations for database %q", s.w.Dialector.Name())
+		return fmt.Errorf("no migrations for database %q", s.dialect.Name())
 	}
 	for _, m := range ms {
 		if done[m.version] {

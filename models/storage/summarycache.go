@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
 )
 
@@ -23,7 +24,7 @@ var summaryTables = []string{
 // one-row table), on PostgreSQL one per statement.
 func summaryVersionTriggers(tx *gorm.DB) error {
 	var stmts []string
-	if tx.Dialector.Name() == "postgres" {
+	if sqldb.DialectOf(tx).StatementTriggers() {
 		stmts = append(stmts, `CREATE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; RETURN NULL; END $$`)
 		for _, t := range summaryTables {
@@ -50,7 +51,7 @@ BEGIN UPDATE summary_version SET v = v + 1 WHERE id = 1; END`, t, op, op, t))
 // of its own connection (migration 41), instead of the one row every writer
 // queued on. The rows only grow, so their sum still moves with every write.
 func summaryVersionShards(tx *gorm.DB) error {
-	if tx.Dialector.Name() != "postgres" {
+	if !sqldb.DialectOf(tx).ConcurrentWriters() {
 		return nil
 	}
 	return tx.Exec(`CREATE OR REPLACE FUNCTION bump_summary_version() RETURNS trigger LANGUAGE plpgsql AS $$
