@@ -44,18 +44,8 @@ func checkHeader(header []string, codes Codes) string {
 // checkRow checks one record against the codes; problems go to p.
 func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 	before := p.total()
-	for i, v := range rec {
-		if !utf8.ValidString(v) {
-			p.add(line, "This row has text that is not valid UTF-8 (perhaps the file was saved as “CSV (Comma delimited)” or in another encoding). Save the file as UTF-8 (in Excel: “CSV UTF-8 (Comma delimited)”) and import it again.")
-			return Row{}, false
-		}
-		if strings.IndexByte(v, 0) >= 0 {
-			p.add(line, "%s", utf16Message)
-			return Row{}, false
-		}
-		if i != 3 { // autonomy is a number; every other cell may carry the export's formula guard
-			rec[i] = restoreCell(v)
-		}
+	if !restoreCells(line, rec, p) {
+		return Row{}, false
 	}
 	if len(rec) == len(ExportColumns) {
 		if st := rec[len(Columns)]; st != "" && st != models.StatusSubmitted {
@@ -63,22 +53,10 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 		}
 	}
 	row := Row{Line: line, Org: rec[0], Ref: rec[1], Stance: rec[2], Comment: rec[5], Amendments: rec[6], Consent: rec[7]}
-	switch id, ok := codes.Organisations[row.Org]; {
-	case row.Org == "":
-		p.add(line, "organisation_code is empty. Give the member organisation's code.")
-	case !ok:
-		p.add(line, "No member organisation has the code %q (codes are case-sensitive).", truncateText(row.Org, 40))
-	default:
-		row.OrgID = id
-	}
-	switch id, ok := codes.Proposals[row.Ref]; {
-	case row.Ref == "":
-		p.add(line, "proposal_ref is empty. Give the proposal's reference, such as LP-01.")
-	case !ok:
-		p.add(line, "No proposal has the reference %q (references are case-sensitive, such as LP-01).", truncateText(row.Ref, 40))
-	default:
-		row.ProposalID = id
-	}
+	row.OrgID = lookUp(line, codes.Organisations, row.Org, p, "organisation_code is empty. Give the member organisation's code.",
+		"No member organisation has the code %q (codes are case-sensitive).")
+	row.ProposalID = lookUp(line, codes.Proposals, row.Ref, p, "proposal_ref is empty. Give the proposal's reference, such as LP-01.",
+		"No proposal has the reference %q (references are case-sensitive, such as LP-01).")
 	if !slices.Contains(models.Stances, row.Stance) {
 		p.add(line, "%s Use one of: %s.", describeValue("stance", row.Stance), strings.Join(models.Stances, ", "))
 	}
@@ -103,6 +81,40 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 		p.add(line, "%s Use one of: %s.", describeValue("consent", row.Consent), strings.Join(models.Consents, ", "))
 	}
 	return row, p.total() == before
+}
+
+// restoreCells checks that every cell of a record is text, and undoes the
+// export's formula guard; a record that is not text is one problem in p.
+func restoreCells(line int, rec []string, p *problemLog) bool {
+	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			p.add(line, "This row has text that is not valid UTF-8 (perhaps the file was saved as “CSV (Comma delimited)” or in another encoding). Save the file as UTF-8 (in Excel: “CSV UTF-8 (Comma delimited)”) and import it again.")
+			return false
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			p.add(line, "%s", utf16Message)
+			return false
+		}
+		if i != 3 { // autonomy is a number; every other cell may carry the export's formula guard
+			rec[i] = restoreCell(v)
+		}
+	}
+	return true
+}
+
+// lookUp is the id ids gives code; an empty code (said by empty) or an
+// unknown one (unknown, a format for the code) is a problem in p, and 0.
+func lookUp(line int, ids map[string]int64, code string, p *problemLog, empty, unknown string) int64 {
+	id, ok := ids[code]
+	switch {
+	case code == "":
+		p.add(line, "%s", empty)
+	case !ok:
+		p.add(line, unknown, truncateText(code, 40))
+	default:
+		return id
+	}
+	return 0
 }
 
 // checkConcerns reads a concerns cell, codes separated by ';', and returns

@@ -403,18 +403,33 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 // recountTallies counts every tally from the responses and organisations.
 func recountTallies(db *gorm.DB) (*tallies, error) {
 	t := newTallies()
+	for _, recount := range []func(*gorm.DB) error{t.recountOrganisations, t.recountStances, t.recountAutonomy, t.recountConcerns} {
+		if err := recount(db); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// submittedResponses are the submitted responses r with their organisations o.
+const submittedResponses = ` FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted' `
+
+func (t *tallies) recountOrganisations(db *gorm.DB) error {
 	var orgs []struct {
 		Type, Region, SystemStatus string
 		N                          int64
 	}
 	if err := db.Raw(`SELECT type, region, system_status, COUNT(*) AS n FROM organisations
 		GROUP BY type, region, system_status`).Scan(&orgs).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, o := range orgs {
 		t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, o.N)
 	}
-	const from = ` FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted' `
+	return nil
+}
+
+func (t *tallies) recountStances(db *gorm.DB) error {
 	var stances []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
@@ -422,9 +437,9 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 		N, Quotable                int64
 	}
 	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, r.stance, COUNT(*) AS n,
-			SUM(CASE WHEN r.consent IN ('attributed', 'anonymised') AND r.comment <> '' THEN 1 ELSE 0 END) AS quotable` + from +
+			SUM(CASE WHEN r.consent IN ('attributed', 'anonymised') AND r.comment <> '' THEN 1 ELSE 0 END) AS quotable` + submittedResponses +
 		`GROUP BY r.proposal_id, o.type, o.region, o.system_status, r.stance`).Scan(&stances).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range stances {
 		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
@@ -435,21 +450,29 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			t.stances[k] = v
 		}
 	}
+	return nil
+}
+
+func (t *tallies) recountAutonomy(db *gorm.DB) error {
 	var autonomy []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
 		Autonomy                   int
 		N                          int64
 	}
-	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0) AS autonomy, COUNT(*) AS n` + from +
+	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0) AS autonomy, COUNT(*) AS n` + submittedResponses +
 		`GROUP BY r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0)`).Scan(&autonomy).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range autonomy {
 		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
 			t.autonomy[autonomyKey{r.ProposalID, g, r.Autonomy}] += r.N
 		}
 	}
+	return nil
+}
+
+func (t *tallies) recountConcerns(db *gorm.DB) error {
 	for _, src := range []struct{ name, pairs string }{
 		{models.TallyMember, "SELECT response_id, concern_id FROM response_concerns"},
 		{models.TallyAnalyst, "SELECT response_id, concern_id FROM response_codings"},
@@ -466,7 +489,7 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			FROM (` + src.pairs + `) x JOIN responses r ON r.id = x.response_id
 			JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted'
 			GROUP BY r.proposal_id, o.type, o.region, o.system_status, x.concern_id`).Scan(&rows).Error; err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range rows {
 			for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
@@ -474,7 +497,7 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			}
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // readTallies reads the tally tables as they are.
