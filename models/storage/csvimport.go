@@ -90,7 +90,12 @@ func (s *Store) importCodes(ctx context.Context) (responsecsv.Codes, error) {
 // On PostgreSQL other saves go on; one to a response the import has already
 // written waits for its row lock and is then refused as changed meanwhile,
 // as when a colleague saved first.
-func (s *Store) ImportResponses(ctx context.Context, r io.ReadSeeker, filename string, userID int64) (models.ImportResult, error) {
+func (s *Store) ImportResponses(ctx context.Context, r io.ReadSeeker, filename string, userID int64) (_ models.ImportResult, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("import responses for user %d: %w", userID, err)
+		}
+	}()
 	codes, err := s.importCodes(ctx)
 	if err != nil {
 		return models.ImportResult{}, err
@@ -99,7 +104,7 @@ func (s *Store) ImportResponses(ctx context.Context, r io.ReadSeeker, filename s
 		return models.ImportResult{}, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return models.ImportResult{}, fmt.Errorf("import: rereading the file: %w", err)
+		return models.ImportResult{}, fmt.Errorf("reread the file: %w", err)
 	}
 	rows, err := responsecsv.NewReader(r, codes)
 	if err != nil {
@@ -232,7 +237,7 @@ func (w *importWriter) write(batch []importRow) error {
 func (w *importWriter) row(orgID, proposalID int64) (*importRow, error) {
 	i, ok := w.index[responseKey{orgID, proposalID}]
 	if !ok {
-		return nil, fmt.Errorf("import: organisation %d and proposal %d are not in the batch", orgID, proposalID)
+		return nil, fmt.Errorf("organisation %d and proposal %d are not in the batch", orgID, proposalID)
 	}
 	return &w.batch[i], nil
 }
@@ -250,7 +255,7 @@ func (w *importWriter) insertNew() error {
 	q := `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment, amendments, consent,
 		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + sqldb.Values(len(w.batch), 14, sqldb.Untyped) +
 		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING id, organisation_id, proposal_id"
-	return w.query(q, len(w.batch) == importBatchRows, args, func(rows *sql.Rows) error {
+	return w.db.Query(w.ctx, len(w.batch) == importBatchRows, q, args, func(rows *sql.Rows) error {
 		var id, orgID, proposalID int64
 		if err := rows.Scan(&id, &orgID, &proposalID); err != nil {
 			return err
@@ -278,7 +283,7 @@ func (w *importWriter) findExisting() ([]int64, error) {
 	if len(args) > 0 {
 		q := "SELECT r.id, r.organisation_id, r.proposal_id, r.version FROM (VALUES " +
 			sqldb.Values(len(args)/2, 2, sqldb.BigInt) + ") AS b JOIN responses r ON r.organisation_id = b.column1 AND r.proposal_id = b.column2"
-		err := w.query(q, false, args, func(rows *sql.Rows) error {
+		err := w.db.Query(w.ctx, false, q, args, func(rows *sql.Rows) error {
 			var id, orgID, proposalID int64
 			var version int
 			if err := rows.Scan(&id, &orgID, &proposalID, &version); err != nil {
@@ -299,7 +304,7 @@ func (w *importWriter) findExisting() ([]int64, error) {
 	w.args, w.ids = args[:0], replaced[:0]
 	for i := range w.batch {
 		if w.batch[i].responseID == 0 {
-			return nil, fmt.Errorf("import: the row on line %d was neither inserted nor found", w.batch[i].Line)
+			return nil, fmt.Errorf("the row on line %d was neither inserted nor found", w.batch[i].Line)
 		}
 	}
 	return replaced, nil
@@ -357,8 +362,8 @@ func (w *importWriter) overwrite(consent map[int64]string) error {
 		if !r.replaced {
 			continue
 		}
-		n, err := w.exec(update, true, []any{r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent, models.StatusSubmitted,
-			r.version, w.by, w.now, w.by, w.now, r.responseID, r.version - 1})
+		n, err := w.db.Exec(w.ctx, true, update, r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent, models.StatusSubmitted,
+			r.version, w.by, w.now, w.by, w.now, r.responseID, r.version-1)
 		if err != nil {
 			return err
 		}
@@ -440,7 +445,7 @@ func (w *importWriter) writeConcerns() error {
 		if n == 0 {
 			return nil
 		}
-		_, err := w.exec("INSERT INTO response_concerns (response_id, concern_id) VALUES "+sqldb.Values(n, 2, sqldb.Untyped), n == importLinkRows, args)
+		_, err := w.db.Exec(w.ctx, n == importLinkRows, "INSERT INTO response_concerns (response_id, concern_id) VALUES "+sqldb.Values(n, 2, sqldb.Untyped), args...)
 		args = args[:0]
 		return err
 	}
@@ -467,28 +472,11 @@ func (w *importWriter) writeRevisions() error {
 		args = append(args, r.responseID, r.version, "import", models.StatusSubmitted, r.Stance, r.Autonomy,
 			strings.Join(r.Concerns, ";"), r.Comment, r.Amendments, r.Consent, w.by, w.now)
 	}
-	_, err := w.exec(`INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
-		comment, amendments, consent, saved_by, saved_at) VALUES `+sqldb.Values(len(w.batch), 12, sqldb.Untyped), len(w.batch) == importBatchRows, args)
+	q := `INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
+		comment, amendments, consent, saved_by, saved_at) VALUES ` + sqldb.Values(len(w.batch), 12, sqldb.Untyped)
+	_, err := w.db.Exec(w.ctx, len(w.batch) == importBatchRows, q, args...)
 	w.args = args[:0]
 	return err
-}
-
-// exec runs a statement (prepared once when reuse is set, as a full batch's
-// are) and returns how many rows it changed.
-func (w *importWriter) exec(q string, reuse bool, args []any) (int64, error) {
-	n, err := w.db.Exec(w.ctx, reuse, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("import: %w", err)
-	}
-	return n, nil
-}
-
-// query runs a statement and calls each for every row it returns.
-func (w *importWriter) query(q string, reuse bool, args []any, each func(*sql.Rows) error) error {
-	if err := w.db.Query(w.ctx, reuse, q, args, each); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	return nil
 }
 
 // finish writes the tallies' differences, records the import and its audit
@@ -564,7 +552,7 @@ func newImportTally() *importTally {
 func (t *importTally) add(c contribution, sign int64) error {
 	stance := slices.Index(models.Stances, c.stance)
 	if stance < 0 || c.autonomy < models.AutonomyMin || c.autonomy > models.AutonomyMax {
-		return fmt.Errorf("import: response %d is submitted with stance %q and autonomy %d", c.responseID, c.stance, c.autonomy)
+		return fmt.Errorf("response %d is submitted with stance %q and autonomy %d", c.responseID, c.stance, c.autonomy)
 	}
 	g, ok := t.segIndex[c.seg]
 	if !ok {
@@ -680,7 +668,10 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]models.ImportRecord, 
 		Select("imports.*, COALESCE(users.name, '') AS imported_name").
 		Joins("LEFT JOIN users ON users.id = imports.imported_by").
 		Order("imports.id DESC").Limit(limit).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	return out, nil
 }
 
 // ImportByID returns one past import.
@@ -690,5 +681,8 @@ func (s *Store) ImportByID(ctx context.Context, id int64) (models.ImportRecord, 
 		Select("imports.*, COALESCE(users.name, '') AS imported_name").
 		Joins("LEFT JOIN users ON users.id = imports.imported_by").
 		Where("imports.id = ?", id).Take(&out).Error
-	return out, notFound(err)
+	if err != nil {
+		return models.ImportRecord{}, fmt.Errorf("read import %d: %w", id, notFound(err))
+	}
+	return out, nil
 }

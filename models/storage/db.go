@@ -340,12 +340,18 @@ func (s *Store) Close() error {
 	if db, err := s.w.DB(); err == nil {
 		errs = append(errs, db.Close())
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
 }
 
 // Ping checks that the database answers; used by /healthz.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.r.WithContext(ctx).Exec("SELECT 1").Error
+	if err := s.r.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
 }
 
 // Now is the store's clock, in UTC.
@@ -365,6 +371,8 @@ func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
 		return 0, fmt.Errorf("unknown table %q", table)
 	}
 	var n int64
-	err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error
-	return n, err
+	if err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("count rows of %s: %w", table, err)
+	}
+	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -43,7 +44,12 @@ func exportReaders() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
 // database cursors; it never holds the whole set in memory. If w has a Flush
 // method it is flushed after every segment. It returns the number of
 // responses written.
-func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.ExportQuery) (int, error) {
+func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.ExportQuery) (_ int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("export responses (%s): %w", q.Describe(), err)
+		}
+	}()
 	if err := q.Filter.Validate(); err != nil {
 		return 0, err
 	}

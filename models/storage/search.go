@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -22,7 +23,11 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // tallies say how many responses are in scope: none returns at once; a few
 // are read one by one, many through the index (planFor).
 func (s *Store) SearchResponses(ctx context.Context, consultationID int64, q string, proposalRef string, f models.Filter, limit int) ([]models.SearchHit, bool, error) {
-	return s.searchResponses(ctx, consultationID, q, proposalRef, f, limit, planFor)
+	hits, more, err := s.searchResponses(ctx, consultationID, q, proposalRef, f, limit, planFor)
+	if err != nil {
+		return nil, false, fmt.Errorf("search responses of consultation %d: %w", consultationID, err)
+	}
+	return hits, more, nil
 }
 
 // searchPlan is where a search starts.

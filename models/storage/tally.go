@@ -645,10 +645,10 @@ func (s *Store) VerifyTallies(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("verify tallies: %w", err)
 	}
 	if len(diffs) > 0 {
-		return models.TallyMismatchError{Differences: diffs}
+		return fmt.Errorf("verify tallies: %w", models.TallyMismatchError{Differences: diffs})
 	}
 	return nil
 }
@@ -657,7 +657,10 @@ func (s *Store) VerifyTallies(ctx context.Context) error {
 // bypass the store (the benchmark generator) and for the migration that
 // introduced them.
 func (s *Store) RebuildTallies(ctx context.Context) error {
-	return s.w.WithContext(ctx).Transaction(rebuildTallies)
+	if err := s.w.WithContext(ctx).Transaction(rebuildTallies); err != nil {
+		return fmt.Errorf("rebuild tallies: %w", err)
+	}
+	return nil
 }
 
 func rebuildTallies(tx *gorm.DB) error {
