@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/responsecsv"
 )
 
 // maxImportBytes is the largest CSV file an import takes: under the app's
@@ -48,7 +49,7 @@ func (h *Handler) importsPageData(c *fiber.Ctx) (importsPage, error) {
 	if err != nil {
 		return importsPage{}, err
 	}
-	return importsPage{Imports: list, Columns: strings.Join(models.ResponseCSVColumns, ","), MaxBytes: "1 MB",
+	return importsPage{Imports: list, Columns: strings.Join(responsecsv.Columns, ","), MaxBytes: "1 MB",
 		Consultations: cs, Filters: newFilterOptions(models.Filter{})}, nil
 }
 

@@ -5,11 +5,6 @@ import (
 	"time"
 )
 
-// ResponseCSVColumns are the columns of the response CSV contract (DESIGN.md),
-// in order; an import file has exactly these, or ResponseExportColumns.
-var ResponseCSVColumns = []string{"organisation_code", "proposal_ref", "stance", "autonomy", "concerns",
-	"comment", "amendments", "consent"}
-
 // MaxImportProblems is how many problems an import lists; a file with more
 // says how many were left out, so that a wrong file does not fill memory.
 const MaxImportProblems = 1000

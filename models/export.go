@@ -9,11 +9,6 @@ import (
 	"strings"
 )
 
-// ResponseExportColumns are the export's columns: the contract's, then what
-// the body knows about each response and its organisation.
-var ResponseExportColumns = append(append([]string(nil), ResponseCSVColumns...),
-	"status", "submitted_at", "organisation_name", "organisation_type", "region", "system", "system_status")
-
 // SummaryCSVColumns are the columns of a proposal summary's CSV.
 var SummaryCSVColumns = []string{"section", "key", "count", "share"}
 
@@ -24,7 +19,7 @@ type ExportQuery struct {
 	IncludeDrafts  bool // otherwise submitted responses only, as the summaries count
 }
 
-// formulaStart says whether a spreadsheet would read a cell starting with
+// FormulaStart says whether a spreadsheet would read a cell starting with
 // this byte as a formula (OWASP's list: = + - @ tab and carriage return).
 func FormulaStart(b byte) bool {
 	switch b {
@@ -37,7 +32,7 @@ func FormulaStart(b byte) bool {
 // NeutraliseCell stops a spreadsheet from running a cell as a formula by
 // putting an apostrophe before it when it starts with = + - @ tab or CR.
 // A cell that is already apostrophes and then such a character gets one more,
-// so that RestoreCell gives back exactly what was stored.
+// so that an import (package responsecsv) gives back exactly what was stored.
 func NeutraliseCell(v string) string {
 	i := 0
 	for i < len(v) && v[i] == '\'' {

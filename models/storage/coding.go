@@ -179,10 +179,7 @@ func (s *Store) Notes(ctx context.Context, responseID int64) ([]models.NoteView,
 // groupConcat aggregates expr into one ';'-separated string, in the
 // dialect's own words.
 func (s *Store) groupConcat(expr string) string {
-	if s.r.Dialector.Name() == "postgres" {
-		return "string_agg(" + expr + ", ';')"
-	}
-	return "GROUP_CONCAT(" + expr + ", ';')"
+	return s.dialect.GroupConcat(expr, "")
 }
 
 // SubmittedResponses lists a page of submitted responses with their member

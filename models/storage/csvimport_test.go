@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/responsecsv"
 	"github.com/nhsproviders/consultation-tracker/models/storage"
 	"github.com/nhsproviders/consultation-tracker/models/testdb"
 	"github.com/nhsproviders/consultation-tracker/seeds"
@@ -158,7 +159,7 @@ func TestImportRefusesEachKindOfBadRow(t *testing.T) {
 		{"empty file", "", []wantProblem{{1, "The file is empty"}}},
 		{"only a byte order mark", "\xef\xbb\xbf", []wantProblem{{1, "The file is empty"}}},
 		{"header only", importHeader, []wantProblem{{2, "There are no responses after the header row"}}},
-		{"export file with a draft", strings.Join(models.ResponseExportColumns, ",") + "\n" +
+		{"export file with a draft", strings.Join(responsecsv.ExportColumns, ",") + "\n" +
 			"AAA,LP-01,support,1,,,,attributed,draft,,Alpha Hospitals,acute,London,North London,ics\n",
 			[]wantProblem{{2, `The status column says "draft"; imports store submitted responses only`}}},
 		{"a row spanning lines is named by its first line", importHeader +
@@ -355,25 +356,6 @@ func TestImportKeepsTheFilesBaseName(t *testing.T) {
 	rec, err := f.store.ImportByID(context.Background(), res.ImportID)
 	if err != nil || rec.Filename != "emailed responses.csv" {
 		t.Errorf("filename %q (%v)", rec.Filename, err)
-	}
-}
-
-func TestNeutraliseCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
-		"+1":                 "'+1",
-		"-2+3":               "'-2+3",
-		"@SUM(1)":            "'@SUM(1)",
-		"\tTabbed":           "'\tTabbed",
-		"\rReturn":           "'\rReturn",
-		"'=already guarded":  "''=already guarded",
-		"'Tis fine":          "'Tis fine",
-		"Plain text":         "Plain text",
-		"":                   "",
-	} {
-		if got := models.NeutraliseCell(in); got != want {
-			t.Errorf("NeutraliseCell(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models/storage/migrations"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"github.com/nhsproviders/consultation-tracker/models/storage/sqlitefile"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -25,63 +24,52 @@ import (
 // a small pool. On PostgreSQL both are pools, the reader's connections
 // read-only, and several instances may share the database.
 type Store struct {
-	w    *gorm.DB
-	r    *gorm.DB
-	now  func() time.Time
-	path string // the SQLite file; "" on PostgreSQL
+	w       *gorm.DB
+	r       *gorm.DB
+	dialect sqldb.Dialect
+	now     func() time.Time
+	path    string // the SQLite file; "" on PostgreSQL
 
-	rsql   *sql.DB  // the reader pool without GORM, for the queries every request runs
-	stmts  sync.Map // query → *sql.Stmt prepared on rsql
+	read   *sqldb.Conn // the reader pool without GORM, for the queries every request runs
 	caches summaryCaches
 	keys   serverKeys // the database's secret, once read (settings.go)
 
-	qlog  queryLogger       // slow and failed queries, without their values
 	guard *sqlitefile.Guard // the SQLite file's identity; nil on PostgreSQL
 	probe probeState        // the last write probe of Health
 	// startCheck is a start-up quick_check that may still be running.
 	startCheck *sqlitefile.QuickCheck
 }
 
-// numberParameters turns ? placeholders into PostgreSQL's $1, $2, … for
-// statements sent without GORM. The statements it is given hold no '?'
-// inside strings.
-func numberParameters(q string) string {
-	var b strings.Builder
-	k := 0
-	for _, c := range q {
-		if c != '?' {
-			b.WriteRune(c)
-			continue
-		}
-		k++
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(k))
-	}
-	return b.String()
-}
-
-// prepared is the reader pool's prepared statement for query (with ?
-// placeholders on either engine), prepared on
+// prepared is the reader pool's prepared statement for query, prepared on
 // first use: the few queries every request runs (its session, the summary
 // version) are parsed once, not on every request.
-func (s *Store) prepared(ctx context.Context, query string) (loggedStmt, error) {
-	if st, ok := s.stmts.Load(query); ok {
-		return loggedStmt{st: st.(*sql.Stmt), query: query, log: s.qlog}, nil
-	}
-	sqlText := query
-	if s.isPostgres() {
-		sqlText = numberParameters(query)
-	}
-	st, err := s.rsql.PrepareContext(ctx, sqlText)
-	if err != nil {
-		return loggedStmt{}, redactError(err)
-	}
-	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		st = prev.(*sql.Stmt)
-	}
-	return loggedStmt{st: st, query: query, log: s.qlog}, nil
+func (s *Store) prepared(ctx context.Context, query string) (*sqldb.Stmt, error) {
+	return s.read.Prepare(ctx, query)
 }
+
+// newStore is the store of a writer and a reader, before its migrations.
+func newStore(w, r *gorm.DB, now func() time.Time, path string) (*Store, error) {
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	d := sqldb.DialectOf(w)
+	log, _ := w.Config.Logger.(sqldb.QueryLogger)
+	return &Store{w: w, r: r, dialect: d, now: now, path: path, read: sqldb.NewConn(rdb, d, log), caches: newSummaryCaches()}, nil
+}
+
+// redactError blanks the values a driver may have echoed in err's text.
+func redactError(err error) error { return sqldb.Redact(err) }
+
+// RedactError is err with the parts of its text where a database driver may
+// have echoed a value blanked, for logging an error of unknown origin; it
+// still matches what err matches (errors.Is, errors.As).
+func RedactError(err error) error { return sqldb.Redact(err) }
+
+// IsUnavailable says whether err means the database is unavailable: an error
+// marked ErrUnavailable by the store, or a driver error of that kind that
+// reached the caller by a path the store does not see.
+func IsUnavailable(err error) bool { return sqldb.IsUnavailable(err) }
 
 // Options configure Open.
 type Options struct {
@@ -122,119 +110,70 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	dialect := "sqlite"
 	if IsPostgresURL(opts.Path) {
-		dialect = "postgres"
+		return openPostgres(ctx, opts, gormConfig(opts, now, sqldb.Postgres), now)
 	}
-	qlog := newQueryLogger(opts.Logger, opts.SlowQuery, dialect)
-	cfg := &gorm.Config{
-		Logger:         qlog,
-		NowFunc:        func() time.Time { return now().UTC() },
-		TranslateError: true,
-	}
-	if IsPostgresURL(opts.Path) {
-		return openPostgres(ctx, opts, cfg, now)
-	}
-	s, err := openSQLite(ctx, opts, cfg, now, qlog)
+	s, err := openSQLite(ctx, opts, gormConfig(opts, now, sqldb.SQLite), now)
 	if err != nil {
 		return nil, sqlitefile.Explain(opts.Path, err)
 	}
 	return s, nil
 }
 
+// gormConfig is the GORM set-up of both pools.
+func gormConfig(opts Options, now func() time.Time, d sqldb.Dialect) *gorm.Config {
+	return &gorm.Config{
+		Logger:         sqldb.NewQueryLogger(opts.Logger, opts.SlowQuery, d),
+		NowFunc:        func() time.Time { return now().UTC() },
+		TranslateError: true,
+	}
+}
+
+// openGorm opens a GORM pool on d, its errors marked and redacted.
+func openGorm(d gorm.Dialector, cfg *gorm.Config) (*gorm.DB, *sql.DB, error) {
+	db, err := gorm.Open(sqldb.WithUnavailableErrors(d), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := redactRowErrors(db); err != nil {
+		return nil, nil, err
+	}
+	return db, sqlDB, nil
+}
+
 // openSQLite opens the writer and reader of a SQLite file, after the checks
 // of package sqlitefile, and runs the pending migrations.
-func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() time.Time, qlog queryLogger) (*Store, error) {
-	existed, err := sqlitefile.CheckFile(opts.Path, opts.AllowEmpty)
+func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() time.Time) (*Store, error) {
+	unfinished, err := checkBeforeOpening(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	var unfinished *sqlitefile.QuickCheck // a check that goes on while the store serves
 	defer func() { unfinished.Stop() }()
-	if existed {
-		if err := sqlitefile.CheckDatabase(ctx, opts.Path, opts.AllowEmpty, migrations.CheckKnown); err != nil {
-			return nil, err
-		}
-	}
-	if existed && opts.QuickCheck > 0 {
-		check := sqlitefile.StartQuickCheck(opts.Path)
-		finished, err := check.Wait(ctx, opts.QuickCheck)
-		switch {
-		case !finished:
-			unfinished = check
-			if opts.Logger != nil {
-				opts.Logger.Warn("starting before the check of the database file (PRAGMA quick_check) has finished; it goes on while the server runs",
-					"path", opts.Path, "waited", opts.QuickCheck)
-			}
-		case err != nil:
-			check.Stop()
-			return nil, err
-		case opts.Logger != nil:
-			opts.Logger.Info("database file checked (PRAGMA quick_check)", "path", opts.Path, "took", time.Since(check.Began()).Round(time.Millisecond))
-		}
-	}
-	// synchronous=FULL: a submission we acknowledged survives power loss, not
-	// only a process crash (see README, "Durability").
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_busy_timeout", "10000")
-	q.Set("_foreign_keys", "on")
-	q.Set("_txlock", "immediate")
-	writerDSN := "file:" + sqlitefile.EscapePath(opts.Path) + "?" + q.Encode()
 	guard := sqlitefile.NewGuard(opts.Path, opts.Logger)
 	// gorm.Open keeps the Config it is given: the reader gets its own, or the
 	// writer would use the reader's dialector, which has no guard.
 	rcfg := *cfg
-	wconn := sql.OpenDB(sqlitefile.Connector{DSN: writerDSN, Guard: guard, Writer: true})
-	w, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: wconn}, guard: guard}), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
-	}
-	wdb, err := w.DB()
+	w, wdb, err := openSQLiteWriter(ctx, opts.Path, cfg, guard)
 	if err != nil {
 		return nil, err
 	}
-	if err := redactRowErrors(w); err != nil {
-		return nil, err
-	}
-	wdb.SetMaxOpenConns(1)
-	wdb.SetMaxIdleConns(1)
-	wdb.SetConnMaxLifetime(0)
-	if err := wdb.PingContext(ctx); err != nil {
-		wdb.Close()
-		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
-	}
-	if err := guard.Record(); err != nil {
-		wdb.Close()
-		return nil, err
-	}
-	if err := requireFTS5(ctx, wdb, opts.Path); err != nil {
-		wdb.Close()
-		return nil, err
-	}
-
-	rq := url.Values{}
-	rq.Set("_busy_timeout", "10000")
-	rq.Set("_foreign_keys", "on")
-	rq.Set("_query_only", "1")
-	rconn := sql.OpenDB(sqlitefile.Connector{DSN: "file:" + sqlitefile.EscapePath(opts.Path) + "?" + rq.Encode(), Guard: guard})
-	r, err := gorm.Open(withUnavailableErrors(sqliteDialector{Dialector: &sqlite.Dialector{Conn: rconn}}), &rcfg)
+	r, rdb, err := openGorm(sqliteDialector{Dialector: &sqlite.Dialector{Conn: sql.OpenDB(sqlitefile.Connector{DSN: sqliteDSN(opts.Path, readerPragmas), Guard: guard})}}, &rcfg)
 	if err != nil {
+		wdb.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", opts.Path, err)
-	}
-	rdb, err := r.DB()
-	if err != nil {
-		return nil, err
-	}
-	if err := redactRowErrors(r); err != nil {
-		return nil, err
 	}
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
-
-	s := &Store{w: w, r: r, now: now, path: opts.Path, rsql: rdb, qlog: qlog, guard: guard, caches: newSummaryCaches()}
-	if err := s.Migrate(ctx); err != nil {
+	s, err := newStore(w, r, now, opts.Path)
+	if err == nil {
+		s.guard = guard
+		err = s.Migrate(ctx)
+	}
+	if err != nil {
 		rdb.Close() // not Close: its PRAGMA optimize would write to a file being refused
 		wdb.Close()
 		return nil, err
@@ -245,6 +184,83 @@ func openSQLite(ctx context.Context, opts Options, cfg *gorm.Config, now func() 
 		unfinished = nil // the store stops it when it closes
 	}
 	return s, nil
+}
+
+// The pragmas of the writer's and the reader's connections.
+// synchronous=FULL: a submission we acknowledged survives power loss, not
+// only a process crash (see README, "Durability").
+var (
+	writerPragmas = [][2]string{{"_journal_mode", "WAL"}, {"_synchronous", "FULL"}, {"_busy_timeout", "10000"},
+		{"_foreign_keys", "on"}, {"_txlock", "immediate"}}
+	readerPragmas = [][2]string{{"_busy_timeout", "10000"}, {"_foreign_keys", "on"}, {"_query_only", "1"}}
+)
+
+// sqliteDSN names the file path with pragmas for mattn/go-sqlite3.
+func sqliteDSN(path string, pragmas [][2]string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Set(p[0], p[1])
+	}
+	return "file:" + sqlitefile.EscapePath(path) + "?" + q.Encode()
+}
+
+// checkBeforeOpening runs the checks of package sqlitefile on an existing file.
+// A quick_check that outlasts opts.QuickCheck goes on while the store
+// serves: it is returned, for the caller to stop or hand on.
+func checkBeforeOpening(ctx context.Context, opts Options) (*sqlitefile.QuickCheck, error) {
+	existed, err := sqlitefile.CheckFile(opts.Path, opts.AllowEmpty)
+	if err != nil || !existed {
+		return nil, err
+	}
+	if err := sqlitefile.CheckDatabase(ctx, opts.Path, opts.AllowEmpty, migrations.CheckKnown); err != nil {
+		return nil, err
+	}
+	if opts.QuickCheck <= 0 {
+		return nil, nil
+	}
+	check := sqlitefile.StartQuickCheck(opts.Path)
+	finished, err := check.Wait(ctx, opts.QuickCheck)
+	switch {
+	case !finished:
+		if opts.Logger != nil {
+			opts.Logger.Warn("starting before the check of the database file (PRAGMA quick_check) has finished; it goes on while the server runs",
+				"path", opts.Path, "waited", opts.QuickCheck)
+		}
+		return check, nil
+	case err != nil:
+		check.Stop()
+		return nil, err
+	case opts.Logger != nil:
+		opts.Logger.Info("database file checked (PRAGMA quick_check)", "path", opts.Path, "took", time.Since(check.Began()).Round(time.Millisecond))
+	}
+	return nil, nil
+}
+
+// openSQLiteWriter opens the one writer connection, records the file's
+// identity in guard, and makes sure this SQLite has full-text search.
+func openSQLiteWriter(ctx context.Context, path string, cfg *gorm.Config, guard *sqlitefile.Guard) (*gorm.DB, *sql.DB, error) {
+	wconn := sql.OpenDB(sqlitefile.Connector{DSN: sqliteDSN(path, writerPragmas), Guard: guard, Writer: true})
+	w, wdb, err := openGorm(sqliteDialector{Dialector: &sqlite.Dialector{Conn: wconn}, guard: guard}, cfg)
+	if err != nil {
+		wconn.Close()
+		return nil, nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.PingContext(ctx); err != nil {
+		wdb.Close()
+		return nil, nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := guard.Record(); err != nil {
+		wdb.Close()
+		return nil, nil, err
+	}
+	if err := requireFTS5(ctx, wdb, path); err != nil {
+		wdb.Close()
+		return nil, nil, err
+	}
+	return w, wdb, nil
 }
 
 // openPostgres opens two pools on one PostgreSQL database: the writer, and a
@@ -265,16 +281,9 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 		conns = 8
 	}
 	open := func(dsn string) (*gorm.DB, error) {
-		db, err := gorm.Open(withUnavailableErrors(postgresDialector{postgres.New(postgres.Config{DSN: dsn}).(*postgres.Dialector)}), cfg)
+		db, sqlDB, err := openGorm(postgresDialector{postgres.New(postgres.Config{DSN: dsn}).(*postgres.Dialector)}, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", redacted, err)
-		}
-		sqlDB, err := db.DB()
-		if err != nil {
-			return nil, err
-		}
-		if err := redactRowErrors(db); err != nil {
-			return nil, err
 		}
 		sqlDB.SetMaxOpenConns(conns)
 		sqlDB.SetMaxIdleConns(conns)
@@ -300,22 +309,16 @@ func openPostgres(ctx context.Context, opts Options, cfg *gorm.Config, now func(
 		}
 		return nil, err
 	}
-	rdb, err := r.DB()
+	s, err := newStore(w, r, now, "")
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, r: r, now: now, rsql: rdb, qlog: cfg.Logger.(queryLogger), caches: newSummaryCaches()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
-
-// Dialect is "sqlite" or "postgres".
-func (s *Store) Dialect() string { return s.w.Dialector.Name() }
-
-func (s *Store) isPostgres() bool { return s.Dialect() == "postgres" }
 
 // Close closes both pools; the last writer connection checkpoints the WAL.
 // On SQLite it first runs PRAGMA optimize, which refreshes the planner's
@@ -325,8 +328,8 @@ func (s *Store) Close() error {
 	s.rescue(context.Background())
 	defer s.guard.SetAsideStaleFiles()
 	var errs []error
-	if !s.isPostgres() {
-		errs = append(errs, s.w.Exec("PRAGMA optimize").Error)
+	if q := s.dialect.Optimize(); q != "" {
+		errs = append(errs, s.w.Exec(q).Error)
 	}
 	if db, err := s.r.DB(); err == nil {
 		errs = append(errs, db.Close())
@@ -334,12 +337,18 @@ func (s *Store) Close() error {
 	if db, err := s.w.DB(); err == nil {
 		errs = append(errs, db.Close())
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
 }
 
 // Ping checks that the database answers; used by /healthz.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.r.WithContext(ctx).Exec("SELECT 1").Error
+	if err := s.r.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
 }
 
 // Now is the store's clock, in UTC.
@@ -359,6 +368,8 @@ func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
 		return 0, fmt.Errorf("unknown table %q", table)
 	}
 	var n int64
-	err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error
-	return n, err
+	if err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("count rows of %s: %w", table, err)
+	}
+	return n, nil
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/responsecsv"
 )
 
 // An export is cut into segments: one proposal's responses from a run of
@@ -43,7 +44,12 @@ func exportReaders() int { return max(1, min(4, runtime.GOMAXPROCS(0))) }
 // database cursors; it never holds the whole set in memory. If w has a Flush
 // method it is flushed after every segment. It returns the number of
 // responses written.
-func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.ExportQuery) (int, error) {
+func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.ExportQuery) (_ int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("export responses (%s): %w", q.Describe(), err)
+		}
+	}()
 	if err := q.Filter.Validate(); err != nil {
 		return 0, err
 	}
@@ -51,20 +57,12 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 	if err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(models.ResponseExportColumns); err != nil {
+	header := responsecsv.NewWriter(w)
+	if err := header.WriteHeader(); err != nil {
 		return 0, err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := header.Flush(); err != nil {
 		return 0, err
-	}
-	flusher, _ := w.(interface{ Flush() error })
-
-	type result struct {
-		buf  *bytes.Buffer
-		rows int
-		err  error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -72,16 +70,29 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 		cancel()  // the feeder stops starting segments, readers stop reading…
 		wg.Wait() // …and none outlives the export
 	}()
-	// pending holds each started segment's result, in file order; its
-	// capacity is the window. Results are buffered, so a reader never waits.
-	pending := make(chan chan result, exportWindow())
+	return run.send(ctx, w, run.read(ctx, &wg, segments))
+}
+
+// segmentRead is a segment as its reader left it.
+type segmentRead struct {
+	buf  *bytes.Buffer
+	rows int
+	err  error
+}
+
+// read starts reading segments, at most exportReaders at once, and returns
+// each started segment's result in file order. The channel's capacity is
+// the window; results are buffered, so a reader never waits. It is closed
+// after the last segment, or early when ctx ends.
+func (run *exportRun) read(ctx context.Context, wg *sync.WaitGroup, segments []exportSegment) <-chan chan segmentRead {
+	pending := make(chan chan segmentRead, exportWindow())
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(pending)
 		readers := make(chan struct{}, exportReaders())
 		for _, seg := range segments {
-			r := make(chan result, 1)
+			r := make(chan segmentRead, 1)
 			select {
 			case pending <- r:
 			case <-ctx.Done():
@@ -90,7 +101,7 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 			select {
 			case readers <- struct{}{}:
 			case <-ctx.Done():
-				r <- result{err: ctx.Err()}
+				r <- segmentRead{err: ctx.Err()}
 				return
 			}
 			wg.Add(1)
@@ -99,10 +110,17 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 				buf := run.buffer()
 				n, err := run.segment(ctx, seg, buf)
 				<-readers
-				r <- result{buf: buf, rows: n, err: err}
+				r <- segmentRead{buf: buf, rows: n, err: err}
 			}()
 		}
 	}()
+	return pending
+}
+
+// send writes the segments to w as they are read, in file order, and
+// returns the number of rows sent.
+func (run *exportRun) send(ctx context.Context, w io.Writer, pending <-chan chan segmentRead) (int, error) {
+	flusher, _ := w.(interface{ Flush() error })
 	n := 0
 	for r := range pending {
 		res := <-r
@@ -120,7 +138,7 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 		run.recycle(res.buf)
 		n += res.rows
 	}
-	// The feeder closes pending early only when the context ends.
+	// The reader closes pending early only when the context ends.
 	return n, ctx.Err()
 }
 
@@ -129,18 +147,11 @@ func (s *Store) ExportResponses(ctx context.Context, w io.Writer, q models.Expor
 // responses', bounds them).
 type exportRun struct {
 	s     *Store
-	orgs  map[int64]exportOrg
+	orgs  map[int64]responsecsv.Organisation
 	codes map[string]string // concern id (as the query gives it) → code
 	cond  string
 	fargs []any
 	pool  sync.Pool
-}
-
-// exportOrg is what an export writes about an organisation, each cell
-// already made safe for spreadsheets: only these, because an export holds
-// every organisation in memory for as long as it runs.
-type exportOrg struct {
-	code, name, typ, region, system, systemStatus string
 }
 
 // exportSegment is one proposal's responses from organisations whose codes
@@ -175,10 +186,9 @@ func (s *Store) newExportRun(ctx context.Context, q models.ExportQuery) (*export
 		Order("code").Find(&orgList).Error; err != nil {
 		return nil, nil, err
 	}
-	run.orgs = make(map[int64]exportOrg, len(orgList))
+	run.orgs = make(map[int64]responsecsv.Organisation, len(orgList))
 	for _, o := range orgList {
-		run.orgs[o.ID] = exportOrg{code: models.NeutraliseCell(o.Code), name: models.NeutraliseCell(o.Name), typ: models.NeutraliseCell(o.Type),
-			region: models.NeutraliseCell(o.Region), system: models.NeutraliseCell(o.System), systemStatus: models.NeutraliseCell(o.SystemStatus)}
+		run.orgs[o.ID] = responsecsv.NewOrganisation(o)
 	}
 	var concerns []models.Concern
 	if err := s.r.WithContext(ctx).Select("id, code").Find(&concerns).Error; err != nil {
@@ -190,7 +200,7 @@ func (s *Store) newExportRun(ctx context.Context, q models.ExportQuery) (*export
 	var segments []exportSegment
 	for _, p := range proposals {
 		for i := 0; i < len(orgList); i += exportSegmentOrgs {
-			seg := exportSegment{proposalID: p.ID, ref: models.NeutraliseCell(p.Ref), from: orgList[i].Code}
+			seg := exportSegment{proposalID: p.ID, ref: p.Ref, from: orgList[i].Code}
 			if j := i + exportSegmentOrgs; j < len(orgList) {
 				seg.to = orgList[j].Code
 			}
@@ -227,7 +237,7 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
 			COALESCE((SELECT `+s.groupConcat("CAST(rc.concern_id AS TEXT)")+` FROM response_concerns rc
 				WHERE rc.response_id = r.id), '') AS concerns,
-			r.comment, r.amendments, r.consent, r.status, `+s.rfc3339UTC("r.submitted_at")+` AS submitted_at
+			r.comment, r.amendments, r.consent, r.status, `+s.dialect.RFC3339UTC("r.submitted_at")+` AS submitted_at
 		FROM organisations o CROSS JOIN responses r
 		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+codes+` AND `+run.cond+`
 		ORDER BY o.code`, append(args, run.fargs...)...).Rows()
@@ -235,17 +245,16 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 		return 0, err
 	}
 	defer rows.Close()
-	cw := csv.NewWriter(buf)
-	record := make([]string, len(models.ResponseExportColumns))
+	cw := responsecsv.NewWriter(buf)
 	var scratch []string
 	n := 0
 	for rows.Next() {
 		var orgID int64
-		var stance, concernIDs, comment, amendments, consent, status string
-		var autonomy sql.NullInt64
+		var r responsecsv.Response
+		var concernIDs string
 		var when sql.NullString
-		if err := rows.Scan(&orgID, &stance, &autonomy, &concernIDs, &comment, &amendments, &consent,
-			&status, &when); err != nil {
+		if err := rows.Scan(&orgID, &r.Stance, &r.Autonomy, &concernIDs, &r.Comment, &r.Amendments, &r.Consent,
+			&r.Status, &when); err != nil {
 			return n, err
 		}
 		o, ok := run.orgs[orgID]
@@ -254,17 +263,9 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 			// of the organisations as they were when it started.
 			continue
 		}
-		auto := ""
-		if autonomy.Valid {
-			auto = strconv.FormatInt(autonomy.Int64, 10) // a number, never neutralised: -2 and -1 stay numbers
-		}
-		var concerns string
-		concerns, scratch = run.concernCodes(concernIDs, scratch[:0])
-		record[0], record[1], record[2], record[3], record[4] = o.code, seg.ref, models.NeutraliseCell(stance), auto, models.NeutraliseCell(concerns)
-		record[5], record[6], record[7] = models.NeutraliseCell(comment), models.NeutraliseCell(amendments), models.NeutraliseCell(consent)
-		record[8], record[9] = models.NeutraliseCell(status), models.NeutraliseCell(when.String)
-		record[10], record[11], record[12], record[13], record[14] = o.name, o.typ, o.region, o.system, o.systemStatus
-		if err := cw.Write(record); err != nil {
+		r.Organisation, r.ProposalRef, r.SubmittedAt = o, seg.ref, when.String
+		r.Concerns, scratch = run.concernCodes(concernIDs, scratch[:0])
+		if err := cw.Write(r); err != nil {
 			return n, err
 		}
 		n++
@@ -272,8 +273,7 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	cw.Flush()
-	return n, cw.Error()
+	return n, cw.Flush()
 }
 
 // concernCodes turns the query's "3;1;7" into the codes, sorted, joined by
@@ -290,29 +290,4 @@ func (run *exportRun) concernCodes(ids string, scratch []string) (string, []stri
 	}
 	slices.Sort(scratch)
 	return strings.Join(scratch, ";"), scratch
-}
-
-// rfc3339UTC formats a stored time as 2026-11-22T10:00:00Z in the database.
-func (s *Store) rfc3339UTC(col string) string {
-	if s.isPostgres() {
-		return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
-	}
-	return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + col + `)`
-}
-
-// restoreCell undoes NeutraliseCell for an imported cell: one leading
-// apostrophe before (more apostrophes and) a formula character is dropped.
-// Other apostrophes, as in "'Tis", are kept.
-func restoreCell(v string) string {
-	if len(v) < 2 || v[0] != '\'' {
-		return v
-	}
-	i := 0
-	for i < len(v) && v[i] == '\'' {
-		i++
-	}
-	if i < len(v) && models.FormulaStart(v[i]) {
-		return v[1:]
-	}
-	return v
 }

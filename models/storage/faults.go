@@ -15,7 +15,7 @@ import (
 // writer's idle connections are replaced. Reads go on working. It is not
 // undone.
 func (s *Store) RefuseWritesForTest(ctx context.Context) error {
-	if !s.isPostgres() {
+	if s.dialect.Embedded() {
 		return wrapFault("refuse writes", s.w.WithContext(ctx).Exec("PRAGMA query_only = 1").Error)
 	}
 	name, err := s.databaseName(ctx)
@@ -48,7 +48,7 @@ func wrapFault(what string, err error) error {
 // own included, is ended, so that every later call fails as when the server
 // cannot be reached. PostgreSQL only; it is not undone.
 func (s *Store) CutOffForTest(ctx context.Context) error {
-	if !s.isPostgres() {
+	if s.dialect.Embedded() {
 		return errors.New("CutOffForTest is for PostgreSQL")
 	}
 	db := s.w.WithContext(ctx)
@@ -70,7 +70,7 @@ func (s *Store) CutOffForTest(ctx context.Context) error {
 // writer's connection (PRAGMA max_page_count), so that a write needing
 // another page fails with SQLITE_FULL, as on a full disk. SQLite only.
 func (s *Store) FillForTest(ctx context.Context) error {
-	if s.isPostgres() {
+	if !s.dialect.Embedded() {
 		return errors.New("FillForTest is for SQLite")
 	}
 	var pages int64
@@ -92,7 +92,7 @@ func (s *Store) HoldWritesForTest(ctx context.Context) (release func(), err erro
 	if tx.Error != nil {
 		return nil, wrapFault("hold writes", tx.Error)
 	}
-	if s.isPostgres() {
+	if s.dialect.ConcurrentWriters() {
 		var tables []string
 		if err := tx.Raw("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()").
 			Scan(&tables).Error; err != nil {

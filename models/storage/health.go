@@ -76,7 +76,7 @@ func (s *Store) probeWrite(ctx context.Context) error {
 	defer cancel()
 	db := s.w.WithContext(ctx)
 	var err error
-	if s.isPostgres() {
+	if s.dialect.WritesUnchangedRows() {
 		err = db.Exec("UPDATE summary_version SET v = v WHERE id = 1").Error
 	} else {
 		// SQLite does not write a row whose content is unchanged; the header's

@@ -13,7 +13,7 @@ import (
 func (s *Store) MakeWritesFail(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
-	if !s.isPostgres() {
+	if s.dialect.Embedded() {
 		if err := s.w.WithContext(ctx).Exec("PRAGMA query_only = 1").Error; err != nil {
 			t.Fatal(err)
 		}

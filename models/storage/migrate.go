@@ -60,7 +60,7 @@ func (s *Store) apply(tx *gorm.DB, m migrations.Migration) error {
 	if n > 0 {
 		return nil
 	}
-	stmts, err := m.Statements(s.Dialect())
+	stmts, err := m.Statements(s.dialect.Name())
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Store) apply(tx *gorm.DB, m migrations.Migration) error {
 // turns: each migration's transaction first takes an advisory lock, then
 // re-reads what is applied. SQLite's single writer serialises them anyway.
 func (s *Store) lockMigrations(tx *gorm.DB) error {
-	if !s.isPostgres() {
+	if !s.dialect.ConcurrentWriters() {
 		return nil
 	}
 	return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error

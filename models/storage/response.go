@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -195,7 +196,7 @@ func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.Respon
 // of the same response to end, so that the version read is the latest one.
 // SQLite's one writer has already serialised the saves.
 func lockedResponseFor(tx *gorm.DB, orgID, proposalID int64) (models.ResponseView, error) {
-	if tx.Dialector.Name() == "postgres" {
+	if sqldb.DialectOf(tx).ConcurrentWriters() {
 		var ids []int64
 		err := tx.Model(&models.Response{}).Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(orgScope(orgID)).
 			Where("proposal_id = ?", proposalID).Pluck("id", &ids).Error

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -22,7 +23,11 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // tallies say how many responses are in scope: none returns at once; a few
 // are read one by one, many through the index (planFor).
 func (s *Store) SearchResponses(ctx context.Context, consultationID int64, q string, proposalRef string, f models.Filter, limit int) ([]models.SearchHit, bool, error) {
-	return s.searchResponses(ctx, consultationID, q, proposalRef, f, limit, planFor)
+	hits, more, err := s.searchResponses(ctx, consultationID, q, proposalRef, f, limit, planFor)
+	if err != nil {
+		return nil, false, fmt.Errorf("search responses of consultation %d: %w", consultationID, err)
+	}
+	return hits, more, nil
 }
 
 // searchPlan is where a search starts.
@@ -135,48 +140,18 @@ func (s *Store) scopeSize(ctx context.Context, consultationID int64, proposalRef
 	return n, err
 }
 
+// searchJoins and searchFrom join a search's responses r to their
+// proposals p and organisations o.
+const (
+	searchJoins = " JOIN proposals p ON p.id = r.proposal_id JOIN organisations o ON o.id = r.organisation_id"
+	searchFrom  = "responses r" + searchJoins
+)
+
 // matchingResponses returns a query for the ids of the n oldest submitted
 // responses in scope that hold every word, with its arguments.
 func (s *Store) matchingResponses(ctx context.Context, plan searchPlan, consultationID int64, words []string, proposalRef string, f models.Filter, n int) (string, []any, error) {
-	const joins = " JOIN proposals p ON p.id = r.proposal_id JOIN organisations o ON o.id = r.organisation_id"
-	const responses = "responses r" + joins
 	scope, args := searchScope(consultationID, words, proposalRef, f)
-	if s.isPostgres() {
-		tsquery, err := s.postgresQuery(ctx, words)
-		if err != nil {
-			return "", nil, err
-		}
-		switch {
-		case tsquery == "":
-			// With only stop words ("the", "under"), which are in nearly
-			// every text, there is nothing to ask the index.
-			return "SELECT r.id FROM " + responses + " WHERE " + scope + " ORDER BY r.id LIMIT ?", append(args, n), nil
-		case plan == fromScope:
-			// Materialized, the scope is read first: left to guess how
-			// common the words are, PostgreSQL can start from the index
-			// instead (0.9 s for a scope of 1,624 with a cached plan).
-			return "WITH scope AS MATERIALIZED (SELECT r.id, r.search_vector FROM " + responses + " WHERE " + scope + `)
-				SELECT id FROM scope WHERE search_vector @@ ?::tsquery ORDER BY id LIMIT ?`, append(args, tsquery, n), nil
-		}
-		return "SELECT r.id FROM " + responses + " WHERE " + scope + " AND r.search_vector @@ ?::tsquery ORDER BY r.id LIMIT ?",
-			append(args, tsquery, n), nil
-	}
-	quoted := make([]string, len(words))
-	for i, w := range words {
-		quoted[i] = ftsString(w)
-	}
-	// FTS5 strings side by side must all match, each in either column.
-	args = append(args, strings.Join(quoted, " "), n)
-	if plan == fromScope {
-		// CROSS JOIN keeps the index after the tables on its left: it is
-		// asked about one response at a time (rowid = r.id).
-		return "SELECT r.id FROM " + responses + " CROSS JOIN responses_fts ON responses_fts.rowid = r.id WHERE " + scope +
-			" AND responses_fts MATCH ? ORDER BY r.id LIMIT ?", args, nil
-	}
-	// FTS5 yields rows in rowid order, so ordering by it costs nothing and
-	// the query stops after n rows.
-	return "SELECT r.id FROM responses_fts JOIN responses r ON r.id = responses_fts.rowid" + joins + " WHERE " + scope +
-		" AND responses_fts MATCH ? ORDER BY responses_fts.rowid LIMIT ?", args, nil
+	return textIndexOf(s.r).matching(ctx, s.r, plan, scope, args, words, n)
 }
 
 // searchScope is the condition, on responses r, proposals p and
@@ -218,21 +193,6 @@ func passages(words []string, comment, amendments string) []models.Passage {
 		out = []models.Passage{{Field: field, Parts: models.Cut([]rune(models.NormaliseNewlines(text)), nil, 0, snippetWidth)}}
 	}
 	return out
-}
-
-// postgresQuery asks PostgreSQL for the tsquery that needs every word, as
-// text: phraseto_tsquery reads its input as words only, never operators, and
-// makes a word of several parts (board_papers) a phrase. English stop words
-// drop out; a query of nothing else gives "".
-func (s *Store) postgresQuery(ctx context.Context, words []string) (string, error) {
-	terms := make([]string, len(words))
-	args := make([]any, len(words))
-	for i, w := range words {
-		terms[i], args[i] = "phraseto_tsquery('english', ?)", postgresTextFold.Replace(w)
-	}
-	var tsquery string
-	err := s.r.WithContext(ctx).Raw("SELECT ("+strings.Join(terms, " && ")+")::text", args...).Row().Scan(&tsquery)
-	return tsquery, err
 }
 
 // snippetWidth is about three lines of text, in characters.

@@ -4,11 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
 )
 
@@ -164,87 +165,112 @@ func (t *tallies) submission(k responseKey, was, now bool) {
 // tallyBatch is how many rows one upsert statement carries.
 const tallyBatch = 200
 
+// Keys compare in a fixed order, the order apply writes them in.
+func (g segment) compare(h segment) int {
+	return cmp.Or(cmp.Compare(g.Type, h.Type), cmp.Compare(g.Region, h.Region), cmp.Compare(g.SystemStatus, h.SystemStatus))
+}
+
+func (a stanceKey) compare(b stanceKey) int {
+	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.stance, b.stance))
+}
+
+func (a autonomyKey) compare(b autonomyKey) int {
+	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.autonomy, b.autonomy))
+}
+
+func (a concernKey) compare(b concernKey) int {
+	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.source, b.source),
+		cmp.Compare(a.concernID, b.concernID))
+}
+
+func (a responseKey) compare(b responseKey) int {
+	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), cmp.Compare(a.orgID, b.orgID))
+}
+
+// tallyTable is a tally table and how a row adds to the row it meets.
+type tallyTable struct{ table, cols, key, set string }
+
+var (
+	organisationTallies = tallyTable{"organisation_tallies", "org_type, region, system_status, n",
+		"org_type, region, system_status", "n = organisation_tallies.n + excluded.n"}
+	stanceTallies = tallyTable{"stance_tallies", "proposal_id, org_type, region, system_status, stance, n, quotable",
+		"proposal_id, org_type, region, system_status, stance",
+		"n = stance_tallies.n + excluded.n, quotable = stance_tallies.quotable + excluded.quotable"}
+	autonomyTallies = tallyTable{"autonomy_tallies", "proposal_id, org_type, region, system_status, autonomy, n",
+		"proposal_id, org_type, region, system_status, autonomy", "n = autonomy_tallies.n + excluded.n"}
+	concernTallies = tallyTable{"concern_tallies", "proposal_id, org_type, region, system_status, source, concern_id, n",
+		"proposal_id, org_type, region, system_status, source, concern_id", "n = concern_tallies.n + excluded.n"}
+)
+
+// add adds rows to the table, tallyBatch rows a statement.
+func (u tallyTable) add(ctx context.Context, db *sqldb.Conn, rows [][]any) error {
+	for batch := range slices.Chunk(rows, tallyBatch) {
+		width := len(batch[0])
+		args := make([]any, 0, len(batch)*width)
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		// Table and column names come from the fixed list above.
+		q := "INSERT INTO " + u.table + " (" + u.cols + ") VALUES " + sqldb.Values(len(batch), width, sqldb.Untyped) +
+			" ON CONFLICT (" + u.key + ") DO UPDATE SET " + u.set
+		if _, err := db.Exec(ctx, len(batch) == tallyBatch, q, args...); err != nil {
+			return fmt.Errorf("update %s: %w", u.table, err)
+		}
+	}
+	return nil
+}
+
+// changedRows are the rows of m's non-zero values, in key order.
+func changedRows[K comparable, V comparable](m map[K]V, order func(a, b K) int, row func(K, V) []any) [][]any {
+	var zero V
+	var out [][]any
+	for _, k := range slices.SortedFunc(maps.Keys(m), order) {
+		if v := m[k]; v != zero {
+			out = append(out, row(k, v))
+		}
+	}
+	return out
+}
+
 // apply adds the non-zero changes to the tally tables. Keys are written in
 // a fixed order, so concurrent writers on PostgreSQL cannot deadlock.
 func (t *tallies) apply(tx *gorm.DB) error {
-	segCmp := func(a, b segment) int {
-		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Region, b.Region), cmp.Compare(a.SystemStatus, b.SystemStatus))
-	}
-	var orgs [][]any
-	for _, g := range slices.SortedFunc(mapKeys(t.orgs), segCmp) {
-		if n := t.orgs[g]; n != 0 {
-			orgs = append(orgs, []any{g.Type, g.Region, g.SystemStatus, n})
-		}
-	}
-	var stances [][]any
-	for _, k := range slices.SortedFunc(mapKeys(t.stances), func(a, b stanceKey) int {
-		return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), segCmp(a.seg, b.seg), cmp.Compare(a.stance, b.stance))
-	}) {
-		if v := t.stances[k]; v != (stanceCount{}) {
-			stances = append(stances, []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.stance, v.n, v.quotable})
-		}
-	}
-	var autonomy [][]any
-	for _, k := range slices.SortedFunc(mapKeys(t.autonomy), func(a, b autonomyKey) int {
-		return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), segCmp(a.seg, b.seg), cmp.Compare(a.autonomy, b.autonomy))
-	}) {
-		if n := t.autonomy[k]; n != 0 {
-			autonomy = append(autonomy, []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.autonomy, n})
-		}
-	}
-	var concerns [][]any
-	for _, k := range slices.SortedFunc(mapKeys(t.concerns), func(a, b concernKey) int {
-		return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), segCmp(a.seg, b.seg), cmp.Compare(a.source, b.source), cmp.Compare(a.concernID, b.concernID))
-	}) {
-		if n := t.concerns[k]; n != 0 {
-			concerns = append(concerns, []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.source, k.concernID, n})
-		}
-	}
-	if err := t.applyOutstanding(tx); err != nil {
+	ctx, db := tx.Statement.Context, sqldb.InTx(tx)
+	defer db.Close()
+	if err := t.applyOutstanding(ctx, db); err != nil {
 		return err
 	}
-	if err := t.applyQuotes(tx); err != nil {
+	if err := t.applyQuotes(ctx, db); err != nil {
 		return err
 	}
 	for _, u := range []struct {
-		table, cols, key, set string
-		rows                  [][]any
+		tallyTable
+		rows [][]any
 	}{
-		{"organisation_tallies", "org_type, region, system_status, n", "org_type, region, system_status",
-			"n = organisation_tallies.n + excluded.n", orgs},
-		{"stance_tallies", "proposal_id, org_type, region, system_status, stance, n, quotable",
-			"proposal_id, org_type, region, system_status, stance",
-			"n = stance_tallies.n + excluded.n, quotable = stance_tallies.quotable + excluded.quotable", stances},
-		{"autonomy_tallies", "proposal_id, org_type, region, system_status, autonomy, n",
-			"proposal_id, org_type, region, system_status, autonomy", "n = autonomy_tallies.n + excluded.n", autonomy},
-		{"concern_tallies", "proposal_id, org_type, region, system_status, source, concern_id, n",
-			"proposal_id, org_type, region, system_status, source, concern_id", "n = concern_tallies.n + excluded.n", concerns},
+		{organisationTallies, changedRows(t.orgs, segment.compare, func(g segment, n int64) []any {
+			return []any{g.Type, g.Region, g.SystemStatus, n}
+		})},
+		{stanceTallies, changedRows(t.stances, stanceKey.compare, func(k stanceKey, v stanceCount) []any {
+			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.stance, v.n, v.quotable}
+		})},
+		{autonomyTallies, changedRows(t.autonomy, autonomyKey.compare, func(k autonomyKey, n int64) []any {
+			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.autonomy, n}
+		})},
+		{concernTallies, changedRows(t.concerns, concernKey.compare, func(k concernKey, n int64) []any {
+			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.source, k.concernID, n}
+		})},
 	} {
-		for _, batch := range chunks(u.rows, tallyBatch) {
-			width := len(batch[0])
-			one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-			args := make([]any, 0, len(batch)*width)
-			for _, r := range batch {
-				args = append(args, r...)
-			}
-			// Table and column names come from the fixed list above.
-			sql := "INSERT INTO " + u.table + " (" + u.cols + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
-				" ON CONFLICT (" + u.key + ") DO UPDATE SET " + u.set
-			if err := tx.Exec(sql, args...).Error; err != nil {
-				return fmt.Errorf("update %s: %w", u.table, err)
-			}
+		if err := u.add(ctx, db, u.rows); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // applyOutstanding adds and removes outstanding pairs, in a fixed order.
-func (t *tallies) applyOutstanding(tx *gorm.DB) error {
+func (t *tallies) applyOutstanding(ctx context.Context, db *sqldb.Conn) error {
 	var add, remove []any
-	for _, k := range slices.SortedFunc(mapKeys(t.outstanding), func(a, b responseKey) int {
-		return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), cmp.Compare(a.orgID, b.orgID))
-	}) {
+	for _, k := range slices.SortedFunc(maps.Keys(t.outstanding), responseKey.compare) {
 		switch n := t.outstanding[k]; {
 		case n > 0:
 			add = append(add, k.proposalID, k.orgID)
@@ -252,17 +278,17 @@ func (t *tallies) applyOutstanding(tx *gorm.DB) error {
 			remove = append(remove, k.proposalID, k.orgID)
 		}
 	}
-	for _, batch := range chunks(remove, 2*tallyBatch) {
-		// PostgreSQL types a VALUES list from its parameters: say they are numbers.
-		pairs := strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT)), ", len(batch)/2), ", ")
-		if err := tx.Exec("DELETE FROM outstanding WHERE (proposal_id, organisation_id) IN (VALUES "+pairs+")", batch...).Error; err != nil {
+	const full = 2 * tallyBatch
+	for batch := range slices.Chunk(remove, full) {
+		q := "DELETE FROM outstanding WHERE (proposal_id, organisation_id) IN (VALUES " + sqldb.Values(len(batch)/2, 2, sqldb.BigInt) + ")"
+		if _, err := db.Exec(ctx, len(batch) == full, q, batch...); err != nil {
 			return fmt.Errorf("update outstanding: %w", err)
 		}
 	}
-	for _, batch := range chunks(add, 2*tallyBatch) {
-		pairs := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)/2), ", ")
-		if err := tx.Exec("INSERT INTO outstanding (proposal_id, organisation_id) VALUES "+pairs+
-			" ON CONFLICT (proposal_id, organisation_id) DO NOTHING", batch...).Error; err != nil {
+	for batch := range slices.Chunk(add, full) {
+		q := "INSERT INTO outstanding (proposal_id, organisation_id) VALUES " + sqldb.Values(len(batch)/2, 2, sqldb.Untyped) +
+			" ON CONFLICT (proposal_id, organisation_id) DO NOTHING"
+		if _, err := db.Exec(ctx, len(batch) == full, q, batch...); err != nil {
 			return fmt.Errorf("update outstanding: %w", err)
 		}
 	}
@@ -271,20 +297,26 @@ func (t *tallies) applyOutstanding(tx *gorm.DB) error {
 
 // applyQuotes removes the entries of responses that were quotable and adds
 // those that are now.
-func (t *tallies) applyQuotes(tx *gorm.DB) error {
-	gone := slices.Sorted(slices.Values(t.quotesGone))
-	for _, batch := range chunks(gone, 500) {
-		if err := tx.Exec("DELETE FROM quotable_responses WHERE response_id IN ?", batch).Error; err != nil {
+func (t *tallies) applyQuotes(ctx context.Context, db *sqldb.Conn) error {
+	gone := make([]any, 0, len(t.quotesGone))
+	for _, id := range slices.Sorted(slices.Values(t.quotesGone)) {
+		gone = append(gone, id)
+	}
+	const full = 500
+	for batch := range slices.Chunk(gone, full) {
+		q := "DELETE FROM quotable_responses WHERE response_id IN " + sqldb.Values(1, len(batch), sqldb.Untyped)
+		if _, err := db.Exec(ctx, len(batch) == full, q, batch...); err != nil {
 			return fmt.Errorf("update quotable responses: %w", err)
 		}
 	}
-	for _, batch := range chunks(t.quotesNew, tallyBatch) {
+	for batch := range slices.Chunk(t.quotesNew, tallyBatch) {
 		args := make([]any, 0, 6*len(batch))
 		for _, c := range batch {
 			args = append(args, c.responseID, c.proposalID, c.at, c.seg.Type, c.seg.Region, c.seg.SystemStatus)
 		}
-		if err := tx.Exec("INSERT INTO quotable_responses (response_id, proposal_id, submitted_at, org_type, region, system_status) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", "), args...).Error; err != nil {
+		q := "INSERT INTO quotable_responses (response_id, proposal_id, submitted_at, org_type, region, system_status) VALUES " +
+			sqldb.Values(len(batch), 6, sqldb.Untyped)
+		if _, err := db.Exec(ctx, len(batch) == tallyBatch, q, args...); err != nil {
 			return fmt.Errorf("update quotable responses: %w", err)
 		}
 	}
@@ -310,16 +342,6 @@ func outstandingForProposal(tx *gorm.DB, proposalID int64) error {
 // submitted response.
 const outstandingRecount = `SELECT p.id AS proposal_id, o.id AS organisation_id FROM proposals p CROSS JOIN organisations o
 	EXCEPT SELECT proposal_id, organisation_id FROM responses WHERE status = 'submitted'`
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
 
 // loadContributions reads what the given responses contribute now.
 func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
@@ -381,18 +403,33 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 // recountTallies counts every tally from the responses and organisations.
 func recountTallies(db *gorm.DB) (*tallies, error) {
 	t := newTallies()
+	for _, recount := range []func(*gorm.DB) error{t.recountOrganisations, t.recountStances, t.recountAutonomy, t.recountConcerns} {
+		if err := recount(db); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// submittedResponses are the submitted responses r with their organisations o.
+const submittedResponses = ` FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted' `
+
+func (t *tallies) recountOrganisations(db *gorm.DB) error {
 	var orgs []struct {
 		Type, Region, SystemStatus string
 		N                          int64
 	}
 	if err := db.Raw(`SELECT type, region, system_status, COUNT(*) AS n FROM organisations
 		GROUP BY type, region, system_status`).Scan(&orgs).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, o := range orgs {
 		t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, o.N)
 	}
-	const from = ` FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted' `
+	return nil
+}
+
+func (t *tallies) recountStances(db *gorm.DB) error {
 	var stances []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
@@ -400,9 +437,9 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 		N, Quotable                int64
 	}
 	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, r.stance, COUNT(*) AS n,
-			SUM(CASE WHEN r.consent IN ('attributed', 'anonymised') AND r.comment <> '' THEN 1 ELSE 0 END) AS quotable` + from +
+			SUM(CASE WHEN r.consent IN ('attributed', 'anonymised') AND r.comment <> '' THEN 1 ELSE 0 END) AS quotable` + submittedResponses +
 		`GROUP BY r.proposal_id, o.type, o.region, o.system_status, r.stance`).Scan(&stances).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range stances {
 		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
@@ -413,21 +450,29 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			t.stances[k] = v
 		}
 	}
+	return nil
+}
+
+func (t *tallies) recountAutonomy(db *gorm.DB) error {
 	var autonomy []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
 		Autonomy                   int
 		N                          int64
 	}
-	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0) AS autonomy, COUNT(*) AS n` + from +
+	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0) AS autonomy, COUNT(*) AS n` + submittedResponses +
 		`GROUP BY r.proposal_id, o.type, o.region, o.system_status, COALESCE(r.autonomy, 0)`).Scan(&autonomy).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range autonomy {
 		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
 			t.autonomy[autonomyKey{r.ProposalID, g, r.Autonomy}] += r.N
 		}
 	}
+	return nil
+}
+
+func (t *tallies) recountConcerns(db *gorm.DB) error {
 	for _, src := range []struct{ name, pairs string }{
 		{models.TallyMember, "SELECT response_id, concern_id FROM response_concerns"},
 		{models.TallyAnalyst, "SELECT response_id, concern_id FROM response_codings"},
@@ -444,7 +489,7 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			FROM (` + src.pairs + `) x JOIN responses r ON r.id = x.response_id
 			JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted'
 			GROUP BY r.proposal_id, o.type, o.region, o.system_status, x.concern_id`).Scan(&rows).Error; err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range rows {
 			for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
@@ -452,7 +497,7 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 			}
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // readTallies reads the tally tables as they are.
@@ -600,10 +645,10 @@ func (s *Store) VerifyTallies(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("verify tallies: %w", err)
 	}
 	if len(diffs) > 0 {
-		return models.TallyMismatchError{Differences: diffs}
+		return fmt.Errorf("verify tallies: %w", models.TallyMismatchError{Differences: diffs})
 	}
 	return nil
 }
@@ -612,7 +657,10 @@ func (s *Store) VerifyTallies(ctx context.Context) error {
 // bypass the store (the benchmark generator) and for the migration that
 // introduced them.
 func (s *Store) RebuildTallies(ctx context.Context) error {
-	return s.w.WithContext(ctx).Transaction(rebuildTallies)
+	if err := s.w.WithContext(ctx).Transaction(rebuildTallies); err != nil {
+		return fmt.Errorf("rebuild tallies: %w", err)
+	}
+	return nil
 }
 
 func rebuildTallies(tx *gorm.DB) error {

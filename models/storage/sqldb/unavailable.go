@@ -1,4 +1,4 @@
-package storage
+package sqldb
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 )
 
 // IsUnavailable says whether err means the database is unavailable: an error
-// marked ErrUnavailable by the store, or a driver error of that kind that
-// reached the caller by a path GORM does not see.
+// marked ErrUnavailable, or a driver error of that kind that reached the
+// caller unmarked.
 func IsUnavailable(err error) bool {
 	return errors.Is(err, models.ErrUnavailable) || unavailable(err)
 }
@@ -94,7 +94,8 @@ type unavailableErrors struct {
 	gorm.Dialector
 }
 
-func withUnavailableErrors(d gorm.Dialector) gorm.Dialector { return unavailableErrors{d} }
+// WithUnavailableErrors is d with its errors marked as unavailableErrors marks them.
+func WithUnavailableErrors(d gorm.Dialector) gorm.Dialector { return unavailableErrors{d} }
 
 // Translate applies the driver's own translation (unique keys, foreign
 // keys), then marks unavailability.

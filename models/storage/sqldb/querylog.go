@@ -1,4 +1,4 @@
-package storage
+package sqldb
 
 import (
 	"context"
@@ -17,12 +17,11 @@ import (
 
 // Slow and failed queries are logged without the values they carried: the
 // log must hold no email, address, comment or search word, whichever way
-// the query was sent (GORM's builder, Raw…Scan, Exec, or a prepared
-// statement on the reader pool).
+// the query was sent (GORM's builder, Raw…Scan, Exec, or a Conn).
 //
 // GORM's Scan swaps our logger for its own recorder, which fills the values
 // into the statement before handing it back; the hook below makes the
-// recorder keep the placeholders, and queryLogger blanks any quoted literal
+// recorder keep the placeholders, and QueryLogger blanks any quoted literal
 // that still reaches the text, as well as quoted parts of error messages
 // (PostgreSQL writes `invalid input syntax for type integer: "…"`).
 func init() {
@@ -31,52 +30,54 @@ func init() {
 	}
 }
 
-// defaultSlowQuery is how long a query may take before it is logged.
-const defaultSlowQuery = 500 * time.Millisecond
+// DefaultSlowQuery is how long a query may take before it is logged.
+const DefaultSlowQuery = 500 * time.Millisecond
 
 // maxLoggedSQL bounds one statement in the log; a long IN list says nothing
 // more after its first few thousand characters.
 const maxLoggedSQL = 2000
 
-// queryLogger is the GORM logger of both pools, and the logger of the
-// prepared statements sent without GORM.
-type queryLogger struct {
+// QueryLogger is the GORM logger of both pools, and the logger of the
+// statements sent through Conn.
+type QueryLogger struct {
 	log     *slog.Logger // nil: silent
 	slow    time.Duration
-	dialect string // "sqlite" quotes the values it fills in with ", PostgreSQL with '
+	dialect Dialect
 }
 
-func newQueryLogger(l *slog.Logger, slow time.Duration, dialect string) queryLogger {
+// NewQueryLogger logs to l (nil for silence) the statements that fail or
+// take longer than slow (0 for DefaultSlowQuery).
+func NewQueryLogger(l *slog.Logger, slow time.Duration, d Dialect) QueryLogger {
 	if slow <= 0 {
-		slow = defaultSlowQuery
+		slow = DefaultSlowQuery
 	}
-	return queryLogger{log: l, slow: slow, dialect: dialect}
+	return QueryLogger{log: l, slow: slow, dialect: d}
 }
 
 // LogMode is part of logger.Interface; the level is fixed (slow and failed
 // queries only).
-func (q queryLogger) LogMode(logger.LogLevel) logger.Interface { return q }
+func (q QueryLogger) LogMode(logger.LogLevel) logger.Interface { return q }
 
 // Info is part of logger.Interface; GORM's informational messages are not logged.
-func (q queryLogger) Info(context.Context, string, ...any) {}
+func (q QueryLogger) Info(context.Context, string, ...any) {}
 
 // Warn logs one of GORM's own warnings, blanking anything quoted in it.
-func (q queryLogger) Warn(ctx context.Context, msg string, data ...any) {
+func (q QueryLogger) Warn(ctx context.Context, msg string, data ...any) {
 	q.emit(ctx, slog.LevelWarn, "gorm", slog.String("message", blankQuoted(fmt.Sprintf(msg, data...), `'"`)))
 }
 
 // Error logs one of GORM's own errors, blanking anything quoted in it.
-func (q queryLogger) Error(ctx context.Context, msg string, data ...any) {
+func (q QueryLogger) Error(ctx context.Context, msg string, data ...any) {
 	q.emit(ctx, slog.LevelError, "gorm", slog.String("message", blankQuoted(fmt.Sprintf(msg, data...), `'"`)))
 }
 
 // ParamsFilter makes GORM hand Trace the statement with its placeholders.
-func (q queryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+func (q QueryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
 	return sql, nil
 }
 
 // Trace logs a statement that failed or was slow.
-func (q queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+func (q QueryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	if q.log == nil {
 		return
 	}
@@ -96,12 +97,12 @@ func (q queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	level := slog.LevelWarn
 	if failed {
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("error", redactError(err).Error()))
+		attrs = append(attrs, slog.String("error", Redact(err).Error()))
 	}
 	q.emit(ctx, level, "SQL executed", slog.Attr{Key: "trace", Value: slog.GroupValue(attrs...)})
 }
 
-func (q queryLogger) emit(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+func (q QueryLogger) emit(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	if q.log == nil {
 		return
 	}
@@ -114,12 +115,8 @@ func (q queryLogger) emit(ctx context.Context, level slog.Level, msg string, att
 // loggableSQL is a statement as it may be logged: quoted literals blanked
 // (on SQLite "…" is also how GORM fills in a string value; our statements
 // quote names with backticks there) and the length bounded.
-func (q queryLogger) loggableSQL(stmt string) string {
-	quotes := `'`
-	if q.dialect == "sqlite" {
-		quotes = `'"`
-	}
-	stmt = blankQuoted(stmt, quotes)
+func (q QueryLogger) loggableSQL(stmt string) string {
+	stmt = blankQuoted(stmt, q.dialect.valueQuotes())
 	if len(stmt) > maxLoggedSQL {
 		cut := maxLoggedSQL
 		for cut > 0 && !utf8.RuneStart(stmt[cut]) {
@@ -174,16 +171,12 @@ func (e redactedError) Error() string { return e.text }
 
 func (e redactedError) Unwrap() error { return e.err }
 
-// RedactError is err with the parts of its text where a database driver may
-// have echoed a value blanked, for logging an error of unknown origin; it
-// still matches what err matches (errors.Is, errors.As).
-func RedactError(err error) error { return redactError(err) }
-
-// redactError blanks the parts of a database error's text where a driver
-// may have echoed a value: anything quoted (PostgreSQL quotes what it
+// Redact is err with the parts of its text where a database driver may have
+// echoed a value blanked: anything quoted (PostgreSQL quotes what it
 // repeats), and what follows the colon of a SQLite message ("no such
-// column: …" names a word of a full-text query).
-func redactError(err error) error {
+// column: …" names a word of a full-text query). It still matches what err
+// matches (errors.Is, errors.As).
+func Redact(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -204,33 +197,4 @@ func redactError(err error) error {
 		return redactedError{err: err, text: blanked}
 	}
 	return err
-}
-
-// loggedStmt is a prepared reader statement whose runs are logged like
-// GORM's when they are slow or fail.
-type loggedStmt struct {
-	st    *sql.Stmt
-	query string
-	log   queryLogger
-}
-
-// QueryRowContext runs the statement; the row's Scan logs and returns.
-func (p loggedStmt) QueryRowContext(ctx context.Context, args ...any) loggedRow {
-	begin := time.Now()
-	return loggedRow{row: p.st.QueryRowContext(ctx, args...), ctx: ctx, begin: begin, stmt: p}
-}
-
-// loggedRow is the answer of loggedStmt.QueryRowContext.
-type loggedRow struct {
-	row   *sql.Row
-	ctx   context.Context
-	begin time.Time
-	stmt  loggedStmt
-}
-
-// Scan reads the row into dest, as sql.Row.Scan does.
-func (r loggedRow) Scan(dest ...any) error {
-	err := r.row.Scan(dest...)
-	r.stmt.log.Trace(r.ctx, r.begin, func() (string, int64) { return r.stmt.query, -1 }, err)
-	return redactError(err)
 }
