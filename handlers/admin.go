@@ -3,23 +3,19 @@ package handlers
 import (
 	"errors"
 	"reflect"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
 // The admin pages share: form structs of raw strings read by their `form`
-// tags, validated by adminValidator with messages written per field and
-// rule, a generic form page (admin/form) and flash messages from an
-// allow-list.
+// tags, validated by validateForm (validate.go) with messages written per
+// field and rule, a generic form page (admin/form) and flash messages from
+// an allow-list.
 
 func (h *Handler) adminIndex(c *fiber.Ctx) error {
 	alerts, err := h.signInAlerts(c)
@@ -28,45 +24,6 @@ func (h *Handler) adminIndex(c *fiber.Ctx) error {
 	}
 	return h.render(c, "admin/index", page{Title: "Administration", Nav: "admin", Flash: adminFlash(c), Data: adminIndexPage{Alerts: alerts}})
 }
-
-// adminValidator names fields by their `form` tag, so that messages and the
-// error summary use the names the form posts, and knows the product's codes.
-var adminValidator = func() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("form") })
-	pattern := func(re *regexp.Regexp) validator.Func {
-		return func(fl validator.FieldLevel) bool { return re.MatchString(fl.Field().String()) }
-	}
-	oneOf := func(list []string) validator.Func {
-		return func(fl validator.FieldLevel) bool { return slices.Contains(list, fl.Field().String()) }
-	}
-	roles := make([]string, len(models.Roles))
-	for i, r := range models.Roles {
-		roles[i] = string(r)
-	}
-	for tag, fn := range map[string]validator.Func{
-		"slug":                pattern(regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)),
-		"concern_code":        pattern(regexp.MustCompile(`^[a-z][a-z0-9_]{1,62}$`)),
-		"proposal_ref":        pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)),
-		"organisation_code":   pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)),
-		"consultation_status": oneOf(models.ConsultationStatuses),
-		"power_direction":     oneOf(models.PowerDirections),
-		"concern_side":        oneOf(models.ConcernSides),
-		"organisation_type":   oneOf(models.OrganisationTypes),
-		"region":              oneOf(models.Regions),
-		"system_status":       oneOf(models.SystemStatuses),
-		"role":                oneOf(roles),
-	} {
-		if err := v.RegisterValidation(tag, fn); err != nil {
-			panic(err) // a programming error, caught by any test
-		}
-	}
-	return v
-}()
-
-// fieldMessages are the messages of one form: field → rule → message, with
-// "" as the field's message for any other rule.
-type fieldMessages map[string]map[string]string
 
 // readForm fills the string fields of a form struct from the posted fields
 // named by their `form` tags, trimming surrounding spaces.
@@ -78,35 +35,6 @@ func readForm(c *fiber.Ctx, form any) {
 			v.Field(i).SetString(strings.TrimSpace(c.FormValue(name)))
 		}
 	}
-}
-
-// validateForm checks a form struct and returns its errors in form order.
-func validateForm(form any, msgs fieldMessages) fieldErrors {
-	var errs fieldErrors
-	v := reflect.ValueOf(form)
-	for i := range v.NumField() {
-		if name := v.Type().Field(i).Tag.Get("form"); name != "" && !utf8.ValidString(v.Field(i).String()) {
-			errs.add(name, "This contains characters that could not be read; retype it or paste it again as plain text")
-		}
-	}
-	if err := adminValidator.Struct(form); err != nil {
-		ves, ok := err.(validator.ValidationErrors)
-		if !ok {
-			errs.add("_form", "The form could not be read; reload the page and try again")
-			return errs
-		}
-		for _, fe := range ves {
-			msg := msgs[fe.Field()][fe.Tag()]
-			if msg == "" {
-				msg = msgs[fe.Field()][""]
-			}
-			if msg == "" {
-				msg = "Check this answer"
-			}
-			errs.add(fe.Field(), msg)
-		}
-	}
-	return errs
 }
 
 // formOrder lists a form struct's field names in the order of the form.

@@ -12,11 +12,11 @@ import (
 
 // concernForm is a concern code as the admin typed it.
 type concernForm struct {
-	Code        string `form:"code" validate:"required,concern_code"`
-	Label       string `form:"label" validate:"required,max=120"`
-	Description string `form:"description" validate:"required,max=1000"`
-	Side        string `form:"side" validate:"required,concern_side"`
-	Position    string `form:"position"`
+	Code        string `form:"code" validate:"text,required,concern_code"`
+	Label       string `form:"label" validate:"text,required,max=120"`
+	Description string `form:"description" validate:"text,required,max=1000"`
+	Side        string `form:"side" validate:"text,required,concern_side"`
+	Position    string `form:"position" validate:"text"`
 }
 
 var concernMessages = fieldMessages{

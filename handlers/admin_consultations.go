@@ -11,14 +11,14 @@ import (
 
 // consultationForm is a consultation as the admin typed it.
 type consultationForm struct {
-	Slug           string `form:"slug" validate:"required,max=64,slug"`
-	Title          string `form:"title" validate:"required,max=300"`
-	Issuer         string `form:"issuer" validate:"required,max=200"`
-	Background     string `form:"background" validate:"max=20000"`
-	Status         string `form:"status" validate:"required,consultation_status"`
-	PublishedOn    string `form:"published_on" validate:"required"`
-	ClosesOn       string `form:"closes_on" validate:"required"`
-	MemberDeadline string `form:"member_deadline" validate:"required"`
+	Slug           string `form:"slug" validate:"text,required,max=64,slug"`
+	Title          string `form:"title" validate:"text,required,max=300"`
+	Issuer         string `form:"issuer" validate:"text,required,max=200"`
+	Background     string `form:"background" validate:"text,max=20000"`
+	Status         string `form:"status" validate:"text,required,consultation_status"`
+	PublishedOn    string `form:"published_on" validate:"text,required"`
+	ClosesOn       string `form:"closes_on" validate:"text,required"`
+	MemberDeadline string `form:"member_deadline" validate:"text,required"`
 }
 
 var consultationMessages = fieldMessages{
@@ -168,13 +168,13 @@ func (h *Handler) saveConsultation(c *fiber.Ctx, id int64) error {
 
 // proposalForm is a proposal as the admin typed it.
 type proposalForm struct {
-	Ref            string `form:"ref" validate:"required,proposal_ref"`
-	GroupTitle     string `form:"group_title" validate:"required,max=200"`
-	Title          string `form:"title" validate:"required,max=300"`
-	Summary        string `form:"summary" validate:"required,max=10000"`
-	Change         string `form:"change" validate:"required,max=10000"`
-	PowerDirection string `form:"power_direction" validate:"required,power_direction"`
-	Position       string `form:"position"`
+	Ref            string `form:"ref" validate:"text,required,proposal_ref"`
+	GroupTitle     string `form:"group_title" validate:"text,required,max=200"`
+	Title          string `form:"title" validate:"text,required,max=300"`
+	Summary        string `form:"summary" validate:"text,required,max=10000"`
+	Change         string `form:"change" validate:"text,required,max=10000"`
+	PowerDirection string `form:"power_direction" validate:"text,required,power_direction"`
+	Position       string `form:"position" validate:"text"`
 }
 
 var proposalMessages = fieldMessages{

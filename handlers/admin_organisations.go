@@ -10,14 +10,14 @@ import (
 
 // organisationForm is a member organisation as the admin typed it.
 type organisationForm struct {
-	Name         string `form:"name" validate:"required,max=200"`
-	Code         string `form:"code" validate:"required,organisation_code"`
-	Type         string `form:"type" validate:"required,organisation_type"`
-	Region       string `form:"region" validate:"required,region"`
-	System       string `form:"system" validate:"required,max=200"`
-	SystemStatus string `form:"system_status" validate:"required,system_status"`
-	ContactName  string `form:"contact_name" validate:"max=200"`
-	ContactEmail string `form:"contact_email" validate:"omitempty,max=254,email"`
+	Name         string `form:"name" validate:"text,required,max=200"`
+	Code         string `form:"code" validate:"text,required,organisation_code"`
+	Type         string `form:"type" validate:"text,required,organisation_type"`
+	Region       string `form:"region" validate:"text,required,region"`
+	System       string `form:"system" validate:"text,required,max=200"`
+	SystemStatus string `form:"system_status" validate:"text,required,system_status"`
+	ContactName  string `form:"contact_name" validate:"text,max=200"`
+	ContactEmail string `form:"contact_email" validate:"text,omitempty,max=254,email"`
 }
 
 var organisationMessages = fieldMessages{

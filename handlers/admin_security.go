@@ -10,7 +10,7 @@ import (
 
 // securityForm is the sign-in settings as an admin chose them.
 type securityForm struct {
-	MembersSecondFactor string `form:"members_second_factor" validate:"required,oneof=optional required"`
+	MembersSecondFactor string `form:"members_second_factor" validate:"text,required,oneof=optional required"`
 }
 
 var securityMessages = fieldMessages{

@@ -13,16 +13,16 @@ import (
 
 // inviteForm is a new user as the admin typed them.
 type inviteForm struct {
-	Email        string `form:"email" validate:"required,max=254,email"`
-	Name         string `form:"name" validate:"required,max=200"`
-	Role         string `form:"role" validate:"required,role"`
-	Organisation string `form:"organisation"`
+	Email        string `form:"email" validate:"text,required,max=254,email"`
+	Name         string `form:"name" validate:"text,required,max=200"`
+	Role         string `form:"role" validate:"text,required,role"`
+	Organisation string `form:"organisation" validate:"text"`
 }
 
 // roleForm is a change of role.
 type roleForm struct {
-	Role         string `form:"role" validate:"required,role"`
-	Organisation string `form:"organisation"`
+	Role         string `form:"role" validate:"text,required,role"`
+	Organisation string `form:"organisation" validate:"text"`
 }
 
 var userMessages = fieldMessages{

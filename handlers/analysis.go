@@ -6,9 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -289,40 +287,24 @@ func (h *Handler) codeResponse(c *fiber.Ctx) error {
 
 // noteForm and quoteForm are the page's two text forms, as typed.
 type noteForm struct {
-	Body string `validate:"required,max=5000"`
+	Body string `form:"body" validate:"text,required,max=5000"`
 }
 
 type quoteForm struct {
-	Excerpt string `validate:"required,max=5000"`
+	Excerpt string `form:"excerpt" validate:"text,required,max=5000"`
 }
 
-var analysisMessages = map[string]map[string]string{
+var analysisMessages = fieldMessages{
 	"body": {
+		"text":     unreadableText,
 		"required": "Write the note before adding it",
 		"max":      fmt.Sprintf("Keep a note to %d characters or fewer", models.MaxCommentChars),
 	},
 	"excerpt": {
+		"text":     unreadableText,
 		"required": "Paste or type the passage to quote",
 		"max":      fmt.Sprintf("A quote cannot be longer than the member's text (%d characters)", models.MaxCommentChars),
 	},
-}
-
-// checkText validates one of the text forms; field is the form field's name.
-func (h *Handler) checkText(form any, field, value string) fieldErrors {
-	var errs fieldErrors
-	if !utf8.ValidString(value) {
-		errs.add(field, "This text contains characters that could not be read; retype or paste it again as plain text")
-		return errs
-	}
-	if err := h.validate.Struct(form); err != nil {
-		var ves validator.ValidationErrors
-		if errors.As(err, &ves) && len(ves) > 0 {
-			errs.add(field, analysisMessages[field][ves[0].Tag()])
-		} else {
-			errs.add(field, "The form could not be read; reload the page and try again")
-		}
-	}
-	return errs
 }
 
 func (h *Handler) addNote(c *fiber.Ctx) error {
@@ -333,7 +315,7 @@ func (h *Handler) addNote(c *fiber.Ctx) error {
 	}
 	typed := strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n")
 	form := noteForm{Body: strings.TrimSpace(typed)}
-	if errs := h.checkText(form, "body", form.Body); errs.Any() {
+	if errs := validateForm(form, analysisMessages); errs.Any() {
 		data, err := h.responsePageData(c, id, nil)
 		data.Errors, data.NoteBody = errs, typed
 		return h.showResponse(c, data, err)
@@ -356,7 +338,7 @@ func (h *Handler) addQuote(c *fiber.Ctx) error {
 	}
 	typed := c.FormValue("excerpt")
 	form := quoteForm{Excerpt: models.NormaliseExcerpt(typed)}
-	errs := h.checkText(form, "excerpt", form.Excerpt)
+	errs := validateForm(form, analysisMessages)
 	if !errs.Any() {
 		_, err = h.store.AddQuote(c.UserContext(), id, u.ID, form.Excerpt)
 		switch {

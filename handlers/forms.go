@@ -3,13 +3,10 @@ package handlers
 import (
 	"cmp"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -66,24 +63,21 @@ func postedValues(c *fiber.Ctx, name string) []string {
 // responseForm is a response as typed: raw strings, so that anything the
 // member sent can be shown back to them.
 type responseForm struct {
-	Stance     string   `validate:"required_if=Action submit,omitempty,oneof=strongly_support support neutral oppose strongly_oppose"`
-	Autonomy   string   `validate:"required_if=Action submit,omitempty,oneof=-2 -1 0 1 2"`
-	Concerns   []string `validate:"dive,max=64"`
-	Comment    string   `validate:"max=5000"`
-	Amendments string   `validate:"max=5000"`
-	Consent    string   `validate:"required_if=Action submit,omitempty,oneof=attributed anonymised private"`
-	Action     string   `validate:"required,oneof=draft submit"`
-	Version    string   `validate:"omitempty,number"`
+	Stance     string   `form:"stance" validate:"required_if=Action submit,omitempty,oneof=strongly_support support neutral oppose strongly_oppose"`
+	Autonomy   string   `form:"autonomy" validate:"required_if=Action submit,omitempty,oneof=-2 -1 0 1 2"`
+	Concerns   []string `form:"concerns" validate:"dive,max=64"`
+	Comment    string   `form:"comment" validate:"text,max=5000"`
+	Amendments string   `form:"amendments" validate:"text,max=5000"`
+	Consent    string   `form:"consent" validate:"required_if=Action submit,omitempty,oneof=attributed anonymised private"`
+	Action     string   `form:"action" validate:"required,oneof=draft submit"`
+	Version    string   `form:"version" validate:"omitempty,number"`
 }
 
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string { return strings.ToLower(f.Name) })
-	return v
-}
+// unreadableText is how the member and analysis forms word the "text" rule.
+const unreadableText = "This text contains characters that could not be read; retype or paste it again as plain text"
 
 // responseMessages are written for the member reading them.
-var responseMessages = map[string]map[string]string{
+var responseMessages = fieldMessages{
 	"stance": {
 		"required_if": "Choose where your organisation stands on this proposal",
 		"oneof":       "Choose one of the five stances listed",
@@ -96,8 +90,8 @@ var responseMessages = map[string]map[string]string{
 		"required_if": "Choose whether we may quote your comment",
 		"oneof":       "Choose one of the three quoting options",
 	},
-	"comment":    {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars)},
-	"amendments": {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars)},
+	"comment":    {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars), "text": unreadableText},
+	"amendments": {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars), "text": unreadableText},
 	"action":     {"": "Choose whether to save a draft or submit"},
 	"version":    {"": "The form was damaged; reload the page and try again"},
 	"concerns":   {"": "Choose concerns from the list"},
@@ -106,33 +100,7 @@ var responseMessages = map[string]map[string]string{
 // check validates the form against the codebook's codes and returns the
 // member's input as the store takes it.
 func (h *Handler) check(f responseForm, codebook []models.Concern) (models.ResponseInput, int, fieldErrors) {
-	var errs fieldErrors
-	for _, field := range []struct{ name, value string }{
-		{"comment", f.Comment}, {"amendments", f.Amendments},
-	} {
-		// NUL is never text a member typed, and PostgreSQL cannot store it.
-		if !utf8.ValidString(field.value) || strings.ContainsRune(field.value, 0) {
-			errs.add(field.name, "This text contains characters that could not be read; retype or paste it again as plain text")
-		}
-	}
-	if err := h.validate.Struct(f); err != nil {
-		if ves, ok := err.(validator.ValidationErrors); ok {
-			for _, fe := range ves {
-				field := strings.SplitN(fe.Field(), "[", 2)[0]
-				msgs := responseMessages[field]
-				msg := msgs[fe.Tag()]
-				if msg == "" {
-					msg = msgs[""]
-				}
-				if msg == "" {
-					msg = "Check this answer"
-				}
-				errs.add(field, msg)
-			}
-		} else {
-			errs.add("action", "The form could not be read; reload the page and try again")
-		}
-	}
+	errs := validateForm(f, responseMessages)
 	known := map[string]bool{}
 	for _, c := range codebook {
 		known[c.Code] = true

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -46,12 +45,11 @@ type Deps struct {
 
 // Handler holds the dependencies every handler method uses.
 type Handler struct {
-	store    *storage.Store
-	log      *slog.Logger
-	views    *views.Templates
-	validate *validator.Validate
-	cookie   string
-	secure   bool
+	store  *storage.Store
+	log    *slog.Logger
+	views  *views.Templates
+	cookie string
+	secure bool
 	// publicURL and behindProxy decide where links sent off-site point.
 	publicURL   string
 	behindProxy bool
@@ -100,12 +98,11 @@ func newHandler(d Deps) (*Handler, error) {
 		}
 	}
 	h := &Handler{
-		store:    d.Store,
-		log:      slog.New(logging.RedactSecrets(d.Logger.Handler())),
-		views:    tpl,
-		validate: newValidator(),
-		cookie:   "tracker_session",
-		secure:   d.SecureCookies,
+		store:  d.Store,
+		log:    slog.New(logging.RedactSecrets(d.Logger.Handler())),
+		views:  tpl,
+		cookie: "tracker_session",
+		secure: d.SecureCookies,
 
 		publicURL:   publicURL,
 		behindProxy: len(d.TrustedProxies) > 0,
