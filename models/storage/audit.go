@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -63,3 +65,55 @@ func (s *Store) AuditLog(ctx context.Context, f models.AuditFilter) ([]models.Au
 	err := q.Order("audit_log.id DESC").Limit(limit).Scan(&out).Error
 	return out, err
 }
+
+// changeLog collects what an admin changed, in words, for the audit detail.
+type changeLog []string
+
+// value records a short value's change, old and new.
+func (c *changeLog) value(field, from, to string) {
+	if from == to {
+		return
+	}
+	*c = append(*c, fmt.Sprintf("%s %s → %s", field, auditQuoted(from), auditQuoted(to)))
+}
+
+// text records that a long text changed, without copying it into the log.
+func (c *changeLog) text(field, from, to string) {
+	if from != to {
+		*c = append(*c, field+" changed")
+	}
+}
+
+// when records a date's change, in UK time.
+func (c *changeLog) when(field string, from, to time.Time) {
+	if !from.Equal(to) {
+		c.value(field, from.In(auditZone).Format("2006-01-02 15:04"), to.In(auditZone).Format("2006-01-02 15:04"))
+	}
+}
+
+func (c changeLog) String() string { return strings.Join(c, "; ") }
+
+func auditQuoted(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return "“" + auditClip(s) + "”"
+}
+
+// auditClip shortens a value for the audit log.
+func auditClip(s string) string {
+	const n = 80
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// auditZone is the zone admins think in; audit details use it.
+var auditZone = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -15,6 +16,110 @@ func (s *Store) Concerns(ctx context.Context) ([]models.Concern, error) {
 		Order("CASE side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, position, id").
 		Find(&cs).Error
 	return cs, err
+}
+
+const concernRowSelect = `SELECT c.*,
+	(SELECT COUNT(*) FROM response_concerns rc WHERE rc.concern_id = c.id) AS member_uses,
+	(SELECT COUNT(*) FROM response_codings x WHERE x.concern_id = c.id) AS coded_uses
+	FROM concerns c`
+
+// ConcernRows lists the codebook by side, in order, with each code's use.
+func (s *Store) ConcernRows(ctx context.Context) ([]models.ConcernRow, error) {
+	var rows []models.ConcernRow
+	err := s.r.WithContext(ctx).Raw(concernRowSelect +
+		" ORDER BY CASE c.side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, c.position, c.id").Scan(&rows).Error
+	return rows, err
+}
+
+// ConcernRowByID returns one code with its use.
+func (s *Store) ConcernRowByID(ctx context.Context, id int64) (models.ConcernRow, error) {
+	var rows []models.ConcernRow
+	if err := s.r.WithContext(ctx).Raw(concernRowSelect+" WHERE c.id = ?", id).Scan(&rows).Error; err != nil {
+		return models.ConcernRow{}, err
+	}
+	if len(rows) == 0 {
+		return models.ConcernRow{}, models.ErrNotFound
+	}
+	return rows[0], nil
+}
+
+// CreateConcern adds a code to the codebook; a code in use is a DuplicateError.
+func (s *Store) CreateConcern(ctx context.Context, actorID int64, in models.ConcernInput) (models.Concern, error) {
+	now := s.Now()
+	c := models.Concern{Code: in.Code, Label: in.Label, Description: in.Description, Side: in.Side, Position: 1 << 30, CreatedAt: now}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return duplicate(err, "code")
+		}
+		pos, err := reposition(tx, "concerns", "side", c.Side, c.ID, in.Position)
+		if err != nil {
+			return err
+		}
+		c.Position = pos
+		return auditTx(tx, now, actorID, models.AuditAdminChange, "concern "+c.Code,
+			fmt.Sprintf("added “%s” to the %s side at position %d", auditClip(c.Label), c.Side, pos))
+	})
+	return c, err
+}
+
+// UpdateConcern changes a code's label, description, side or position; the
+// code itself may change only while no response uses it (ConcernInUseError).
+func (s *Store) UpdateConcern(ctx context.Context, actorID, id int64, in models.ConcernInput) (models.Concern, error) {
+	var c models.Concern
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+			return notFound(err)
+		}
+		if in.Code != c.Code {
+			var uses int
+			if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM response_concerns WHERE concern_id = ?)
+				+ (SELECT COUNT(*) FROM response_codings WHERE concern_id = ?)`, id, id).Scan(&uses).Error; err != nil {
+				return err
+			}
+			if uses > 0 {
+				return models.ConcernInUseError{Code: c.Code, Uses: uses}
+			}
+		}
+		var ch changeLog
+		ch.value("code", c.Code, in.Code)
+		ch.value("label", c.Label, in.Label)
+		ch.text("description", c.Description, in.Description)
+		ch.value("side", c.Side, in.Side)
+		subject := "concern " + c.Code
+		oldSide := c.Side
+		from, err := rankOf(tx, "concerns", "side", oldSide, c.ID)
+		if err != nil {
+			return err
+		}
+		if len(ch) > 0 {
+			if err := tx.Model(&models.Concern{}).Where("id = ?", id).Updates(map[string]any{
+				"code": in.Code, "label": in.Label, "description": in.Description, "side": in.Side,
+			}).Error; err != nil {
+				return duplicate(err, "code")
+			}
+			c.Code, c.Label, c.Description, c.Side = in.Code, in.Label, in.Description, in.Side
+		}
+		if oldSide != c.Side || (in.Position > 0 && in.Position != from) {
+			pos, err := reposition(tx, "concerns", "side", c.Side, c.ID, in.Position)
+			if err != nil {
+				return err
+			}
+			if oldSide != c.Side {
+				if _, err := reposition(tx, "concerns", "side", oldSide, 0, 0); err != nil {
+					return err
+				}
+			}
+			c.Position = pos
+			if pos != from || oldSide != c.Side {
+				ch = append(ch, fmt.Sprintf("position %d → %d", from, pos))
+			}
+		}
+		if len(ch) == 0 {
+			return nil
+		}
+		return auditTx(tx, s.Now(), actorID, models.AuditAdminChange, subject, ch.String())
+	})
+	return c, err
 }
 
 // EnsureConcern inserts a concern code if it is new.

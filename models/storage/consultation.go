@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -20,6 +21,15 @@ func (s *Store) Consultations(ctx context.Context, includeDrafts bool) ([]models
 	return cs, err
 }
 
+// ConsultationRows lists every consultation, drafts included, newest first.
+func (s *Store) ConsultationRows(ctx context.Context) ([]models.ConsultationRow, error) {
+	var rows []models.ConsultationRow
+	err := s.r.WithContext(ctx).Raw(`SELECT c.*,
+		(SELECT COUNT(*) FROM proposals p WHERE p.consultation_id = c.id) AS proposals
+		FROM consultations c ORDER BY c.published_at DESC, c.id DESC`).Scan(&rows).Error
+	return rows, err
+}
+
 // ConsultationByID returns one consultation.
 func (s *Store) ConsultationByID(ctx context.Context, id int64) (models.Consultation, error) {
 	var c models.Consultation
@@ -34,21 +44,55 @@ func (s *Store) ConsultationBySlug(ctx context.Context, slug string) (models.Con
 	return c, notFound(err)
 }
 
-// Proposals lists a consultation's proposals in document order.
-func (s *Store) Proposals(ctx context.Context, consultationID int64) ([]models.Proposal, error) {
-	var ps []models.Proposal
-	err := s.r.WithContext(ctx).Where("consultation_id = ?", consultationID).Order("position, id").Find(&ps).Error
-	return ps, err
+// CreateConsultation adds a consultation; a slug in use is a DuplicateError.
+func (s *Store) CreateConsultation(ctx context.Context, actorID int64, in models.ConsultationInput) (models.Consultation, error) {
+	now := s.Now()
+	c := models.Consultation{Slug: in.Slug, Title: in.Title, Issuer: in.Issuer, Background: in.Background, Status: in.Status,
+		PublishedAt: in.PublishedAt.UTC(), ClosesAt: in.ClosesAt.UTC(), MemberDeadline: in.MemberDeadline.UTC(),
+		CreatedAt: now, UpdatedAt: now}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return duplicate(err, "slug")
+		}
+		return auditTx(tx, now, actorID, models.AuditAdminChange, "consultation "+c.Slug,
+			fmt.Sprintf("created “%s” (%s)", auditClip(c.Title), c.Status))
+	})
+	return c, err
 }
 
-// ProposalByRef returns a proposal and its consultation.
-func (s *Store) ProposalByRef(ctx context.Context, ref string) (models.Proposal, models.Consultation, error) {
-	var p models.Proposal
-	if err := s.r.WithContext(ctx).Where("ref = ?", ref).Take(&p).Error; err != nil {
-		return models.Proposal{}, models.Consultation{}, notFound(err)
-	}
-	c, err := s.ConsultationByID(ctx, p.ConsultationID)
-	return p, c, err
+// UpdateConsultation changes a consultation and records what changed.
+func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in models.ConsultationInput) (models.Consultation, error) {
+	var c models.Consultation
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+			return notFound(err)
+		}
+		var ch changeLog
+		ch.value("slug", c.Slug, in.Slug)
+		ch.value("title", c.Title, in.Title)
+		ch.value("issuer", c.Issuer, in.Issuer)
+		ch.text("background", c.Background, in.Background)
+		ch.value("status", c.Status, in.Status)
+		ch.when("published", c.PublishedAt, in.PublishedAt)
+		ch.when("closes", c.ClosesAt, in.ClosesAt)
+		ch.when("member deadline", c.MemberDeadline, in.MemberDeadline)
+		if len(ch) == 0 {
+			return nil
+		}
+		subject := "consultation " + c.Slug
+		now := s.Now()
+		c.Slug, c.Title, c.Issuer, c.Background, c.Status = in.Slug, in.Title, in.Issuer, in.Background, in.Status
+		c.PublishedAt, c.ClosesAt, c.MemberDeadline = in.PublishedAt.UTC(), in.ClosesAt.UTC(), in.MemberDeadline.UTC()
+		c.UpdatedAt = now
+		if err := tx.Model(&models.Consultation{}).Where("id = ?", id).Updates(map[string]any{
+			"slug": c.Slug, "title": c.Title, "issuer": c.Issuer, "background": c.Background, "status": c.Status,
+			"published_at": c.PublishedAt, "closes_at": c.ClosesAt, "member_deadline": c.MemberDeadline, "updated_at": now,
+		}).Error; err != nil {
+			return duplicate(err, "slug")
+		}
+		return auditTx(tx, now, actorID, models.AuditAdminChange, subject, ch.String())
+	})
+	return c, err
 }
 
 // EnsureConsultation inserts a consultation if none has its slug yet and
@@ -66,24 +110,4 @@ func (s *Store) EnsureConsultation(ctx context.Context, c models.Consultation) (
 	c.ID = 0
 	err = s.w.WithContext(ctx).Create(&c).Error
 	return c, err
-}
-
-// EnsureProposal inserts a proposal if its reference is new.
-func (s *Store) EnsureProposal(ctx context.Context, p models.Proposal) (models.Proposal, error) {
-	var existing models.Proposal
-	err := s.w.WithContext(ctx).Where("ref = ?", p.Ref).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Proposal{}, err
-	}
-	p.ID = 0
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&p).Error; err != nil {
-			return err
-		}
-		return outstandingForProposal(tx, p.ID)
-	})
-	return p, err
 }

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,34 +9,6 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
-
-const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at,
-	COALESCE(o.code, '') AS organisation_code, COALESCE(o.name, '') AS organisation_name,
-	CASE WHEN u.disabled_at IS NOT NULL THEN 'disabled'
-		WHEN EXISTS (SELECT 1 FROM invites i WHERE i.user_id = u.id)
-			AND NOT EXISTS (SELECT 1 FROM invites i WHERE i.user_id = u.id AND i.used_at IS NOT NULL) THEN 'invited'
-		ELSE 'active' END AS status,
-	(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?) AS sessions
-	FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id`
-
-// UserRows lists every user by name.
-func (s *Store) UserRows(ctx context.Context) ([]models.UserRow, error) {
-	var rows []models.UserRow
-	err := s.r.WithContext(ctx).Raw(userRowSelect+" ORDER BY u.name, u.id", s.Now()).Scan(&rows).Error
-	return rows, err
-}
-
-// UserRowByID returns one user as the admin pages show them.
-func (s *Store) UserRowByID(ctx context.Context, id int64) (models.UserRow, error) {
-	var rows []models.UserRow
-	if err := s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id).Scan(&rows).Error; err != nil {
-		return models.UserRow{}, err
-	}
-	if len(rows) == 0 {
-		return models.UserRow{}, models.ErrNotFound
-	}
-	return rows[0], nil
-}
 
 // LatestInvite returns the user's newest invite, used or not.
 func (s *Store) LatestInvite(ctx context.Context, userID int64) (models.Invite, error) {
@@ -179,39 +150,6 @@ func (s *Store) AcceptInvite(ctx context.Context, token, password string) (model
 	return u, err
 }
 
-// DisableUser stops a user signing in, ends their sessions, so that they
-// are signed out on their next request, and withdraws their unused invite
-// links. Disabling a disabled user changes nothing.
-func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
-	if actorID == userID {
-		return models.ErrOwnAccount
-	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
-		if u.DisabledAt != nil {
-			return nil
-		}
-		now := s.Now()
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"disabled_at": now, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
-		}
-		withdrawn, err := withdrawInvites(tx, userID, now)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email,
-			fmt.Sprintf("disabled the account; ended %s", sessionCount(res.RowsAffected))+withdrawn)
-	})
-}
-
 // withdrawInvites ends the user's live invite links by expiring them now;
 // they stay listed, so the admin page shows the link as expired and offers
 // a new one. It returns what to add to the audit entry.
@@ -227,125 +165,4 @@ func withdrawInvites(tx *gorm.DB, userID int64, now time.Time) (string, error) {
 		return "; withdrew the unused invite link", nil
 	}
 	return fmt.Sprintf("; withdrew %d unused invite links", res.RowsAffected), nil
-}
-
-// EnableUser lets a disabled user sign in again. Invite links withdrawn
-// when the account was disabled stay withdrawn: an admin makes a new one.
-func (s *Store) EnableUser(ctx context.Context, actorID, userID int64) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
-		if u.DisabledAt == nil {
-			return nil
-		}
-		now := s.Now()
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"disabled_at": nil, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, "re-enabled the account")
-	})
-}
-
-// EndUserSessions signs a user out everywhere and says how many sessions ended.
-func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int64, error) {
-	var n int64
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
-		}
-		n = res.RowsAffected
-		return auditTx(tx, s.Now(), actorID, models.AuditUserChanged, u.Email, "ended "+sessionCount(n))
-	})
-	return n, err
-}
-
-// ChangeUserRole gives a user another role (and, for members, organisation),
-// ends their sessions, so that what they may do changes at once, and
-// withdraws their unused invite links.
-func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role models.Role, orgID int64) error {
-	if actorID == userID {
-		return models.ErrOwnAccount
-	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
-		org, err := roleOrganisation(tx, role, orgID)
-		if err != nil {
-			return err
-		}
-		if u.Role == role && u.OrgID() == org.ID {
-			return nil
-		}
-		var ch changeLog
-		ch.value("role", string(u.Role), string(role))
-		oldCode := ""
-		if u.OrganisationID != nil {
-			if err := tx.Model(&models.Organisation{}).Where("id = ?", *u.OrganisationID).Pluck("code", &oldCode).Error; err != nil {
-				return err
-			}
-		}
-		ch.value("organisation", oldCode, org.Code)
-		now := s.Now()
-		var orgRef *int64
-		if org.ID != 0 {
-			orgRef = &org.ID
-		}
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"role": role, "organisation_id": orgRef, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
-		}
-		// The link was made for the old role: whoever holds it must not
-		// arrive with the new one.
-		withdrawn, err := withdrawInvites(tx, userID, now)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, ch.String()+"; ended "+sessionCount(res.RowsAffected)+withdrawn)
-	})
-}
-
-// roleOrganisation checks the organisation against the role: members have
-// one, policy and admin users none. It returns the organisation (zero for none).
-func roleOrganisation(tx *gorm.DB, role models.Role, orgID int64) (models.Organisation, error) {
-	switch role {
-	case models.RoleMember:
-		if orgID <= 0 {
-			return models.Organisation{}, models.ErrRoleOrganisation
-		}
-		var org models.Organisation
-		if err := tx.Where("id = ?", orgID).Take(&org).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.Organisation{}, models.ErrUnknownOrganisation
-			}
-			return models.Organisation{}, err
-		}
-		return org, nil
-	case models.RolePolicy, models.RoleAdmin:
-		if orgID != 0 {
-			return models.Organisation{}, models.ErrRoleOrganisation
-		}
-		return models.Organisation{}, nil
-	}
-	return models.Organisation{}, fmt.Errorf("role %q is not one of member, policy, admin", role)
-}
-
-func sessionCount(n int64) string {
-	if n == 1 {
-		return "1 session"
-	}
-	return fmt.Sprintf("%d sessions", n)
 }

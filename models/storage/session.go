@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -38,6 +39,17 @@ func (s *Store) CreateSession(ctx context.Context, userID *int64) (string, model
 	}
 	sess := models.Session{TokenHash: hashToken(token), UserID: userID, CSRFToken: randomToken(),
 		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(ttl)}
+	err := s.w.WithContext(ctx).Create(&sess).Error
+	return token, sess, err
+}
+
+// CreatePendingSession starts a session that has passed the password but
+// not yet the second factor; it signs nobody in.
+func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
+	token := randomToken()
+	now := s.Now()
+	sess := models.Session{TokenHash: hashToken(token), PendingUserID: &userID, CSRFToken: randomToken(),
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(models.PendingTimeout)}
 	err := s.w.WithContext(ctx).Create(&sess).Error
 	return token, sess, err
 }
@@ -78,6 +90,31 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 	return userSessions(s.w.WithContext(ctx), userID).Delete(&models.Session{}).Error
+}
+
+// EndUserSessions signs a user out everywhere and says how many sessions ended.
+func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int64, error) {
+	var n int64
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u models.User
+		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			return notFound(err)
+		}
+		res := userSessions(tx, userID).Delete(&models.Session{})
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		return auditTx(tx, s.Now(), actorID, models.AuditUserChanged, u.Email, "ended "+sessionCount(n))
+	})
+	return n, err
+}
+
+func sessionCount(n int64) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return fmt.Sprintf("%d sessions", n)
 }
 
 // userSessions selects a user's sessions, signed in or still waiting for

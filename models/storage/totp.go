@@ -188,17 +188,6 @@ func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
 	})
 }
 
-// CreatePendingSession starts a session that has passed the password but
-// not yet the second factor; it signs nobody in.
-func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
-	token := randomToken()
-	now := s.Now()
-	sess := models.Session{TokenHash: hashToken(token), PendingUserID: &userID, CSRFToken: randomToken(),
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(models.PendingTimeout)}
-	err := s.w.WithContext(ctx).Create(&sess).Error
-	return token, sess, err
-}
-
 // CurrentTOTPCode computes a user's code for now from the stored secret, for
 // the operator's command line (see main.go); it never serves a request.
 func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, error) {

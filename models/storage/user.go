@@ -86,6 +86,34 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (models.User, err
 	return u, notFound(err)
 }
 
+const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at,
+	COALESCE(o.code, '') AS organisation_code, COALESCE(o.name, '') AS organisation_name,
+	CASE WHEN u.disabled_at IS NOT NULL THEN 'disabled'
+		WHEN EXISTS (SELECT 1 FROM invites i WHERE i.user_id = u.id)
+			AND NOT EXISTS (SELECT 1 FROM invites i WHERE i.user_id = u.id AND i.used_at IS NOT NULL) THEN 'invited'
+		ELSE 'active' END AS status,
+	(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?) AS sessions
+	FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id`
+
+// UserRows lists every user by name.
+func (s *Store) UserRows(ctx context.Context) ([]models.UserRow, error) {
+	var rows []models.UserRow
+	err := s.r.WithContext(ctx).Raw(userRowSelect+" ORDER BY u.name, u.id", s.Now()).Scan(&rows).Error
+	return rows, err
+}
+
+// UserRowByID returns one user as the admin pages show them.
+func (s *Store) UserRowByID(ctx context.Context, id int64) (models.UserRow, error) {
+	var rows []models.UserRow
+	if err := s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id).Scan(&rows).Error; err != nil {
+		return models.UserRow{}, err
+	}
+	if len(rows) == 0 {
+		return models.UserRow{}, models.ErrNotFound
+	}
+	return rows[0], nil
+}
+
 // hashSlots bounds how many argon2id checks run at once: each takes 19 MiB,
 // so fifty at once would take a gigabyte.
 var hashSlots = make(chan struct{}, 2*runtime.NumCPU())
@@ -141,9 +169,139 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-func notFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.ErrNotFound
+// DisableUser stops a user signing in, ends their sessions, so that they
+// are signed out on their next request, and withdraws their unused invite
+// links. Disabling a disabled user changes nothing.
+func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
+	if actorID == userID {
+		return models.ErrOwnAccount
 	}
-	return err
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u models.User
+		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			return notFound(err)
+		}
+		if u.DisabledAt != nil {
+			return nil
+		}
+		now := s.Now()
+		if err := tx.Model(&models.User{}).Where("id = ?", userID).
+			Updates(map[string]any{"disabled_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		res := userSessions(tx, userID).Delete(&models.Session{})
+		if res.Error != nil {
+			return res.Error
+		}
+		withdrawn, err := withdrawInvites(tx, userID, now)
+		if err != nil {
+			return err
+		}
+		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email,
+			fmt.Sprintf("disabled the account; ended %s", sessionCount(res.RowsAffected))+withdrawn)
+	})
+}
+
+// EnableUser lets a disabled user sign in again. Invite links withdrawn
+// when the account was disabled stay withdrawn: an admin makes a new one.
+func (s *Store) EnableUser(ctx context.Context, actorID, userID int64) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u models.User
+		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			return notFound(err)
+		}
+		if u.DisabledAt == nil {
+			return nil
+		}
+		now := s.Now()
+		if err := tx.Model(&models.User{}).Where("id = ?", userID).
+			Updates(map[string]any{"disabled_at": nil, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, "re-enabled the account")
+	})
+}
+
+// ChangeUserRole gives a user another role (and, for members, organisation),
+// ends their sessions, so that what they may do changes at once, and
+// withdraws their unused invite links.
+func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role models.Role, orgID int64) error {
+	if actorID == userID {
+		return models.ErrOwnAccount
+	}
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u models.User
+		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			return notFound(err)
+		}
+		org, err := roleOrganisation(tx, role, orgID)
+		if err != nil {
+			return err
+		}
+		if u.Role == role && u.OrgID() == org.ID {
+			return nil
+		}
+		var ch changeLog
+		ch.value("role", string(u.Role), string(role))
+		oldCode := ""
+		if u.OrganisationID != nil {
+			if err := tx.Model(&models.Organisation{}).Where("id = ?", *u.OrganisationID).Pluck("code", &oldCode).Error; err != nil {
+				return err
+			}
+		}
+		ch.value("organisation", oldCode, org.Code)
+		now := s.Now()
+		var orgRef *int64
+		if org.ID != 0 {
+			orgRef = &org.ID
+		}
+		if err := tx.Model(&models.User{}).Where("id = ?", userID).
+			Updates(map[string]any{"role": role, "organisation_id": orgRef, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		res := userSessions(tx, userID).Delete(&models.Session{})
+		if res.Error != nil {
+			return res.Error
+		}
+		// The link was made for the old role: whoever holds it must not
+		// arrive with the new one.
+		withdrawn, err := withdrawInvites(tx, userID, now)
+		if err != nil {
+			return err
+		}
+		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, ch.String()+"; ended "+sessionCount(res.RowsAffected)+withdrawn)
+	})
+}
+
+// roleOrganisation checks the organisation against the role: members have
+// one, policy and admin users none. It returns the organisation (zero for none).
+func roleOrganisation(tx *gorm.DB, role models.Role, orgID int64) (models.Organisation, error) {
+	switch role {
+	case models.RoleMember:
+		if orgID <= 0 {
+			return models.Organisation{}, models.ErrRoleOrganisation
+		}
+		var org models.Organisation
+		if err := tx.Where("id = ?", orgID).Take(&org).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.Organisation{}, models.ErrUnknownOrganisation
+			}
+			return models.Organisation{}, err
+		}
+		return org, nil
+	case models.RolePolicy, models.RoleAdmin:
+		if orgID != 0 {
+			return models.Organisation{}, models.ErrRoleOrganisation
+		}
+		return models.Organisation{}, nil
+	}
+	return models.Organisation{}, fmt.Errorf("role %q is not one of member, policy, admin", role)
+}
+
+// userRef is nil for saves no signed-in user made (seeds, imports by script).
+func userRef(id int64) *int64 {
+	if id <= 0 {
+		return nil
+	}
+	return &id
 }
