@@ -19,14 +19,48 @@ func (s *Store) Audit(ctx context.Context, userID int64, action, subject, detail
 
 // An entry's subject (an email, a title) and detail are cut to these many
 // characters, so that what a stranger types cannot grow the log without bound.
+// A value quoted in a detail (a title, an excerpt) is cut shorter still.
 const (
 	auditSubjectMax = 254
 	auditDetailMax  = 2000
+	auditValueMax   = 80
 )
 
 func auditTx(tx *gorm.DB, now time.Time, userID int64, action, subject, detail string) error {
 	return tx.Omit("UserName").Create(&models.AuditEntry{At: now, UserID: userRef(userID), Action: action,
 		Subject: clipRunes(subject, auditSubjectMax), Detail: clipRunes(detail, auditDetailMax)}).Error
+}
+
+// auditEntry is what a change records in the audit log. An entry without
+// detail records nothing: the change found nothing to change.
+type auditEntry struct{ action, subject, detail string }
+
+// audited runs write in one write transaction and records the entry it
+// returns, by actorID, in the same transaction, so that the log never tells
+// of a change that rolled back, nor misses one that did not.
+func (s *Store) audited(ctx context.Context, actorID int64, write func(tx *gorm.DB, now time.Time) (auditEntry, error)) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		e, err := write(tx, now)
+		if err != nil || e.detail == "" {
+			return err
+		}
+		return auditTx(tx, now, actorID, e.action, e.subject, e.detail)
+	})
+}
+
+// updateAudited is audited for a change to the row of T with id, loaded
+// first (ErrNotFound when there is none); it returns the row as change
+// left it.
+func updateAudited[T any](ctx context.Context, s *Store, actorID, id int64, change func(tx *gorm.DB, row *T, now time.Time) (auditEntry, error)) (T, error) {
+	var row T
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			return auditEntry{}, notFound(err)
+		}
+		return change(tx, &row, now)
+	})
+	return row, err
 }
 
 // clipRunes cuts s to at most n characters, marking the cut with "…".
@@ -97,16 +131,7 @@ func auditQuoted(s string) string {
 	if s == "" {
 		return "(empty)"
 	}
-	return "“" + auditClip(s) + "”"
-}
-
-// auditClip shortens a value for the audit log.
-func auditClip(s string) string {
-	const n = 80
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
+	return "“" + clipRunes(s, auditValueMax) + "”"
 }
 
 // auditZone is the zone admins think in; audit details use it.

@@ -81,62 +81,64 @@ func (responseCoding) TableName() string { return "response_codings" }
 // after, sorted; the audit log records them when they differ.
 func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, codes []string) (before, after []string, err error) {
 	after = slices.Compact(sortedCodes(codes))
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		if _, err := submittedForUpdate(tx, responseID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		ids, err := concernIDs(tx, after)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		var current []struct {
-			ConcernID int64
-			Code      string
-		}
-		if err := tx.Table("response_codings").Select("response_codings.concern_id, concerns.code").
-			Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
-			Where("response_codings.response_id = ?", responseID).Order("concerns.code").
-			Scan(&current).Error; err != nil {
-			return err
-		}
-		had := map[int64]bool{}
-		for _, c := range current {
-			before = append(before, c.Code)
-			had[c.ConcernID] = true
-		}
-		if slices.Equal(before, after) {
-			return nil
+		var had []int64
+		if before, had, err = codingsOf(tx, responseID); err != nil || slices.Equal(before, after) {
+			return auditEntry{}, err
 		}
 		was, err := loadContributions(tx, []int64{responseID})
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		del := tx.Where("response_id = ?", responseID)
 		if len(ids) > 0 {
 			del = del.Where("concern_id NOT IN ?", ids)
 		}
 		if err := del.Delete(&responseCoding{}).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		now := s.Now()
 		for _, id := range ids {
-			if had[id] {
+			if slices.Contains(had, id) {
 				continue
 			}
 			if err := tx.Create(&responseCoding{ResponseID: responseID, ConcernID: id, CodedBy: userRef(userID), CodedAt: now}).Error; err != nil {
-				return err
+				return auditEntry{}, err
 			}
 		}
 		if err := applyChange(tx, was, responseID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		return auditTx(tx, now, userID, models.AuditResponseCoded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after)))
+		return auditEntry{models.AuditResponseCoded, fmt.Sprintf("response %d", responseID),
+			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after))}, nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return before, after, nil
+}
+
+// codingsOf reads the policy team's codes on a response, sorted, and their
+// concern ids.
+func codingsOf(tx *gorm.DB, responseID int64) (codes []string, ids []int64, err error) {
+	var current []struct {
+		ConcernID int64
+		Code      string
+	}
+	err = tx.Table("response_codings").Select("response_codings.concern_id, concerns.code").
+		Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
+		Where("response_codings.response_id = ?", responseID).Order("concerns.code").
+		Scan(&current).Error
+	for _, c := range current {
+		codes, ids = append(codes, c.Code), append(ids, c.ConcernID)
+	}
+	return codes, ids, err
 }
 
 func codeList(codes []string) string {

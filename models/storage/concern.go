@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -45,19 +45,18 @@ func (s *Store) ConcernRowByID(ctx context.Context, id int64) (models.ConcernRow
 
 // CreateConcern adds a code to the codebook; a code in use is a DuplicateError.
 func (s *Store) CreateConcern(ctx context.Context, actorID int64, in models.ConcernInput) (models.Concern, error) {
-	now := s.Now()
-	c := models.Concern{Code: in.Code, Label: in.Label, Description: in.Description, Side: in.Side, Position: 1 << 30, CreatedAt: now}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var c models.Concern
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		c = models.Concern{Code: in.Code, Label: in.Label, Description: in.Description, Side: in.Side, Position: 1 << 30, CreatedAt: now}
 		if err := tx.Create(&c).Error; err != nil {
-			return duplicate(err, "code")
+			return auditEntry{}, duplicate(err, "code")
 		}
-		pos, err := reposition(tx, "concerns", "side", c.Side, c.ID, in.Position)
-		if err != nil {
-			return err
+		var err error
+		if c.Position, err = sideOrder(c.Side).reposition(tx, c.ID, in.Position); err != nil {
+			return auditEntry{}, err
 		}
-		c.Position = pos
-		return auditTx(tx, now, actorID, models.AuditAdminChange, "concern "+c.Code,
-			fmt.Sprintf("added “%s” to the %s side at position %d", auditClip(c.Label), c.Side, pos))
+		return auditEntry{models.AuditAdminChange, "concern " + c.Code,
+			fmt.Sprintf("added “%s” to the %s side at position %d", clipRunes(c.Label, auditValueMax), c.Side, c.Position)}, nil
 	})
 	return c, err
 }
@@ -65,19 +64,10 @@ func (s *Store) CreateConcern(ctx context.Context, actorID int64, in models.Conc
 // UpdateConcern changes a code's label, description, side or position; the
 // code itself may change only while no response uses it (ConcernInUseError).
 func (s *Store) UpdateConcern(ctx context.Context, actorID, id int64, in models.ConcernInput) (models.Concern, error) {
-	var c models.Concern
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
-			return notFound(err)
-		}
+	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Concern, _ time.Time) (auditEntry, error) {
 		if in.Code != c.Code {
-			var uses int
-			if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM response_concerns WHERE concern_id = ?)
-				+ (SELECT COUNT(*) FROM response_codings WHERE concern_id = ?)`, id, id).Scan(&uses).Error; err != nil {
-				return err
-			}
-			if uses > 0 {
-				return models.ConcernInUseError{Code: c.Code, Uses: uses}
+			if err := concernUnused(tx, *c); err != nil {
+				return auditEntry{}, err
 			}
 		}
 		var ch changeLog
@@ -86,55 +76,45 @@ func (s *Store) UpdateConcern(ctx context.Context, actorID, id int64, in models.
 		ch.text("description", c.Description, in.Description)
 		ch.value("side", c.Side, in.Side)
 		subject := "concern " + c.Code
-		oldSide := c.Side
-		from, err := rankOf(tx, "concerns", "side", oldSide, c.ID)
-		if err != nil {
-			return err
+		m := move{from: sideOrder(c.Side), to: sideOrder(in.Side), id: c.ID, want: in.Position}
+		var err error
+		if m.rank, err = m.from.rankOf(tx, c.ID); err != nil {
+			return auditEntry{}, err
 		}
 		if len(ch) > 0 {
-			if err := tx.Model(&models.Concern{}).Where("id = ?", id).Updates(map[string]any{
+			if err := updateByID[models.Concern](tx, id, map[string]any{
 				"code": in.Code, "label": in.Label, "description": in.Description, "side": in.Side,
-			}).Error; err != nil {
-				return duplicate(err, "code")
+			}); err != nil {
+				return auditEntry{}, duplicate(err, "code")
 			}
 			c.Code, c.Label, c.Description, c.Side = in.Code, in.Label, in.Description, in.Side
 		}
-		if oldSide != c.Side || (in.Position > 0 && in.Position != from) {
-			pos, err := reposition(tx, "concerns", "side", c.Side, c.ID, in.Position)
-			if err != nil {
-				return err
-			}
-			if oldSide != c.Side {
-				if _, err := reposition(tx, "concerns", "side", oldSide, 0, 0); err != nil {
-					return err
-				}
-			}
-			c.Position = pos
-			if pos != from || oldSide != c.Side {
-				ch = append(ch, fmt.Sprintf("position %d → %d", from, pos))
-			}
-		}
-		if len(ch) == 0 {
-			return nil
-		}
-		return auditTx(tx, s.Now(), actorID, models.AuditAdminChange, subject, ch.String())
+		err = m.apply(tx, &c.Position, &ch)
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, err
 	})
-	return c, err
 }
+
+// concernUnused refuses to change a code that responses use
+// (ConcernInUseError): the code is what their rows and exports say.
+func concernUnused(tx *gorm.DB, c models.Concern) error {
+	var uses int
+	if err := tx.Raw(`SELECT (SELECT COUNT(*) FROM response_concerns WHERE concern_id = ?)
+		+ (SELECT COUNT(*) FROM response_codings WHERE concern_id = ?)`, c.ID, c.ID).Scan(&uses).Error; err != nil {
+		return err
+	}
+	if uses > 0 {
+		return models.ConcernInUseError{Code: c.Code, Uses: uses}
+	}
+	return nil
+}
+
+// sideOrder is the order of one side's concerns.
+func sideOrder(side string) order { return order{"concerns", "side", side} }
 
 // EnsureConcern inserts a concern code if it is new.
 func (s *Store) EnsureConcern(ctx context.Context, c models.Concern) (models.Concern, error) {
-	var existing models.Concern
-	err := s.w.WithContext(ctx).Where("code = ?", c.Code).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Concern{}, err
-	}
 	c.ID = 0
-	err = s.w.WithContext(ctx).Create(&c).Error
-	return c, err
+	return ensure(ctx, s, "code", c.Code, c, nil)
 }
 
 // concernIDs maps codes to ids inside a transaction; an unknown code is an

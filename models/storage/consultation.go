@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -32,41 +32,32 @@ func (s *Store) ConsultationRows(ctx context.Context) ([]models.ConsultationRow,
 
 // ConsultationByID returns one consultation.
 func (s *Store) ConsultationByID(ctx context.Context, id int64) (models.Consultation, error) {
-	var c models.Consultation
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&c).Error
-	return c, notFound(err)
+	return takeBy[models.Consultation](s.r.WithContext(ctx), "id", id)
 }
 
 // ConsultationBySlug returns one consultation by its slug.
 func (s *Store) ConsultationBySlug(ctx context.Context, slug string) (models.Consultation, error) {
-	var c models.Consultation
-	err := s.r.WithContext(ctx).Where("slug = ?", slug).Take(&c).Error
-	return c, notFound(err)
+	return takeBy[models.Consultation](s.r.WithContext(ctx), "slug", slug)
 }
 
 // CreateConsultation adds a consultation; a slug in use is a DuplicateError.
 func (s *Store) CreateConsultation(ctx context.Context, actorID int64, in models.ConsultationInput) (models.Consultation, error) {
-	now := s.Now()
-	c := models.Consultation{Slug: in.Slug, Title: in.Title, Issuer: in.Issuer, Background: in.Background, Status: in.Status,
-		PublishedAt: in.PublishedAt.UTC(), ClosesAt: in.ClosesAt.UTC(), MemberDeadline: in.MemberDeadline.UTC(),
-		CreatedAt: now, UpdatedAt: now}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var c models.Consultation
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		c = models.Consultation{CreatedAt: now}
+		setConsultation(&c, in, now)
 		if err := tx.Create(&c).Error; err != nil {
-			return duplicate(err, "slug")
+			return auditEntry{}, duplicate(err, "slug")
 		}
-		return auditTx(tx, now, actorID, models.AuditAdminChange, "consultation "+c.Slug,
-			fmt.Sprintf("created “%s” (%s)", auditClip(c.Title), c.Status))
+		return auditEntry{models.AuditAdminChange, "consultation " + c.Slug,
+			fmt.Sprintf("created “%s” (%s)", clipRunes(c.Title, auditValueMax), c.Status)}, nil
 	})
 	return c, err
 }
 
 // UpdateConsultation changes a consultation and records what changed.
 func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in models.ConsultationInput) (models.Consultation, error) {
-	var c models.Consultation
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
-			return notFound(err)
-		}
+	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Consultation, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("slug", c.Slug, in.Slug)
 		ch.value("title", c.Title, in.Title)
@@ -77,37 +68,31 @@ func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in mo
 		ch.when("closes", c.ClosesAt, in.ClosesAt)
 		ch.when("member deadline", c.MemberDeadline, in.MemberDeadline)
 		if len(ch) == 0 {
-			return nil
+			return auditEntry{}, nil
 		}
 		subject := "consultation " + c.Slug
-		now := s.Now()
-		c.Slug, c.Title, c.Issuer, c.Background, c.Status = in.Slug, in.Title, in.Issuer, in.Background, in.Status
-		c.PublishedAt, c.ClosesAt, c.MemberDeadline = in.PublishedAt.UTC(), in.ClosesAt.UTC(), in.MemberDeadline.UTC()
-		c.UpdatedAt = now
-		if err := tx.Model(&models.Consultation{}).Where("id = ?", id).Updates(map[string]any{
+		setConsultation(c, in, now)
+		if err := updateByID[models.Consultation](tx, id, map[string]any{
 			"slug": c.Slug, "title": c.Title, "issuer": c.Issuer, "background": c.Background, "status": c.Status,
 			"published_at": c.PublishedAt, "closes_at": c.ClosesAt, "member_deadline": c.MemberDeadline, "updated_at": now,
-		}).Error; err != nil {
-			return duplicate(err, "slug")
+		}); err != nil {
+			return auditEntry{}, duplicate(err, "slug")
 		}
-		return auditTx(tx, now, actorID, models.AuditAdminChange, subject, ch.String())
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
 	})
-	return c, err
+}
+
+// setConsultation copies an admin's input into c, dates in UTC.
+func setConsultation(c *models.Consultation, in models.ConsultationInput, now time.Time) {
+	c.Slug, c.Title, c.Issuer, c.Background, c.Status = in.Slug, in.Title, in.Issuer, in.Background, in.Status
+	c.PublishedAt, c.ClosesAt, c.MemberDeadline = in.PublishedAt.UTC(), in.ClosesAt.UTC(), in.MemberDeadline.UTC()
+	c.UpdatedAt = now
 }
 
 // EnsureConsultation inserts a consultation if none has its slug yet and
 // returns the stored one; existing consultations are left as they are, so
 // seeding twice changes nothing.
 func (s *Store) EnsureConsultation(ctx context.Context, c models.Consultation) (models.Consultation, error) {
-	var existing models.Consultation
-	err := s.w.WithContext(ctx).Where("slug = ?", c.Slug).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Consultation{}, err
-	}
 	c.ID = 0
-	err = s.w.WithContext(ctx).Create(&c).Error
-	return c, err
+	return ensure(ctx, s, "slug", c.Slug, c, nil)
 }

@@ -27,29 +27,25 @@ func (s *Store) InviteUser(ctx context.Context, actorID int64, in models.NewInvi
 	if err != nil {
 		return models.User{}, "", err
 	}
-	now := s.Now()
-	u := models.User{Email: models.NormaliseEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: in.Role, PasswordHash: hash,
-		CreatedAt: now, UpdatedAt: now}
+	var u models.User
 	var token string
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		u = models.User{Email: models.NormaliseEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: in.Role, PasswordHash: hash,
+			CreatedAt: now, UpdatedAt: now}
 		org, err := roleOrganisation(tx, in.Role, in.OrganisationID)
 		if err != nil {
-			return err
-		}
-		if org.ID != 0 {
-			u.OrganisationID = &org.ID
-		}
-		if err := tx.Create(&u).Error; err != nil {
-			return duplicate(err, "email")
-		}
-		if token, err = createInvite(tx, now, actorID, u.ID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		detail := "invited as " + string(u.Role)
 		if org.ID != 0 {
+			u.OrganisationID = &org.ID
 			detail += " of " + org.Code
 		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, detail+"; the link works once, for 7 days")
+		if err := tx.Create(&u).Error; err != nil {
+			return auditEntry{}, duplicate(err, "email")
+		}
+		token, err = createInvite(tx, now, actorID, u.ID)
+		return auditEntry{models.AuditUserChanged, u.Email, detail + "; the link works once, for 7 days"}, err
 	})
 	if err != nil {
 		return models.User{}, "", err
@@ -60,30 +56,25 @@ func (s *Store) InviteUser(ctx context.Context, actorID int64, in models.NewInvi
 // RenewInvite withdraws a still-invited user's unused links and makes a new
 // one, for when the first has expired or gone astray.
 func (s *Store) RenewInvite(ctx context.Context, actorID, userID int64) (models.User, string, error) {
-	var u models.User
 	var token string
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ? AND disabled_at IS NULL", userID).Take(&u).Error; err != nil {
-			return notFound(err)
+	u, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
+		if u.DisabledAt != nil {
+			return auditEntry{}, models.ErrNotFound
 		}
 		var used int64
 		if err := tx.Model(&models.Invite{}).Where("user_id = ? AND used_at IS NOT NULL", userID).Count(&used).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if used > 0 {
-			return fmt.Errorf("user %d has already accepted an invite: %w", userID, models.ErrConflict)
+			return auditEntry{}, fmt.Errorf("user %d has already accepted an invite: %w", userID, models.ErrConflict)
 		}
 		res := tx.Where("user_id = ? AND used_at IS NULL", userID).Delete(&models.Invite{})
 		if res.Error != nil {
-			return res.Error
+			return auditEntry{}, res.Error
 		}
-		now := s.Now()
 		var err error
-		if token, err = createInvite(tx, now, actorID, userID); err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email,
-			fmt.Sprintf("made a new invite link; withdrew %d unused", res.RowsAffected))
+		token, err = createInvite(tx, now, actorID, userID)
+		return auditEntry{models.AuditUserChanged, u.Email, fmt.Sprintf("made a new invite link; withdrew %d unused", res.RowsAffected)}, err
 	})
 	return u, token, err
 }
@@ -115,21 +106,17 @@ func invitedUser(db *gorm.DB, token string, now time.Time) (models.User, error) 
 // up, both or neither; the user's sessions end. A token that is no longer
 // live is ErrNotFound, a weak password ErrWeakPassword.
 func (s *Store) AcceptInvite(ctx context.Context, token, password string) (models.User, error) {
-	if err := models.CheckPasswordRules(password); err != nil {
-		return models.User{}, err
-	}
-	hash, err := models.HashPassword(password)
+	hash, err := newPasswordHash(password)
 	if err != nil {
 		return models.User{}, err
 	}
 	var u models.User
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.Now()
-		found, err := invitedUser(tx, token, now)
-		if err != nil {
+		var err error
+		if u, err = invitedUser(tx, token, now); err != nil {
 			return err
 		}
-		u = found
 		// The condition makes a second use lose even if two arrive together.
 		res := tx.Model(&models.Invite{}).Where("token_hash = ? AND used_at IS NULL", hashToken(token)).Update("used_at", now)
 		if res.Error != nil {
@@ -138,11 +125,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token, password string) (model
 		if res.RowsAffected != 1 {
 			return models.ErrNotFound
 		}
-		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).
-			Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		if err := userSessions(tx, u.ID).Delete(&models.Session{}).Error; err != nil {
+		if err := setPasswordHash(tx, u.ID, hash, now); err != nil {
 			return err
 		}
 		return auditTx(tx, now, u.ID, models.AuditUserChanged, u.Email, "set a password with an invite link")

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -12,17 +13,14 @@ import (
 // notes: no member page or API reads this table.
 func (s *Store) AddNote(ctx context.Context, responseID, userID int64, body string) (models.ResponseNote, error) {
 	var n models.ResponseNote
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		if _, err := submittedForUpdate(tx, responseID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		now := s.Now()
 		n = models.ResponseNote{ResponseID: responseID, Body: body, AuthorID: userRef(userID), CreatedAt: now}
-		if err := tx.Create(&n).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, now, userID, models.AuditNoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("note %d, %d characters", n.ID, len([]rune(body))))
+		err := tx.Create(&n).Error
+		return auditEntry{models.AuditNoteAdded, fmt.Sprintf("response %d", responseID),
+			fmt.Sprintf("note %d, %d characters", n.ID, len([]rune(body)))}, err
 	})
 	return n, err
 }

@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -11,9 +11,7 @@ import (
 
 // Organisations lists member organisations by name.
 func (s *Store) Organisations(ctx context.Context) ([]models.Organisation, error) {
-	var os []models.Organisation
-	err := s.r.WithContext(ctx).Order("name, id").Find(&os).Error
-	return os, err
+	return s.OrganisationsIn(ctx, models.Filter{})
 }
 
 // OrganisationsIn lists the organisations of a member segment by name.
@@ -27,46 +25,35 @@ func (s *Store) OrganisationsIn(ctx context.Context, f models.Filter) ([]models.
 
 // OrganisationByID returns one organisation.
 func (s *Store) OrganisationByID(ctx context.Context, id int64) (models.Organisation, error) {
-	var o models.Organisation
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&o).Error
-	return o, notFound(err)
+	return takeBy[models.Organisation](s.r.WithContext(ctx), "id", id)
 }
 
 // OrganisationByCode returns one organisation by its (case-sensitive) code.
 func (s *Store) OrganisationByCode(ctx context.Context, code string) (models.Organisation, error) {
-	var o models.Organisation
-	err := s.r.WithContext(ctx).Where("code = ?", code).Take(&o).Error
-	return o, notFound(err)
+	return takeBy[models.Organisation](s.r.WithContext(ctx), "code", code)
 }
 
 // CreateOrganisation adds a member; a code in use is a DuplicateError.
 func (s *Store) CreateOrganisation(ctx context.Context, actorID int64, in models.OrganisationInput) (models.Organisation, error) {
-	now := s.Now()
-	o := models.Organisation{Code: in.Code, Name: in.Name, Type: in.Type, Region: in.Region, System: in.System,
-		SystemStatus: in.SystemStatus, ContactName: in.ContactName, ContactEmail: in.ContactEmail, CreatedAt: now, UpdatedAt: now}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var o models.Organisation
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		o = models.Organisation{CreatedAt: now}
+		setOrganisation(&o, in, now)
 		if err := tx.Create(&o).Error; err != nil {
-			return duplicate(err, "code")
+			return auditEntry{}, duplicate(err, "code")
 		}
-		if err := countOrganisation(tx, o, +1); err != nil {
-			return err
+		if err := addedOrganisation(tx, &o); err != nil {
+			return auditEntry{}, err
 		}
-		if err := outstandingForOrganisation(tx, o.ID); err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditAdminChange, "organisation "+o.Code,
-			fmt.Sprintf("added “%s” (%s, %s, %s)", auditClip(o.Name), o.Type, o.Region, o.SystemStatus))
+		return auditEntry{models.AuditAdminChange, "organisation " + o.Code,
+			fmt.Sprintf("added “%s” (%s, %s, %s)", clipRunes(o.Name, auditValueMax), o.Type, o.Region, o.SystemStatus)}, nil
 	})
 	return o, err
 }
 
 // UpdateOrganisation changes a member organisation and records what changed.
 func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in models.OrganisationInput) (models.Organisation, error) {
-	var o models.Organisation
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&o).Error; err != nil {
-			return notFound(err)
-		}
+	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, o *models.Organisation, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("code", o.Code, in.Code)
 		ch.value("name", o.Name, in.Name)
@@ -77,59 +64,54 @@ func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in mo
 		ch.value("contact name", o.ContactName, in.ContactName)
 		ch.value("contact email", o.ContactEmail, in.ContactEmail)
 		if len(ch) == 0 {
-			return nil
+			return auditEntry{}, nil
 		}
 		subject := "organisation " + o.Code
-		now := s.Now()
-		old := o
+		old := *o
+		setOrganisation(o, in, now)
 		var responseIDs []int64
 		if err := tx.Model(&models.Response{}).Where("organisation_id = ?", id).Pluck("id", &responseIDs).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		// A new type, region or system status moves the organisation's
 		// responses to another segment of the tallies.
 		if err := retally(tx, responseIDs, func() error {
-			return tx.Model(&models.Organisation{}).Where("id = ?", id).Updates(map[string]any{
-				"code": in.Code, "name": in.Name, "type": in.Type, "region": in.Region, "system": in.System,
-				"system_status": in.SystemStatus, "contact_name": in.ContactName, "contact_email": in.ContactEmail, "updated_at": now,
-			}).Error
+			return updateByID[models.Organisation](tx, id, map[string]any{
+				"code": o.Code, "name": o.Name, "type": o.Type, "region": o.Region, "system": o.System,
+				"system_status": o.SystemStatus, "contact_name": o.ContactName, "contact_email": o.ContactEmail, "updated_at": now,
+			})
 		}); err != nil {
-			return duplicate(err, "code")
+			return auditEntry{}, duplicate(err, "code")
 		}
 		if err := countOrganisation(tx, old, -1); err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		if err := countOrganisation(tx, models.Organisation{Type: in.Type, Region: in.Region, SystemStatus: in.SystemStatus}, +1); err != nil {
-			return err
+		if err := countOrganisation(tx, *o, +1); err != nil {
+			return auditEntry{}, err
 		}
-		o.Code, o.Name, o.Type, o.Region, o.System = in.Code, in.Name, in.Type, in.Region, in.System
-		o.SystemStatus, o.ContactName, o.ContactEmail, o.UpdatedAt = in.SystemStatus, in.ContactName, in.ContactEmail, now
-		return auditTx(tx, now, actorID, models.AuditAdminChange, subject, ch.String())
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
 	})
-	return o, err
+}
+
+// setOrganisation copies an admin's input into o.
+func setOrganisation(o *models.Organisation, in models.OrganisationInput, now time.Time) {
+	o.Code, o.Name, o.Type, o.Region, o.System = in.Code, in.Name, in.Type, in.Region, in.System
+	o.SystemStatus, o.ContactName, o.ContactEmail, o.UpdatedAt = in.SystemStatus, in.ContactName, in.ContactEmail, now
 }
 
 // EnsureOrganisation inserts an organisation if its code is new.
 func (s *Store) EnsureOrganisation(ctx context.Context, o models.Organisation) (models.Organisation, error) {
-	var existing models.Organisation
-	err := s.w.WithContext(ctx).Where("code = ?", o.Code).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Organisation{}, err
-	}
 	o.ID = 0
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&o).Error; err != nil {
-			return err
-		}
-		if err := outstandingForOrganisation(tx, o.ID); err != nil {
-			return err
-		}
-		return countOrganisation(tx, o, +1)
-	})
-	return o, err
+	return ensure(ctx, s, "code", o.Code, o, addedOrganisation)
+}
+
+// addedOrganisation counts a new organisation in the tallies and makes
+// every proposal outstanding for it.
+func addedOrganisation(tx *gorm.DB, o *models.Organisation) error {
+	if err := countOrganisation(tx, *o, +1); err != nil {
+		return err
+	}
+	return outstandingForOrganisation(tx, o.ID)
 }
 
 // countOrganisation adds sign to the member tallies of o's segment.

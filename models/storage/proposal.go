@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -18,16 +18,14 @@ func (s *Store) Proposals(ctx context.Context, consultationID int64) ([]models.P
 
 // ProposalByID returns one proposal.
 func (s *Store) ProposalByID(ctx context.Context, id int64) (models.Proposal, error) {
-	var p models.Proposal
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&p).Error
-	return p, notFound(err)
+	return takeBy[models.Proposal](s.r.WithContext(ctx), "id", id)
 }
 
 // ProposalByRef returns a proposal and its consultation.
 func (s *Store) ProposalByRef(ctx context.Context, ref string) (models.Proposal, models.Consultation, error) {
-	var p models.Proposal
-	if err := s.r.WithContext(ctx).Where("ref = ?", ref).Take(&p).Error; err != nil {
-		return models.Proposal{}, models.Consultation{}, notFound(err)
+	p, err := takeBy[models.Proposal](s.r.WithContext(ctx), "ref", ref)
+	if err != nil {
+		return models.Proposal{}, models.Consultation{}, err
 	}
 	c, err := s.ConsultationByID(ctx, p.ConsultationID)
 	return p, c, err
@@ -44,39 +42,33 @@ func (s *Store) ProposalGroups(ctx context.Context, consultationID int64) ([]str
 // CreateProposal adds a proposal to a consultation; a reference in use in
 // any consultation is a DuplicateError.
 func (s *Store) CreateProposal(ctx context.Context, actorID, consultationID int64, in models.ProposalInput) (models.Proposal, error) {
-	now := s.Now()
-	p := models.Proposal{ConsultationID: consultationID, Ref: in.Ref, GroupTitle: in.GroupTitle, Title: in.Title,
-		Summary: in.Summary, Change: in.Change, PowerDirection: in.PowerDirection, Position: 1 << 30,
-		CreatedAt: now, UpdatedAt: now}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Consultation
-		if err := tx.Where("id = ?", consultationID).Take(&c).Error; err != nil {
-			return notFound(err)
+	var p models.Proposal
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		c, err := takeBy[models.Consultation](tx, "id", consultationID)
+		if err != nil {
+			return auditEntry{}, err
 		}
+		p = models.Proposal{ConsultationID: consultationID, Ref: in.Ref, GroupTitle: in.GroupTitle, Title: in.Title,
+			Summary: in.Summary, Change: in.Change, PowerDirection: in.PowerDirection, Position: 1 << 30,
+			CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&p).Error; err != nil {
-			return duplicate(err, "ref")
+			return auditEntry{}, duplicate(err, "ref")
 		}
 		if err := outstandingForProposal(tx, p.ID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		pos, err := reposition(tx, "proposals", "consultation_id", consultationID, p.ID, in.Position)
-		if err != nil {
-			return err
+		if p.Position, err = proposalOrder(consultationID).reposition(tx, p.ID, in.Position); err != nil {
+			return auditEntry{}, err
 		}
-		p.Position = pos
-		return auditTx(tx, now, actorID, models.AuditAdminChange, "proposal "+p.Ref,
-			fmt.Sprintf("created “%s” in consultation %s at position %d", auditClip(p.Title), c.Slug, pos))
+		return auditEntry{models.AuditAdminChange, "proposal " + p.Ref,
+			fmt.Sprintf("created “%s” in consultation %s at position %d", clipRunes(p.Title, auditValueMax), c.Slug, p.Position)}, nil
 	})
 	return p, err
 }
 
 // UpdateProposal changes a proposal, moving it if Position says so.
 func (s *Store) UpdateProposal(ctx context.Context, actorID, id int64, in models.ProposalInput) (models.Proposal, error) {
-	var p models.Proposal
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
-			return notFound(err)
-		}
+	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, p *models.Proposal, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("reference", p.Ref, in.Ref)
 		ch.value("group", p.GroupTitle, in.GroupTitle)
@@ -85,84 +77,58 @@ func (s *Store) UpdateProposal(ctx context.Context, actorID, id int64, in models
 		ch.text("what it would change", p.Change, in.Change)
 		ch.value("power direction", p.PowerDirection, in.PowerDirection)
 		subject := "proposal " + p.Ref
-		now := s.Now()
+		rank, err := proposalOrder(p.ConsultationID).rankOf(tx, p.ID)
+		if err != nil {
+			return auditEntry{}, err
+		}
 		if len(ch) > 0 {
-			if err := tx.Model(&models.Proposal{}).Where("id = ?", id).Updates(map[string]any{
+			if err := updateByID[models.Proposal](tx, id, map[string]any{
 				"ref": in.Ref, "group_title": in.GroupTitle, "title": in.Title, "summary": in.Summary,
 				"change": in.Change, "power_direction": in.PowerDirection, "updated_at": now,
-			}).Error; err != nil {
-				return duplicate(err, "ref")
+			}); err != nil {
+				return auditEntry{}, duplicate(err, "ref")
 			}
 			p.Ref, p.GroupTitle, p.Title, p.Summary, p.Change, p.PowerDirection = in.Ref, in.GroupTitle, in.Title, in.Summary, in.Change, in.PowerDirection
 			p.UpdatedAt = now
 		}
-		from, err := rankOf(tx, "proposals", "consultation_id", p.ConsultationID, p.ID)
-		if err != nil {
-			return err
-		}
-		if in.Position > 0 && in.Position != from {
-			pos, err := reposition(tx, "proposals", "consultation_id", p.ConsultationID, p.ID, in.Position)
-			if err != nil {
-				return err
-			}
-			p.Position = pos
-			if pos != from {
-				ch = append(ch, fmt.Sprintf("position %d → %d", from, pos))
-			}
-		}
-		if len(ch) == 0 {
-			return nil
-		}
-		return auditTx(tx, now, actorID, models.AuditAdminChange, subject, ch.String())
+		order := proposalOrder(p.ConsultationID)
+		err = move{from: order, to: order, id: p.ID, rank: rank, want: in.Position}.apply(tx, &p.Position, &ch)
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, err
 	})
-	return p, err
 }
 
 // MoveProposal moves a proposal one place up (by -1) or down (by +1) in its
 // consultation; at either end it stays where it is.
 func (s *Store) MoveProposal(ctx context.Context, actorID, id int64, by int) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var p models.Proposal
-		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
-			return notFound(err)
-		}
-		from, err := rankOf(tx, "proposals", "consultation_id", p.ConsultationID, p.ID)
+	_, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, p *models.Proposal, _ time.Time) (auditEntry, error) {
+		order := proposalOrder(p.ConsultationID)
+		from, err := order.rankOf(tx, p.ID)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		var count int
 		if err := tx.Raw("SELECT COUNT(*) FROM proposals WHERE consultation_id = ?", p.ConsultationID).Scan(&count).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		to := from + by
 		if to < 1 || to > count || to == from {
-			return nil
+			return auditEntry{}, nil
 		}
-		pos, err := reposition(tx, "proposals", "consultation_id", p.ConsultationID, p.ID, to)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), actorID, models.AuditAdminChange, "proposal "+p.Ref,
-			fmt.Sprintf("moved from position %d to %d", from, pos))
+		pos, err := order.reposition(tx, p.ID, to)
+		return auditEntry{models.AuditAdminChange, "proposal " + p.Ref, fmt.Sprintf("moved from position %d to %d", from, pos)}, err
 	})
+	return err
+}
+
+// proposalOrder is the order of a consultation's proposals.
+func proposalOrder(consultationID int64) order {
+	return order{"proposals", "consultation_id", consultationID}
 }
 
 // EnsureProposal inserts a proposal if its reference is new.
 func (s *Store) EnsureProposal(ctx context.Context, p models.Proposal) (models.Proposal, error) {
-	var existing models.Proposal
-	err := s.w.WithContext(ctx).Where("ref = ?", p.Ref).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Proposal{}, err
-	}
 	p.ID = 0
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&p).Error; err != nil {
-			return err
-		}
+	return ensure(ctx, s, "ref", p.Ref, p, func(tx *gorm.DB, p *models.Proposal) error {
 		return outstandingForProposal(tx, p.ID)
 	})
-	return p, err
 }

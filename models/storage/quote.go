@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -35,42 +36,37 @@ func inMemberText(excerpt, comment, amendments string) bool {
 func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (models.QuoteView, error) {
 	excerpt = models.NormaliseExcerpt(excerpt)
 	var id int64
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		r, err := submittedForUpdate(tx, responseID)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if r.Consent == models.ConsentPrivate {
-			return models.ErrNotQuotable
+			return auditEntry{}, models.ErrNotQuotable
 		}
 		if !inMemberText(excerpt, r.Comment, r.Amendments) {
-			return models.ErrExcerptNotInText
+			return auditEntry{}, models.ErrExcerptNotInText
 		}
 		var n int64
 		if err := tx.Model(&quoteRecord{}).Where("response_id = ? AND excerpt = ?", responseID, excerpt).Count(&n).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if n > 0 {
-			return models.ErrDuplicate
+			return auditEntry{}, models.ErrDuplicate
 		}
-		now := s.Now()
 		q := quoteRecord{ResponseID: responseID, Excerpt: excerpt, CreatedBy: userRef(userID), CreatedAt: now}
 		if err := tx.Create(&q).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		id = q.ID
-		return auditTx(tx, now, userID, models.AuditQuoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(excerpt, 80)))
+		return q.audit(models.AuditQuoteAdded), nil
 	})
 	if err != nil {
 		return models.QuoteView{}, err
 	}
 	qs, err := s.quotes(ctx, "q.id = ?", id)
-	if err != nil {
-		return models.QuoteView{}, err
-	}
-	if len(qs) == 0 {
-		return models.QuoteView{}, models.ErrNotFound
+	if err != nil || len(qs) == 0 {
+		return models.QuoteView{}, cmp.Or(err, models.ErrNotFound)
 	}
 	return qs[0], nil
 }
@@ -78,18 +74,16 @@ func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt 
 // RemoveQuote deletes a quote (and its place in any collective response) and
 // returns the response it came from.
 func (s *Store) RemoveQuote(ctx context.Context, quoteID, userID int64) (int64, error) {
-	var q quoteRecord
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", quoteID).Take(&q).Error; err != nil {
-			return notFound(err)
-		}
-		if err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), userID, models.AuditQuoteRemoved, fmt.Sprintf("response %d", q.ResponseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(q.Excerpt, 80)))
+	q, err := updateAudited(ctx, s, userID, quoteID, func(tx *gorm.DB, q *quoteRecord, _ time.Time) (auditEntry, error) {
+		err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error
+		return q.audit(models.AuditQuoteRemoved), err
 	})
 	return q.ResponseID, err
+}
+
+// audit is the audit entry of adding or removing the quote.
+func (q quoteRecord) audit(action string) auditEntry {
+	return auditEntry{action, fmt.Sprintf("response %d", q.ResponseID), fmt.Sprintf("quote %d: %q", q.ID, clipRunes(q.Excerpt, auditValueMax))}
 }
 
 // QuotesForResponse lists every quote picked from a response, usable or
@@ -177,13 +171,4 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 		out = append(out, q)
 	}
 	return out, nil
-}
-
-// clip shortens s to n characters for a log line.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -31,25 +31,26 @@ func hashToken(token string) string {
 // CreateSession starts a session for userID (nil for a signed-out visitor who
 // needs a CSRF token) and returns the cookie token.
 func (s *Store) CreateSession(ctx context.Context, userID *int64) (string, models.Session, error) {
-	token := randomToken()
-	now := s.Now()
 	ttl := models.SessionAbsoluteTimeout
 	if userID == nil {
 		ttl = models.AnonymousSessionTimeout
 	}
-	sess := models.Session{TokenHash: hashToken(token), UserID: userID, CSRFToken: randomToken(),
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(ttl)}
-	err := s.w.WithContext(ctx).Create(&sess).Error
-	return token, sess, err
+	return s.createSession(ctx, models.Session{UserID: userID}, ttl)
 }
 
 // CreatePendingSession starts a session that has passed the password but
 // not yet the second factor; it signs nobody in.
 func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
+	return s.createSession(ctx, models.Session{PendingUserID: &userID}, models.PendingTimeout)
+}
+
+// createSession stores sess with a new cookie token and CSRF token, lasting
+// ttl at most, and returns the cookie token; only its hash is stored.
+func (s *Store) createSession(ctx context.Context, sess models.Session, ttl time.Duration) (string, models.Session, error) {
 	token := randomToken()
 	now := s.Now()
-	sess := models.Session{TokenHash: hashToken(token), PendingUserID: &userID, CSRFToken: randomToken(),
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(models.PendingTimeout)}
+	sess.TokenHash, sess.CSRFToken = hashToken(token), randomToken()
+	sess.CreatedAt, sess.SeenAt, sess.ExpiresAt = now, now, now.Add(ttl)
 	err := s.w.WithContext(ctx).Create(&sess).Error
 	return token, sess, err
 }
@@ -95,26 +96,23 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 // EndUserSessions signs a user out everywhere and says how many sessions ended.
 func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int64, error) {
 	var n int64
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
-		}
-		n = res.RowsAffected
-		return auditTx(tx, s.Now(), actorID, models.AuditUserChanged, u.Email, "ended "+sessionCount(n))
+	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, _ time.Time) (auditEntry, error) {
+		ended, count, err := endSessions(tx, userID)
+		n = count
+		return auditEntry{models.AuditUserChanged, u.Email, ended}, err
 	})
 	return n, err
 }
 
-func sessionCount(n int64) string {
-	if n == 1 {
-		return "1 session"
+// endSessions ends every session of a user and says how many, in words
+// for the audit log and in a number.
+func endSessions(tx *gorm.DB, userID int64) (string, int64, error) {
+	res := userSessions(tx, userID).Delete(&models.Session{})
+	ended := fmt.Sprintf("ended %d sessions", res.RowsAffected)
+	if res.RowsAffected == 1 {
+		ended = "ended 1 session"
 	}
-	return fmt.Sprintf("%d sessions", n)
+	return ended, res.RowsAffected, res.Error
 }
 
 // userSessions selects a user's sessions, signed in or still waiting for

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -84,18 +85,16 @@ func (s *Store) SetMembersNeedSecondFactor(ctx context.Context, actorID int64, o
 	if on {
 		value, detail = "on", "two-factor sign-in required for every member"
 	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.audited(ctx, actorID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
 		var old string
 		if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&old).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if old == value || (old == "" && !on) {
-			return nil
+			return auditEntry{}, nil
 		}
-		if err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), actorID, models.AuditAdminChange, "sign-in settings", detail)
+		err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error
+		return auditEntry{models.AuditAdminChange, "sign-in settings", detail}, err
 	})
 }

@@ -90,27 +90,23 @@ func checkCode(secret, code string, now time.Time, lastStep int64) (int64, bool)
 // the user's app and returns recovery codes, shown once and stored hashed.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, code string) ([]string, error) {
 	var codes []string
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		st, err := s.totpState(tx, userID)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if st.Secret == "" || st.EnabledAt != nil {
-			return models.ErrBadCode
+			return auditEntry{}, models.ErrBadCode
 		}
-		now := s.Now()
 		step, ok := checkCode(st.Secret, code, now, st.LastStep)
 		if !ok {
-			return models.ErrBadCode
+			return auditEntry{}, models.ErrBadCode
 		}
 		if err := tx.Exec("UPDATE users SET totp_enabled_at = ?, totp_last_step = ? WHERE id = ?", now, step, userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		codes, err = replaceRecoveryCodes(tx, userID)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, userID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in set up")
+		return auditEntry{models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in set up"}, err
 	})
 	return codes, err
 }
@@ -174,17 +170,15 @@ func (s *Store) RemainingRecoveryCodes(ctx context.Context, userID int64) (int64
 // ResetTOTP clears a user's two-factor set-up (an admin does this when a
 // phone is lost); they set it up again at their next sign-in.
 func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.audited(ctx, byUserID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
 		if err := tx.Exec("UPDATE users SET totp_secret = '', totp_enabled_at = NULL, totp_last_step = 0 WHERE id = ?", userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		if err := userSessions(tx, userID).Delete(&models.Session{}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), byUserID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset")
+		err := userSessions(tx, userID).Delete(&models.Session{}).Error
+		return auditEntry{models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset"}, err
 	})
 }
 

@@ -18,10 +18,11 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 	if !strings.Contains(email, "@") {
 		return models.User{}, fmt.Errorf("email %q does not look like an email address", nu.Email)
 	}
-	if err := models.CheckPasswordRules(nu.Password); err != nil {
+	hash, err := newPasswordHash(nu.Password)
+	if err != nil {
 		return models.User{}, err
 	}
-	u := models.User{Email: email, Name: strings.TrimSpace(nu.Name), Role: nu.Role}
+	u := models.User{Email: email, Name: strings.TrimSpace(nu.Name), Role: nu.Role, PasswordHash: hash}
 	if u.Name == "" {
 		u.Name = email
 	}
@@ -39,11 +40,6 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 	default:
 		return models.User{}, fmt.Errorf("role must be one of member, policy, admin")
 	}
-	hash, err := models.HashPassword(nu.Password)
-	if err != nil {
-		return models.User{}, err
-	}
-	u.PasswordHash = hash
 	err = s.w.WithContext(ctx).Create(&u).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return models.User{}, fmt.Errorf("a user with email %s: %w", email, models.ErrDuplicate)
@@ -53,37 +49,45 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 
 // SetPassword replaces a user's password and ends all their sessions.
 func (s *Store) SetPassword(ctx context.Context, userID int64, pw string) error {
-	if err := models.CheckPasswordRules(pw); err != nil {
-		return err
-	}
-	hash, err := models.HashPassword(pw)
+	hash, err := newPasswordHash(pw)
 	if err != nil {
 		return err
 	}
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": s.Now()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return models.ErrNotFound
-		}
-		return userSessions(tx, userID).Delete(&models.Session{}).Error
+		return setPasswordHash(tx, userID, hash, s.Now())
 	})
+}
+
+// newPasswordHash checks a password someone chose against the rules
+// (ErrWeakPassword) and hashes it.
+func newPasswordHash(pw string) (string, error) {
+	if err := models.CheckPasswordRules(pw); err != nil {
+		return "", err
+	}
+	return models.HashPassword(pw)
+}
+
+// setPasswordHash stores a user's new password and ends their sessions, so
+// that the old one, if someone else knows it, lets nobody in.
+func setPasswordHash(tx *gorm.DB, userID int64, hash string, now time.Time) error {
+	res := tx.Model(&models.User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return models.ErrNotFound
+	}
+	return userSessions(tx, userID).Delete(&models.Session{}).Error
 }
 
 // UserByID returns a user, disabled or not.
 func (s *Store) UserByID(ctx context.Context, id int64) (models.User, error) {
-	var u models.User
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	return u, notFound(err)
+	return takeBy[models.User](s.r.WithContext(ctx), "id", id)
 }
 
 // UserByEmail returns a user by email, disabled or not.
 func (s *Store) UserByEmail(ctx context.Context, email string) (models.User, error) {
-	var u models.User
-	err := s.r.WithContext(ctx).Where("email = ?", models.NormaliseEmail(email)).Take(&u).Error
-	return u, notFound(err)
+	return takeBy[models.User](s.r.WithContext(ctx), "email", models.NormaliseEmail(email))
 }
 
 const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at,
@@ -104,14 +108,7 @@ func (s *Store) UserRows(ctx context.Context) ([]models.UserRow, error) {
 
 // UserRowByID returns one user as the admin pages show them.
 func (s *Store) UserRowByID(ctx context.Context, id int64) (models.UserRow, error) {
-	var rows []models.UserRow
-	if err := s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id).Scan(&rows).Error; err != nil {
-		return models.UserRow{}, err
-	}
-	if len(rows) == 0 {
-		return models.UserRow{}, models.ErrNotFound
-	}
-	return rows[0], nil
+	return oneRow[models.UserRow](s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id))
 }
 
 // hashSlots bounds how many argon2id checks run at once: each takes 19 MiB,
@@ -176,50 +173,30 @@ func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
 	if actorID == userID {
 		return models.ErrOwnAccount
 	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
+	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
 		if u.DisabledAt != nil {
-			return nil
+			return auditEntry{}, nil
 		}
-		now := s.Now()
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"disabled_at": now, "updated_at": now}).Error; err != nil {
-			return err
+		if err := updateByID[models.User](tx, userID, map[string]any{"disabled_at": now, "updated_at": now}); err != nil {
+			return auditEntry{}, err
 		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
-		}
-		withdrawn, err := withdrawInvites(tx, userID, now)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email,
-			fmt.Sprintf("disabled the account; ended %s", sessionCount(res.RowsAffected))+withdrawn)
+		signedOut, err := signOut(tx, userID, now)
+		return auditEntry{models.AuditUserChanged, u.Email, "disabled the account; " + signedOut}, err
 	})
+	return err
 }
 
 // EnableUser lets a disabled user sign in again. Invite links withdrawn
 // when the account was disabled stay withdrawn: an admin makes a new one.
 func (s *Store) EnableUser(ctx context.Context, actorID, userID int64) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
+	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
 		if u.DisabledAt == nil {
-			return nil
+			return auditEntry{}, nil
 		}
-		now := s.Now()
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"disabled_at": nil, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, "re-enabled the account")
+		err := updateByID[models.User](tx, userID, map[string]any{"disabled_at": nil, "updated_at": now})
+		return auditEntry{models.AuditUserChanged, u.Email, "re-enabled the account"}, err
 	})
+	return err
 }
 
 // ChangeUserRole gives a user another role (and, for members, organisation),
@@ -229,48 +206,44 @@ func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role 
 	if actorID == userID {
 		return models.ErrOwnAccount
 	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u models.User
-		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
-			return notFound(err)
-		}
+	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
 		org, err := roleOrganisation(tx, role, orgID)
-		if err != nil {
-			return err
-		}
-		if u.Role == role && u.OrgID() == org.ID {
-			return nil
+		if err != nil || (u.Role == role && u.OrgID() == org.ID) {
+			return auditEntry{}, err
 		}
 		var ch changeLog
 		ch.value("role", string(u.Role), string(role))
 		oldCode := ""
 		if u.OrganisationID != nil {
 			if err := tx.Model(&models.Organisation{}).Where("id = ?", *u.OrganisationID).Pluck("code", &oldCode).Error; err != nil {
-				return err
+				return auditEntry{}, err
 			}
 		}
 		ch.value("organisation", oldCode, org.Code)
-		now := s.Now()
 		var orgRef *int64
 		if org.ID != 0 {
 			orgRef = &org.ID
 		}
-		if err := tx.Model(&models.User{}).Where("id = ?", userID).
-			Updates(map[string]any{"role": role, "organisation_id": orgRef, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		res := userSessions(tx, userID).Delete(&models.Session{})
-		if res.Error != nil {
-			return res.Error
+		if err := updateByID[models.User](tx, userID, map[string]any{"role": role, "organisation_id": orgRef, "updated_at": now}); err != nil {
+			return auditEntry{}, err
 		}
 		// The link was made for the old role: whoever holds it must not
 		// arrive with the new one.
-		withdrawn, err := withdrawInvites(tx, userID, now)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, actorID, models.AuditUserChanged, u.Email, ch.String()+"; ended "+sessionCount(res.RowsAffected)+withdrawn)
+		signedOut, err := signOut(tx, userID, now)
+		return auditEntry{models.AuditUserChanged, u.Email, ch.String() + "; " + signedOut}, err
 	})
+	return err
+}
+
+// signOut ends a user's sessions and withdraws their unused invite links,
+// and says what it did for the audit log.
+func signOut(tx *gorm.DB, userID int64, now time.Time) (string, error) {
+	ended, _, err := endSessions(tx, userID)
+	if err != nil {
+		return "", err
+	}
+	withdrawn, err := withdrawInvites(tx, userID, now)
+	return ended + withdrawn, err
 }
 
 // roleOrganisation checks the organisation against the role: members have
