@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -163,10 +162,6 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 	if err := q.Filter.Validate(); err != nil {
 		return models.ResponseList{}, err
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
 	db := s.r.WithContext(ctx)
 	cond, fargs := filterWhere(q.Filter)
 	from := " FROM responses r JOIN proposals p ON p.id = r.proposal_id JOIN organisations o ON o.id = r.organisation_id " +
@@ -180,7 +175,29 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 	if err := db.Raw("SELECT COUNT(*)"+from, args...).Scan(&list.Total).Error; err != nil {
 		return models.ResponseList{}, err
 	}
+	var err error
+	if list.Rows, err = s.submittedPage(db, from, args, q); err != nil {
+		return models.ResponseList{}, err
+	}
+	if len(list.Rows) == 0 {
+		return list, nil
+	}
+	if list.HasPrev, err = exists(db, from+" AND r.id < ?", append(slices.Clone(args), list.Rows[0].ID)); err != nil {
+		return models.ResponseList{}, err
+	}
+	if list.HasNext, err = exists(db, from+" AND r.id > ?", append(slices.Clone(args), list.Rows[len(list.Rows)-1].ID)); err != nil {
+		return models.ResponseList{}, err
+	}
+	return list, nil
+}
 
+// submittedPage reads the page of submitted responses q asks for, from
+// among those that from and args select.
+func (s *Store) submittedPage(db *gorm.DB, from string, args []any, q models.ResponseListQuery) ([]models.ResponseRow, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
 	page, order := from, "r.id"
 	pageArgs := slices.Clone(args)
 	switch {
@@ -219,29 +236,20 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 		JOIN proposals p ON p.id = r.proposal_id
 		JOIN organisations o ON o.id = r.organisation_id
 		ORDER BY `+order, append(pageArgs, limit)...).Scan(&rows).Error; err != nil {
-		return models.ResponseList{}, err
+		return nil, err
 	}
 	if q.Before > 0 {
 		slices.Reverse(rows)
 	}
+	var out []models.ResponseRow
 	for _, r := range rows {
-		list.Rows = append(list.Rows, models.ResponseRow{ID: r.ID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
+		out = append(out, models.ResponseRow{ID: r.ID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
 			OrganisationCode: r.OrganisationCode, OrganisationName: r.OrganisationName, Stance: r.Stance,
 			Autonomy: r.Autonomy, Consent: r.Consent, SubmittedAt: r.SubmittedAt,
 			MemberConcerns: splitCodes(r.MemberCodes), AnalystConcerns: splitCodes(r.AnalystCodes),
 			QuoteCount: r.QuoteCount, NoteCount: r.NoteCount})
 	}
-	if len(list.Rows) == 0 {
-		return list, nil
-	}
-	var err error
-	if list.HasPrev, err = exists(db, from+" AND r.id < ?", append(slices.Clone(args), list.Rows[0].ID)); err != nil {
-		return models.ResponseList{}, err
-	}
-	if list.HasNext, err = exists(db, from+" AND r.id > ?", append(slices.Clone(args), list.Rows[len(list.Rows)-1].ID)); err != nil {
-		return models.ResponseList{}, err
-	}
-	return list, nil
+	return out, nil
 }
 
 func exists(db *gorm.DB, from string, args []any) (bool, error) {
@@ -257,7 +265,7 @@ func splitCodes(s string) []string {
 		return nil
 	}
 	out := strings.Split(s, ";")
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -20,7 +21,7 @@ func (s *Store) AddNote(ctx context.Context, responseID, userID int64, body stri
 		n = models.ResponseNote{ResponseID: responseID, Body: body, AuthorID: userRef(userID), CreatedAt: now}
 		err := tx.Create(&n).Error
 		return auditEntry{models.AuditNoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("note %d, %d characters", n.ID, len([]rune(body)))}, err
+			fmt.Sprintf("note %d, %d characters", n.ID, utf8.RuneCountInString(body))}, err
 	})
 	return n, err
 }

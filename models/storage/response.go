@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -62,125 +61,15 @@ func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.Respon
 	}
 	var saved models.ResponseView
 	var conflict *models.ConflictError
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Consultation
-		err := tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
-			Where("proposals.id = ?", sr.ProposalID).Take(&c).Error
-		if err != nil {
-			return notFound(err)
+	err := s.audited(ctx, sr.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		var err error
+		saved, conflict, err = memberSave{tx: tx, sr: sr, now: now}.run()
+		if err != nil || conflict != nil {
+			return auditEntry{}, err // a refused save commits its text as a 'conflict' revision
 		}
-		now := s.Now()
-		if !c.OpenForMembers(now) {
-			return models.ErrClosed
-		}
-		ids, err := concernIDs(tx, sr.Input.Concerns)
-		if err != nil {
-			return err
-		}
-		// refuse keeps the refused text against the version a colleague saved.
-		refuse := func() error {
-			current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
-			if err != nil {
-				return err
-			}
-			rev := revisionOf(current.ID, current.Version, "conflict", sr, now)
-			if err := tx.Create(&rev).Error; err != nil {
-				return err
-			}
-			conflict = &models.ConflictError{Current: current}
-			if current.UpdatedBy != nil {
-				tx.Model(&models.User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
-			}
-			return nil
-		}
-		current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
-		exists := err == nil
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
-			return err
-		}
-		currentVersion := 0
-		if exists {
-			currentVersion = current.Version
-		}
-		if currentVersion != sr.BaseVersion {
-			if !exists {
-				conflict = &models.ConflictError{} // a form from a later version, of a response that is not there
-				return nil
-			}
-			return refuse()
-		}
-
-		var before []contribution
-		if exists {
-			if before, err = loadContributions(tx, []int64{current.ID}); err != nil {
-				return err
-			}
-		}
-		r := current.Response
-		r.OrganisationID, r.ProposalID = sr.OrganisationID, sr.ProposalID
-		in := sr.Input
-		r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
-		r.Version = currentVersion + 1
-		r.UpdatedBy = userRef(sr.UserID)
-		r.UpdatedAt = now
-		if sr.Submit {
-			r.Status = models.StatusSubmitted
-			r.SubmittedBy = userRef(sr.UserID)
-			r.SubmittedAt = &now
-		} else {
-			r.Status = models.StatusDraft
-		}
-		if !exists {
-			r.CreatedAt = now
-			// A colleague's first save that committed meanwhile makes this
-			// insert do nothing (PostgreSQL waits for theirs to end).
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return refuse()
-			}
-		} else {
-			res := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
-				Where("id = ? AND version = ?", r.ID, currentVersion).
-				Updates(map[string]any{
-					"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
-					"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
-					"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
-					"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
-				})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return refuse() // the row lock makes this unreachable; never write blind
-			}
-			if err := tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error; err != nil {
-				return err
-			}
-		}
-		for _, id := range ids {
-			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
-				return err
-			}
-		}
-		if err := applyChange(tx, before, r.ID); err != nil {
-			return err
-		}
-		if err := tellWithdrawnConsent(tx, now, sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
-			return err
-		}
-		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
-		if err := tx.Create(&rev).Error; err != nil {
-			return err
-		}
-		if err := auditTx(tx, now, sr.UserID, models.AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
-			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)); err != nil {
-			return err
-		}
-		saved = models.ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
-		return nil
+		r := saved.Response
+		return auditEntry{models.AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
+			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)}, nil
 	})
 	if err != nil {
 		return models.ResponseView{}, err
@@ -189,6 +78,145 @@ func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.Respon
 		return models.ResponseView{}, *conflict
 	}
 	return saved, nil
+}
+
+// memberSave is one save of Save in its transaction.
+type memberSave struct {
+	tx  *gorm.DB
+	sr  models.SaveResponse
+	now time.Time
+}
+
+// run checks that the consultation is open and that the save was made over
+// the version stored, then writes it. It returns the saved response, or the
+// conflict that refused it.
+func (m memberSave) run() (models.ResponseView, *models.ConflictError, error) {
+	if err := m.open(); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	ids, err := concernIDs(m.tx, m.sr.Input.Concerns)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	current, err := lockedResponseFor(m.tx, m.sr.OrganisationID, m.sr.ProposalID)
+	exists := err == nil
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return models.ResponseView{}, nil, err
+	}
+	if current.Version != m.sr.BaseVersion {
+		if !exists {
+			// a form from a later version, of a response that is not there
+			return models.ResponseView{}, &models.ConflictError{}, nil
+		}
+		return m.refuse()
+	}
+	var before []contribution
+	if exists {
+		if before, err = loadContributions(m.tx, []int64{current.ID}); err != nil {
+			return models.ResponseView{}, nil, err
+		}
+	}
+	r := m.next(current.Response)
+	written, err := m.write(&r, exists)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	if !written {
+		return m.refuse()
+	}
+	if err := recordSave(m.tx, r, ids, before, m.sr, m.now); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	if err := tellWithdrawnConsent(m.tx, m.now, m.sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	return models.ResponseView{Response: r, Concerns: sortedCodes(m.sr.Input.Concerns)}, nil, nil
+}
+
+// open refuses a save to a proposal that does not exist (ErrNotFound) or
+// after the member deadline (ErrClosed).
+func (m memberSave) open() error {
+	var c models.Consultation
+	err := m.tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
+		Where("proposals.id = ?", m.sr.ProposalID).Take(&c).Error
+	if err != nil {
+		return notFound(err)
+	}
+	if !c.OpenForMembers(m.now) {
+		return models.ErrClosed
+	}
+	return nil
+}
+
+// next is the response r as this save leaves it, one version on.
+func (m memberSave) next(r models.Response) models.Response {
+	in := m.sr.Input
+	r.OrganisationID, r.ProposalID = m.sr.OrganisationID, m.sr.ProposalID
+	r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
+	r.Version++
+	r.UpdatedBy, r.UpdatedAt = userRef(m.sr.UserID), m.now
+	r.Status = models.StatusDraft
+	if m.sr.Submit {
+		r.Status, r.SubmittedBy, r.SubmittedAt = models.StatusSubmitted, userRef(m.sr.UserID), &m.now
+	}
+	return r
+}
+
+// write inserts the response or updates the version it was read at, and
+// says false when a colleague's save got there first.
+func (m memberSave) write(r *models.Response, exists bool) (bool, error) {
+	if !exists {
+		r.CreatedAt = m.now
+		// A colleague's first save that committed meanwhile makes this
+		// insert do nothing (PostgreSQL waits for theirs to end).
+		res := m.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+		return res.RowsAffected == 1, res.Error
+	}
+	res := m.tx.Model(&models.Response{}).Scopes(orgScope(m.sr.OrganisationID)).
+		Where("id = ? AND version = ?", r.ID, r.Version-1).
+		Updates(map[string]any{
+			"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
+			"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
+			"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
+			"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
+		})
+	if res.Error != nil || res.RowsAffected != 1 {
+		return false, res.Error // the row lock makes a miss unreachable; never write blind
+	}
+	return true, m.tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error
+}
+
+// refuse keeps the refused text as a 'conflict' revision against the
+// version a colleague saved, and returns the conflict that says so.
+func (m memberSave) refuse() (models.ResponseView, *models.ConflictError, error) {
+	current, err := lockedResponseFor(m.tx, m.sr.OrganisationID, m.sr.ProposalID)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	rev := revisionOf(current.ID, current.Version, "conflict", m.sr, m.now)
+	if err := m.tx.Create(&rev).Error; err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	conflict := &models.ConflictError{Current: current}
+	if current.UpdatedBy != nil {
+		m.tx.Model(&models.User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
+	}
+	return models.ResponseView{}, conflict, nil
+}
+
+// recordSave writes what goes with a response's new version: its concerns,
+// the change to the tallies from before, and the revision.
+func recordSave(tx *gorm.DB, r models.Response, concernIDs []int64, before []contribution, sr models.SaveResponse, now time.Time) error {
+	for _, id := range concernIDs {
+		if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+			return err
+		}
+	}
+	if err := applyChange(tx, before, r.ID); err != nil {
+		return err
+	}
+	rev := revisionOf(r.ID, r.Version, "saved", sr, now)
+	return tx.Create(&rev).Error
 }
 
 // lockedResponseFor reads an organisation's response inside a save. On
@@ -229,9 +257,7 @@ func revisionOf(responseID int64, version int, kind string, sr models.SaveRespon
 }
 
 func sortedCodes(codes []string) []string {
-	out := append([]string(nil), codes...)
-	sort.Strings(out)
-	return out
+	return slices.Sorted(slices.Values(codes))
 }
 
 // History lists every save of an organisation's response to a proposal,
@@ -320,36 +346,17 @@ func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at tim
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
-			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil {
+			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil || n > 0 {
 			return err
-		}
-		if n > 0 {
-			return nil
 		}
 		ids, err := concernIDs(tx, sr.Input.Concerns)
 		if err != nil {
 			return err
 		}
-		in := sr.Input
-		r := models.Response{OrganisationID: sr.OrganisationID, ProposalID: sr.ProposalID,
-			Stance: in.Stance, Autonomy: in.Autonomy, Comment: in.Comment, Amendments: in.Amendments,
-			Consent: in.Consent, Status: models.StatusDraft, Version: 1, UpdatedBy: userRef(sr.UserID),
-			CreatedAt: at, UpdatedAt: at}
-		if sr.Submit {
-			r.Status, r.SubmittedBy, r.SubmittedAt = models.StatusSubmitted, userRef(sr.UserID), &at
-		}
+		r := memberSave{sr: sr, now: at}.next(models.Response{CreatedAt: at})
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
-				return err
-			}
-		}
-		if err := applyChange(tx, nil, r.ID); err != nil {
-			return err
-		}
-		rev := revisionOf(r.ID, 1, "saved", sr, at)
-		return tx.Create(&rev).Error
+		return recordSave(tx, r, ids, nil, sr, at)
 	})
 }

@@ -1,12 +1,14 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"gorm.io/gorm"
 )
 
 // ProposalSummary computes the summary of the proposal ref for the segment
@@ -27,19 +29,49 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 	}
 	db := s.r.WithContext(ctx)
 	seg := segmentOf(f)
-	breakdown := newSegmentBreakdown(seg)
+	if err := tallyNear(db, p.ID, seg, &sum); err != nil {
+		return models.Summary{}, err
+	}
+	var auto []autonomyRow
+	if err := db.Raw(`SELECT autonomy, n FROM autonomy_tallies
+		WHERE proposal_id = ? AND org_type = ? AND region = ? AND system_status = ?`,
+		p.ID, seg.Type, seg.Region, seg.SystemStatus).Scan(&auto).Error; err != nil {
+		return models.Summary{}, err
+	}
+	sum.AutonomyMean = autonomyMean(sum.AutonomyCounts, auto)
+	if sum.Concerns, err = s.concernCounts(ctx, p.ID, seg, models.TallyMember); err != nil {
+		return models.Summary{}, err
+	}
+	if sum.QuotesTotal > 0 {
+		if sum.Quotes, err = firstQuotes(db, p.ID, f); err != nil {
+			return models.Summary{}, err
+		}
+	}
+	// One response per organisation and proposal: whoever in the segment has
+	// not submitted is a member without a counted response.
+	sum.NonRespondersTotal = sum.Members - sum.Responses
+	if sum.NonRespondersTotal > 0 {
+		if sum.NonResponders, err = s.firstNonResponders(ctx, p.ID, f); err != nil {
+			return models.Summary{}, err
+		}
+	}
+	return sum, nil
+}
 
-	// The filter's own segment, and the segments one field away from it:
-	// one row per organisation type, region and system status.
+// tallyNear reads the member and stance tallies of the filter's own
+// segment into sum, and those of the segments one field away from it (one
+// row per organisation type, region and system status) into its breakdowns.
+func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) error {
 	near := "((region = ? AND system_status = ?) OR (org_type = ? AND system_status = ?) OR (org_type = ? AND region = ?))"
 	nearArgs := []any{seg.Region, seg.SystemStatus, seg.Type, seg.SystemStatus, seg.Type, seg.Region}
+	breakdown := newSegmentBreakdown(seg)
 	var orgRows []struct {
 		OrgType, Region, SystemStatus string
 		N                             int
 	}
 	if err := db.Raw("SELECT org_type, region, system_status, n FROM organisation_tallies WHERE "+near, nearArgs...).
 		Scan(&orgRows).Error; err != nil {
-		return models.Summary{}, err
+		return err
 	}
 	for _, r := range orgRows {
 		g := segment{r.OrgType, r.Region, r.SystemStatus}
@@ -56,8 +88,8 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 		N, Quotable                   int
 	}
 	if err := db.Raw("SELECT org_type, region, system_status, stance, n, quotable FROM stance_tallies WHERE proposal_id = ? AND "+near,
-		append([]any{p.ID}, nearArgs...)...).Scan(&stanceRows).Error; err != nil {
-		return models.Summary{}, err
+		append([]any{proposalID}, nearArgs...)...).Scan(&stanceRows).Error; err != nil {
+		return err
 	}
 	for _, r := range stanceRows {
 		g := segment{r.OrgType, r.Region, r.SystemStatus}
@@ -71,71 +103,50 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 	}
 	sum.Responses = sum.Stances.Total()
 	sum.ByType, sum.ByRegion, sum.BySystemStatus = breakdown.byType, breakdown.byRegion, breakdown.bySystemStatus
-
-	var auto []struct {
-		Autonomy int
-		N        int
-	}
-	if err := db.Raw(`SELECT autonomy, n FROM autonomy_tallies
-		WHERE proposal_id = ? AND org_type = ? AND region = ? AND system_status = ?`,
-		p.ID, seg.Type, seg.Region, seg.SystemStatus).Scan(&auto).Error; err != nil {
-		return models.Summary{}, err
-	}
-	sum.AutonomyMean = autonomyMean(sum.AutonomyCounts, auto)
-
-	if sum.Concerns, err = s.concernCounts(ctx, p.ID, seg, models.TallyMember); err != nil {
-		return models.Summary{}, err
-	}
-
-	if sum.QuotesTotal > 0 {
-		// The first quotes come from the quote index (tally.go), in order,
-		// filtered on the segment it carries; only they are read in full.
-		qcond, qargs := "q.proposal_id = ?", []any{p.ID}
-		for _, c := range []struct{ col, v string }{{"org_type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
-			if c.v != "" {
-				qcond, qargs = qcond+" AND q."+c.col+" = ?", append(qargs, c.v)
-			}
-		}
-		var quoteRows []struct {
-			Name, Type, Region, Consent, Stance, Comment string
-		}
-		if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
-			FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`
-				ORDER BY q.submitted_at, q.response_id LIMIT ?) first
-			JOIN responses r ON r.id = first.response_id
-			JOIN organisations o ON o.id = r.organisation_id
-			ORDER BY first.submitted_at, first.response_id`,
-			append(qargs, models.SummaryQuoteLimit)...).Scan(&quoteRows).Error; err != nil {
-			return models.Summary{}, err
-		}
-		for _, q := range quoteRows {
-			quote := models.Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == models.ConsentAttributed}
-			if quote.Attributed {
-				quote.Attribution = q.Name
-			} else {
-				quote.Attribution = models.AnonymousAttribution(q.Type, q.Region)
-			}
-			sum.Quotes = append(sum.Quotes, quote)
-		}
-	}
-
-	// One response per organisation and proposal: whoever in the segment has
-	// not submitted is a member without a counted response.
-	sum.NonRespondersTotal = sum.Members - sum.Responses
-	if sum.NonRespondersTotal > 0 {
-		if sum.NonResponders, err = s.firstNonResponders(ctx, p.ID, f); err != nil {
-			return models.Summary{}, err
-		}
-	}
-	return sum, nil
+	return nil
 }
+
+// firstQuotes reads the first quotes of the filter's segment from the quote
+// index (tally.go), in order, filtered on the segment it carries; only they
+// are read in full.
+func firstQuotes(db *gorm.DB, proposalID int64, f models.Filter) ([]models.Quote, error) {
+	qcond, qargs := "q.proposal_id = ?", []any{proposalID}
+	for _, c := range []struct{ col, v string }{{"org_type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
+		if c.v != "" {
+			qcond, qargs = qcond+" AND q."+c.col+" = ?", append(qargs, c.v)
+		}
+	}
+	var rows []struct {
+		Name, Type, Region, Consent, Stance, Comment string
+	}
+	if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
+		FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`
+			ORDER BY q.submitted_at, q.response_id LIMIT ?) first
+		JOIN responses r ON r.id = first.response_id
+		JOIN organisations o ON o.id = r.organisation_id
+		ORDER BY first.submitted_at, first.response_id`,
+		append(qargs, models.SummaryQuoteLimit)...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var quotes []models.Quote
+	for _, q := range rows {
+		quote := models.Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == models.ConsentAttributed}
+		if quote.Attributed {
+			quote.Attribution = q.Name
+		} else {
+			quote.Attribution = models.AnonymousAttribution(q.Type, q.Region)
+		}
+		quotes = append(quotes, quote)
+	}
+	return quotes, nil
+}
+
+// autonomyRow is one row of the autonomy tallies: how many chose a value.
+type autonomyRow struct{ Autonomy, N int }
 
 // autonomyMean fills counts from tally rows and returns their mean, nil when
 // there are none.
-func autonomyMean(counts map[int]int, rows []struct {
-	Autonomy int
-	N        int
-}) *float64 {
+func autonomyMean(counts map[int]int, rows []autonomyRow) *float64 {
 	total, weighted := 0, 0
 	for _, r := range rows {
 		if counts != nil {
@@ -235,11 +246,8 @@ func (s *Store) WithConcernTallies(ctx context.Context, sum models.Summary, mode
 		tallies[i].Count = counts[tallies[i].Code]
 	}
 	side := map[string]int{"central": 0, "local": 1, "delivery": 2}
-	sort.SliceStable(tallies, func(i, j int) bool {
-		if side[tallies[i].Side] != side[tallies[j].Side] {
-			return side[tallies[i].Side] < side[tallies[j].Side]
-		}
-		return tallies[i].Count > tallies[j].Count
+	slices.SortStableFunc(tallies, func(a, b models.ConcernTally) int {
+		return cmp.Or(cmp.Compare(side[a.Side], side[b.Side]), cmp.Compare(b.Count, a.Count))
 	})
 	sum.Concerns = tallies
 	return sum, nil
