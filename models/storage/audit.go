@@ -14,7 +14,8 @@ import (
 // Audit records an action. Inside a transaction use AuditTx so the entry
 // commits or rolls back with the change it describes.
 func (s *Store) Audit(ctx context.Context, userID int64, action, subject, detail string) error {
-	return auditTx(s.w.WithContext(ctx), s.Now(), userID, action, subject, detail)
+	err := auditTx(s.w.WithContext(ctx), s.Now(), userID, action, subject, detail)
+	return wrapped(err, "record %s", action)
 }
 
 // An entry's subject (an email, a title) and detail are cut to these many
@@ -97,7 +98,7 @@ func (s *Store) AuditLog(ctx context.Context, f models.AuditFilter) ([]models.Au
 	}
 	var out []models.AuditEntry
 	err := q.Order("audit_log.id DESC").Limit(limit).Scan(&out).Error
-	return out, err
+	return out, wrapped(err, "read audit log")
 }
 
 // changeLog collects what an admin changed, in words, for the audit detail.

@@ -13,7 +13,8 @@ import (
 
 // SubmittedResponse returns one submitted response with everything the
 // response page shows; a draft is ErrNotSubmitted, a missing id ErrNotFound.
-func (s *Store) SubmittedResponse(ctx context.Context, id int64) (models.ResponseDetail, error) {
+func (s *Store) SubmittedResponse(ctx context.Context, id int64) (_ models.ResponseDetail, err error) {
+	defer func() { err = wrapped(err, "read submitted response %d", id) }()
 	db := s.r.WithContext(ctx)
 	var d models.ResponseDetail
 	if err := db.Where("id = ?", id).Take(&d.Response).Error; err != nil {
@@ -36,13 +37,10 @@ func (s *Store) SubmittedResponse(ctx context.Context, id int64) (models.Respons
 			return models.ResponseDetail{}, err
 		}
 	}
-	if err := db.Table("response_concerns").
-		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
-		Where("response_concerns.response_id = ?", id).
-		Order("concerns.code").Pluck("concerns.code", &d.MemberConcerns).Error; err != nil {
+	if d.MemberConcerns, err = memberCodes(db, id); err != nil {
 		return models.ResponseDetail{}, err
 	}
-	err := db.Table("response_codings").
+	err = db.Table("response_codings").
 		Select("concerns.code, COALESCE(users.name, '') AS coded_by_name, response_codings.coded_at").
 		Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
 		Joins("LEFT JOIN users ON users.id = response_codings.coded_by").
@@ -118,7 +116,7 @@ func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, code
 			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after))}, nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, wrapped(err, "code response %d", responseID)
 	}
 	return before, after, nil
 }
@@ -158,7 +156,8 @@ func (s *Store) groupConcat(expr string) string {
 
 // SubmittedResponses lists a page of submitted responses with their member
 // and analyst codes and their quote and note counts, all in one query.
-func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQuery) (models.ResponseList, error) {
+func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQuery) (_ models.ResponseList, err error) {
+	defer func() { err = wrapped(err, "list submitted responses of consultation %d", q.ConsultationID) }()
 	if err := q.Filter.Validate(); err != nil {
 		return models.ResponseList{}, err
 	}
@@ -175,7 +174,6 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 	if err := db.Raw("SELECT COUNT(*)"+from, args...).Scan(&list.Total).Error; err != nil {
 		return models.ResponseList{}, err
 	}
-	var err error
 	if list.Rows, err = s.submittedPage(db, from, args, q); err != nil {
 		return models.ResponseList{}, err
 	}
@@ -285,7 +283,8 @@ func (s *Store) CombinedConcernTallies(ctx context.Context, proposalID int64, f 
 }
 
 // concernTallies reads one source's concern tallies (tally.go) by code.
-func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f models.Filter) (map[string]int, error) {
+func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f models.Filter) (_ map[string]int, err error) {
+	defer func() { err = wrapped(err, "count %s concerns on proposal %d", source, proposalID) }()
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

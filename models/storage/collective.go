@@ -14,7 +14,8 @@ import (
 
 // Collective returns a consultation's collective response, or ErrNotFound
 // if nobody has started it.
-func (s *Store) Collective(ctx context.Context, consultationID int64) (models.CollectiveDoc, error) {
+func (s *Store) Collective(ctx context.Context, consultationID int64) (_ models.CollectiveDoc, err error) {
+	defer func() { err = wrapped(err, "read collective response of consultation %d", consultationID) }()
 	db := s.r.WithContext(ctx)
 	cr, err := takeBy[models.CollectiveResponse](db, "consultation_id", consultationID)
 	if err != nil {
@@ -134,7 +135,7 @@ func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (mo
 		return auditEntry{models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("%s, version %d", detail, cr.Version)}, err
 	})
-	return cr, err
+	return cr, wrapped(err, "save collective response of consultation %d", e.ConsultationID)
 }
 
 func ensureCollective(tx *gorm.DB, consultationID int64, now time.Time) (models.CollectiveResponse, error) {
@@ -255,7 +256,7 @@ func (s *Store) SetCollectiveStatus(ctx context.Context, c models.StatusChange) 
 		return auditEntry{models.AuditCollectiveState, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("%s → %s, version %d", from, c.To, cr.Version)}, err
 	})
-	return cr, err
+	return cr, wrapped(err, "move collective response of consultation %d to %s", c.ConsultationID, c.To)
 }
 
 // freeze keeps with an approved snapshot the figures and quotes given for
@@ -275,7 +276,8 @@ func freeze(snap *models.Snapshot, figures map[string]models.FrozenSection) {
 
 // CollectiveVersions lists every version of a consultation's collective
 // response, newest first.
-func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) ([]models.CollectiveVersion, error) {
+func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) (_ []models.CollectiveVersion, err error) {
+	defer func() { err = wrapped(err, "list collective versions of consultation %d", consultationID) }()
 	var rows []struct {
 		Version     int
 		Status      string
@@ -283,7 +285,7 @@ func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) ([
 		SavedByName string
 		Snapshot    string
 	}
-	err := s.r.WithContext(ctx).Table("collective_versions v").
+	err = s.r.WithContext(ctx).Table("collective_versions v").
 		Select("v.version, v.status, v.saved_at, COALESCE(u.name, '') AS saved_by_name, v.snapshot").
 		Joins("JOIN collective_responses c ON c.id = v.collective_id").
 		Joins("LEFT JOIN users u ON u.id = v.saved_by").

@@ -214,5 +214,5 @@ func (s *Store) RemoveWithdrawnQuote(ctx context.Context, consultationID, quoteI
 			fmt.Sprintf("quote %d taken out of the approved response, section %s, version %d: the member withdrew consent",
 				quoteID, withdrawn[i].Ref, cr.Version)}, err
 	})
-	return cr, err
+	return cr, wrapped(err, "remove withdrawn quote %d from the collective response of consultation %d", quoteID, consultationID)
 }

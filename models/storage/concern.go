@@ -11,10 +11,13 @@ import (
 
 // Concerns lists the codebook by side, then in the order admins gave it.
 func (s *Store) Concerns(ctx context.Context) ([]models.Concern, error) {
+	cs, err := codebook(s.r.WithContext(ctx))
+	return cs, wrapped(err, "list concerns")
+}
+
+func codebook(db *gorm.DB) ([]models.Concern, error) {
 	var cs []models.Concern
-	err := s.r.WithContext(ctx).
-		Order("CASE side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, position, id").
-		Find(&cs).Error
+	err := db.Order("CASE side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, position, id").Find(&cs).Error
 	return cs, err
 }
 
@@ -28,19 +31,13 @@ func (s *Store) ConcernRows(ctx context.Context) ([]models.ConcernRow, error) {
 	var rows []models.ConcernRow
 	err := s.r.WithContext(ctx).Raw(concernRowSelect +
 		" ORDER BY CASE c.side WHEN 'central' THEN 1 WHEN 'local' THEN 2 ELSE 3 END, c.position, c.id").Scan(&rows).Error
-	return rows, err
+	return rows, wrapped(err, "list concerns with their use")
 }
 
 // ConcernRowByID returns one code with its use.
 func (s *Store) ConcernRowByID(ctx context.Context, id int64) (models.ConcernRow, error) {
-	var rows []models.ConcernRow
-	if err := s.r.WithContext(ctx).Raw(concernRowSelect+" WHERE c.id = ?", id).Scan(&rows).Error; err != nil {
-		return models.ConcernRow{}, err
-	}
-	if len(rows) == 0 {
-		return models.ConcernRow{}, models.ErrNotFound
-	}
-	return rows[0], nil
+	row, err := oneRow[models.ConcernRow](s.r.WithContext(ctx).Raw(concernRowSelect+" WHERE c.id = ?", id))
+	return row, wrapped(err, "read concern %d", id)
 }
 
 // CreateConcern adds a code to the codebook; a code in use is a DuplicateError.
@@ -58,13 +55,13 @@ func (s *Store) CreateConcern(ctx context.Context, actorID int64, in models.Conc
 		return auditEntry{models.AuditAdminChange, "concern " + c.Code,
 			fmt.Sprintf("added “%s” to the %s side at position %d", clipRunes(c.Label, auditValueMax), c.Side, c.Position)}, nil
 	})
-	return c, err
+	return c, wrapped(err, "create concern %s", in.Code)
 }
 
 // UpdateConcern changes a code's label, description, side or position; the
 // code itself may change only while no response uses it (ConcernInUseError).
 func (s *Store) UpdateConcern(ctx context.Context, actorID, id int64, in models.ConcernInput) (models.Concern, error) {
-	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Concern, _ time.Time) (auditEntry, error) {
+	c, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Concern, _ time.Time) (auditEntry, error) {
 		if in.Code != c.Code {
 			if err := concernUnused(tx, *c); err != nil {
 				return auditEntry{}, err
@@ -92,6 +89,7 @@ func (s *Store) UpdateConcern(ctx context.Context, actorID, id int64, in models.
 		err = m.apply(tx, &c.Position, &ch)
 		return auditEntry{models.AuditAdminChange, subject, ch.String()}, err
 	})
+	return c, wrapped(err, "update concern %d", id)
 }
 
 // concernUnused refuses to change a code that responses use
@@ -114,7 +112,8 @@ func sideOrder(side string) order { return order{"concerns", "side", side} }
 // EnsureConcern inserts a concern code if it is new.
 func (s *Store) EnsureConcern(ctx context.Context, c models.Concern) (models.Concern, error) {
 	c.ID = 0
-	return ensure(ctx, s, "code", c.Code, c, nil)
+	stored, err := ensure(ctx, s, "code", c.Code, c, nil)
+	return stored, wrapped(err, "ensure concern %s", c.Code)
 }
 
 // concernIDs maps codes to ids inside a transaction; an unknown code is an

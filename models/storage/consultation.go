@@ -18,7 +18,7 @@ func (s *Store) Consultations(ctx context.Context, includeDrafts bool) ([]models
 	}
 	var cs []models.Consultation
 	err := q.Find(&cs).Error
-	return cs, err
+	return cs, wrapped(err, "list consultations")
 }
 
 // ConsultationRows lists every consultation, drafts included, newest first.
@@ -27,17 +27,19 @@ func (s *Store) ConsultationRows(ctx context.Context) ([]models.ConsultationRow,
 	err := s.r.WithContext(ctx).Raw(`SELECT c.*,
 		(SELECT COUNT(*) FROM proposals p WHERE p.consultation_id = c.id) AS proposals
 		FROM consultations c ORDER BY c.published_at DESC, c.id DESC`).Scan(&rows).Error
-	return rows, err
+	return rows, wrapped(err, "list consultations with their proposals")
 }
 
 // ConsultationByID returns one consultation.
 func (s *Store) ConsultationByID(ctx context.Context, id int64) (models.Consultation, error) {
-	return takeBy[models.Consultation](s.r.WithContext(ctx), "id", id)
+	c, err := takeBy[models.Consultation](s.r.WithContext(ctx), "id", id)
+	return c, wrapped(err, "read consultation %d", id)
 }
 
 // ConsultationBySlug returns one consultation by its slug.
 func (s *Store) ConsultationBySlug(ctx context.Context, slug string) (models.Consultation, error) {
-	return takeBy[models.Consultation](s.r.WithContext(ctx), "slug", slug)
+	c, err := takeBy[models.Consultation](s.r.WithContext(ctx), "slug", slug)
+	return c, wrapped(err, "read consultation %s", slug)
 }
 
 // CreateConsultation adds a consultation; a slug in use is a DuplicateError.
@@ -52,12 +54,12 @@ func (s *Store) CreateConsultation(ctx context.Context, actorID int64, in models
 		return auditEntry{models.AuditAdminChange, "consultation " + c.Slug,
 			fmt.Sprintf("created “%s” (%s)", clipRunes(c.Title, auditValueMax), c.Status)}, nil
 	})
-	return c, err
+	return c, wrapped(err, "create consultation %s", in.Slug)
 }
 
 // UpdateConsultation changes a consultation and records what changed.
 func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in models.ConsultationInput) (models.Consultation, error) {
-	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Consultation, now time.Time) (auditEntry, error) {
+	c, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Consultation, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("slug", c.Slug, in.Slug)
 		ch.value("title", c.Title, in.Title)
@@ -80,6 +82,7 @@ func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in mo
 		}
 		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
 	})
+	return c, wrapped(err, "update consultation %d", id)
 }
 
 // setConsultation copies an admin's input into c, dates in UTC.
@@ -94,5 +97,6 @@ func setConsultation(c *models.Consultation, in models.ConsultationInput, now ti
 // seeding twice changes nothing.
 func (s *Store) EnsureConsultation(ctx context.Context, c models.Consultation) (models.Consultation, error) {
 	c.ID = 0
-	return ensure(ctx, s, "slug", c.Slug, c, nil)
+	stored, err := ensure(ctx, s, "slug", c.Slug, c, nil)
+	return stored, wrapped(err, "ensure consultation %s", c.Slug)
 }

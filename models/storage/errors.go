@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -21,4 +22,14 @@ func duplicate(err error, field string) error {
 		return models.DuplicateError{Field: field}
 	}
 	return err
+}
+
+// wrapped says what the store was doing when err happened, naming the thing
+// by its id, code or reference (never by what people wrote); errors.Is and
+// errors.As still see err, and nil stays nil.
+func wrapped(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
 }

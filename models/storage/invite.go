@@ -14,13 +14,14 @@ import (
 func (s *Store) LatestInvite(ctx context.Context, userID int64) (models.Invite, error) {
 	var inv models.Invite
 	err := s.r.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC").Take(&inv).Error
-	return inv, notFound(err)
+	return inv, wrapped(notFound(err), "read latest invite of user %d", userID)
 }
 
 // InviteUser creates the user with a password nobody knows and an invite
 // link, returning the link's token: it is shown once and never stored. An
 // email in use is a DuplicateError on "email".
-func (s *Store) InviteUser(ctx context.Context, actorID int64, in models.NewInvite) (models.User, string, error) {
+func (s *Store) InviteUser(ctx context.Context, actorID int64, in models.NewInvite) (_ models.User, _ string, err error) {
+	defer func() { err = wrapped(err, "invite user") }()
 	// A hash of 256 random bits nobody ever sees: the account cannot be
 	// signed in to until the invite sets a password.
 	hash, err := models.HashPassword(randomToken())
@@ -66,7 +67,7 @@ func (s *Store) RenewInvite(ctx context.Context, actorID, userID int64) (models.
 			return auditEntry{}, err
 		}
 		if used > 0 {
-			return auditEntry{}, fmt.Errorf("user %d has already accepted an invite: %w", userID, models.ErrConflict)
+			return auditEntry{}, fmt.Errorf("an invite was accepted already: %w", models.ErrConflict)
 		}
 		res := tx.Where("user_id = ? AND used_at IS NULL", userID).Delete(&models.Invite{})
 		if res.Error != nil {
@@ -76,7 +77,7 @@ func (s *Store) RenewInvite(ctx context.Context, actorID, userID int64) (models.
 		token, err = createInvite(tx, now, actorID, userID)
 		return auditEntry{models.AuditUserChanged, u.Email, fmt.Sprintf("made a new invite link; withdrew %d unused", res.RowsAffected)}, err
 	})
-	return u, token, err
+	return u, token, wrapped(err, "renew invite of user %d", userID)
 }
 
 func createInvite(tx *gorm.DB, now time.Time, actorID, userID int64) (string, error) {
@@ -88,7 +89,8 @@ func createInvite(tx *gorm.DB, now time.Time, actorID, userID int64) (string, er
 // InvitedUser returns the user a live invite token is for; an unknown, used
 // or expired token, or a disabled user, is ErrNotFound.
 func (s *Store) InvitedUser(ctx context.Context, token string) (models.User, error) {
-	return invitedUser(s.r.WithContext(ctx), token, s.Now())
+	u, err := invitedUser(s.r.WithContext(ctx), token, s.Now())
+	return u, wrapped(err, "read invited user")
 }
 
 func invitedUser(db *gorm.DB, token string, now time.Time) (models.User, error) {
@@ -105,7 +107,8 @@ func invitedUser(db *gorm.DB, token string, now time.Time) (models.User, error) 
 // AcceptInvite sets the password of the invite's user and uses the invite
 // up, both or neither; the user's sessions end. A token that is no longer
 // live is ErrNotFound, a weak password ErrWeakPassword.
-func (s *Store) AcceptInvite(ctx context.Context, token, password string) (models.User, error) {
+func (s *Store) AcceptInvite(ctx context.Context, token, password string) (_ models.User, err error) {
+	defer func() { err = wrapped(err, "accept invite") }()
 	hash, err := newPasswordHash(password)
 	if err != nil {
 		return models.User{}, err

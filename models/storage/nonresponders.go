@@ -9,7 +9,8 @@ import (
 // NonResponders reports the organisations of the segment that have not
 // submitted every proposal of the consultation. Drafts do not count as
 // submitted; they are marked.
-func (s *Store) NonResponders(ctx context.Context, consultationID int64, f models.Filter) (models.NonResponseReport, error) {
+func (s *Store) NonResponders(ctx context.Context, consultationID int64, f models.Filter) (_ models.NonResponseReport, err error) {
+	defer func() { err = wrapped(err, "report non-responders of consultation %d", consultationID) }()
 	rep := models.NonResponseReport{Filter: f}
 	db := s.r.WithContext(ctx)
 	if err := db.Where("id = ?", consultationID).Take(&rep.Consultation).Error; err != nil {
@@ -27,7 +28,7 @@ func (s *Store) NonResponders(ctx context.Context, consultationID int64, f model
 		Ref                                                               string
 		Draft                                                             bool
 	}
-	err := db.Raw(`SELECT o.code, o.name, o.type, o.region, o.system_status, o.contact_name, o.contact_email,
+	err = db.Raw(`SELECT o.code, o.name, o.type, o.region, o.system_status, o.contact_name, o.contact_email,
 			p.ref, (r.id IS NOT NULL) AS draft
 		FROM organisations o
 		CROSS JOIN proposals p

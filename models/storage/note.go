@@ -23,7 +23,7 @@ func (s *Store) AddNote(ctx context.Context, responseID, userID int64, body stri
 		return auditEntry{models.AuditNoteAdded, fmt.Sprintf("response %d", responseID),
 			fmt.Sprintf("note %d, %d characters", n.ID, utf8.RuneCountInString(body))}, err
 	})
-	return n, err
+	return n, wrapped(err, "add note to response %d", responseID)
 }
 
 // Notes lists a response's internal notes, oldest first.
@@ -34,5 +34,5 @@ func (s *Store) Notes(ctx context.Context, responseID int64) ([]models.NoteView,
 		Joins("LEFT JOIN users ON users.id = response_notes.author_id").
 		Where("response_notes.response_id = ?", responseID).
 		Order("response_notes.id").Scan(&out).Error
-	return out, err
+	return out, wrapped(err, "list notes of response %d", responseID)
 }

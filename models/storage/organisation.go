@@ -20,17 +20,19 @@ func (s *Store) OrganisationsIn(ctx context.Context, f models.Filter) ([]models.
 	var out []models.Organisation
 	err := s.r.WithContext(ctx).Raw("SELECT o.* FROM organisations o WHERE "+cond+" ORDER BY o.name, o.id", args...).
 		Scan(&out).Error
-	return out, err
+	return out, wrapped(err, "list organisations")
 }
 
 // OrganisationByID returns one organisation.
 func (s *Store) OrganisationByID(ctx context.Context, id int64) (models.Organisation, error) {
-	return takeBy[models.Organisation](s.r.WithContext(ctx), "id", id)
+	o, err := takeBy[models.Organisation](s.r.WithContext(ctx), "id", id)
+	return o, wrapped(err, "read organisation %d", id)
 }
 
 // OrganisationByCode returns one organisation by its (case-sensitive) code.
 func (s *Store) OrganisationByCode(ctx context.Context, code string) (models.Organisation, error) {
-	return takeBy[models.Organisation](s.r.WithContext(ctx), "code", code)
+	o, err := takeBy[models.Organisation](s.r.WithContext(ctx), "code", code)
+	return o, wrapped(err, "read organisation %s", code)
 }
 
 // CreateOrganisation adds a member; a code in use is a DuplicateError.
@@ -48,12 +50,12 @@ func (s *Store) CreateOrganisation(ctx context.Context, actorID int64, in models
 		return auditEntry{models.AuditAdminChange, "organisation " + o.Code,
 			fmt.Sprintf("added “%s” (%s, %s, %s)", clipRunes(o.Name, auditValueMax), o.Type, o.Region, o.SystemStatus)}, nil
 	})
-	return o, err
+	return o, wrapped(err, "create organisation %s", in.Code)
 }
 
 // UpdateOrganisation changes a member organisation and records what changed.
 func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in models.OrganisationInput) (models.Organisation, error) {
-	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, o *models.Organisation, now time.Time) (auditEntry, error) {
+	o, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, o *models.Organisation, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("code", o.Code, in.Code)
 		ch.value("name", o.Name, in.Name)
@@ -91,6 +93,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in mo
 		}
 		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
 	})
+	return o, wrapped(err, "update organisation %d", id)
 }
 
 // setOrganisation copies an admin's input into o.
@@ -102,7 +105,8 @@ func setOrganisation(o *models.Organisation, in models.OrganisationInput, now ti
 // EnsureOrganisation inserts an organisation if its code is new.
 func (s *Store) EnsureOrganisation(ctx context.Context, o models.Organisation) (models.Organisation, error) {
 	o.ID = 0
-	return ensure(ctx, s, "code", o.Code, o, addedOrganisation)
+	stored, err := ensure(ctx, s, "code", o.Code, o, addedOrganisation)
+	return stored, wrapped(err, "ensure organisation %s", o.Code)
 }
 
 // addedOrganisation counts a new organisation in the tallies and makes

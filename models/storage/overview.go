@@ -11,20 +11,21 @@ import (
 
 // ConsultationOverview computes one row per proposal of a consultation, from
 // the tallies.
-func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, f models.Filter) (models.Overview, error) {
+func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, f models.Filter) (_ models.Overview, err error) {
+	defer func() { err = wrapped(err, "overview of consultation %d", consultationID) }()
 	if err := f.Validate(); err != nil {
 		return models.Overview{}, err
 	}
-	c, err := s.ConsultationByID(ctx, consultationID)
+	db := s.r.WithContext(ctx)
+	c, err := takeBy[models.Consultation](db, "id", consultationID)
 	if err != nil {
 		return models.Overview{}, err
 	}
-	ps, err := s.Proposals(ctx, consultationID)
+	ps, err := proposalsOf(db, consultationID)
 	if err != nil {
 		return models.Overview{}, err
 	}
 	ov := models.Overview{Consultation: c, Filter: f}
-	db := s.r.WithContext(ctx)
 	seg := segmentOf(f)
 	key := []any{seg.Type, seg.Region, seg.SystemStatus}
 	if err := db.Raw("SELECT COALESCE(SUM(n), 0) FROM organisation_tallies WHERE org_type = ? AND region = ? AND system_status = ?",
@@ -40,11 +41,11 @@ func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, 
 	// planner knows about the tables' sizes.
 	o.args = append([]any{ids}, key...)
 	if len(ids) > 0 {
-		codebook, err := s.Concerns(ctx)
+		concerns, err := codebook(db)
 		if err != nil {
 			return models.Overview{}, err
 		}
-		for _, read := range []func() error{o.stances, o.autonomy, func() error { return o.topConcerns(codebook) }} {
+		for _, read := range []func() error{o.stances, o.autonomy, func() error { return o.topConcerns(concerns) }} {
 			if err := read(); err != nil {
 				return models.Overview{}, err
 			}

@@ -11,23 +11,34 @@ import (
 
 // Proposals lists a consultation's proposals in document order.
 func (s *Store) Proposals(ctx context.Context, consultationID int64) ([]models.Proposal, error) {
+	ps, err := proposalsOf(s.r.WithContext(ctx), consultationID)
+	return ps, wrapped(err, "list proposals of consultation %d", consultationID)
+}
+
+func proposalsOf(db *gorm.DB, consultationID int64) ([]models.Proposal, error) {
 	var ps []models.Proposal
-	err := s.r.WithContext(ctx).Where("consultation_id = ?", consultationID).Order("position, id").Find(&ps).Error
+	err := db.Where("consultation_id = ?", consultationID).Order("position, id").Find(&ps).Error
 	return ps, err
 }
 
 // ProposalByID returns one proposal.
 func (s *Store) ProposalByID(ctx context.Context, id int64) (models.Proposal, error) {
-	return takeBy[models.Proposal](s.r.WithContext(ctx), "id", id)
+	p, err := takeBy[models.Proposal](s.r.WithContext(ctx), "id", id)
+	return p, wrapped(err, "read proposal %d", id)
 }
 
 // ProposalByRef returns a proposal and its consultation.
 func (s *Store) ProposalByRef(ctx context.Context, ref string) (models.Proposal, models.Consultation, error) {
-	p, err := takeBy[models.Proposal](s.r.WithContext(ctx), "ref", ref)
+	p, c, err := proposalByRef(s.r.WithContext(ctx), ref)
+	return p, c, wrapped(err, "read proposal %s", ref)
+}
+
+func proposalByRef(db *gorm.DB, ref string) (models.Proposal, models.Consultation, error) {
+	p, err := takeBy[models.Proposal](db, "ref", ref)
 	if err != nil {
 		return models.Proposal{}, models.Consultation{}, err
 	}
-	c, err := s.ConsultationByID(ctx, p.ConsultationID)
+	c, err := takeBy[models.Consultation](db, "id", p.ConsultationID)
 	return p, c, err
 }
 
@@ -36,7 +47,7 @@ func (s *Store) ProposalGroups(ctx context.Context, consultationID int64) ([]str
 	var groups []string
 	err := s.r.WithContext(ctx).Raw(`SELECT group_title FROM proposals WHERE consultation_id = ?
 		GROUP BY group_title ORDER BY MIN(position), group_title`, consultationID).Scan(&groups).Error
-	return groups, err
+	return groups, wrapped(err, "list proposal groups of consultation %d", consultationID)
 }
 
 // CreateProposal adds a proposal to a consultation; a reference in use in
@@ -63,12 +74,12 @@ func (s *Store) CreateProposal(ctx context.Context, actorID, consultationID int6
 		return auditEntry{models.AuditAdminChange, "proposal " + p.Ref,
 			fmt.Sprintf("created “%s” in consultation %s at position %d", clipRunes(p.Title, auditValueMax), c.Slug, p.Position)}, nil
 	})
-	return p, err
+	return p, wrapped(err, "create proposal %s in consultation %d", in.Ref, consultationID)
 }
 
 // UpdateProposal changes a proposal, moving it if Position says so.
 func (s *Store) UpdateProposal(ctx context.Context, actorID, id int64, in models.ProposalInput) (models.Proposal, error) {
-	return updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, p *models.Proposal, now time.Time) (auditEntry, error) {
+	p, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, p *models.Proposal, now time.Time) (auditEntry, error) {
 		var ch changeLog
 		ch.value("reference", p.Ref, in.Ref)
 		ch.value("group", p.GroupTitle, in.GroupTitle)
@@ -95,6 +106,7 @@ func (s *Store) UpdateProposal(ctx context.Context, actorID, id int64, in models
 		err = move{from: order, to: order, id: p.ID, rank: rank, want: in.Position}.apply(tx, &p.Position, &ch)
 		return auditEntry{models.AuditAdminChange, subject, ch.String()}, err
 	})
+	return p, wrapped(err, "update proposal %d", id)
 }
 
 // MoveProposal moves a proposal one place up (by -1) or down (by +1) in its
@@ -117,7 +129,7 @@ func (s *Store) MoveProposal(ctx context.Context, actorID, id int64, by int) err
 		pos, err := order.reposition(tx, p.ID, to)
 		return auditEntry{models.AuditAdminChange, "proposal " + p.Ref, fmt.Sprintf("moved from position %d to %d", from, pos)}, err
 	})
-	return err
+	return wrapped(err, "move proposal %d", id)
 }
 
 // proposalOrder is the order of a consultation's proposals.
@@ -128,7 +140,8 @@ func proposalOrder(consultationID int64) order {
 // EnsureProposal inserts a proposal if its reference is new.
 func (s *Store) EnsureProposal(ctx context.Context, p models.Proposal) (models.Proposal, error) {
 	p.ID = 0
-	return ensure(ctx, s, "ref", p.Ref, p, func(tx *gorm.DB, p *models.Proposal) error {
+	stored, err := ensure(ctx, s, "ref", p.Ref, p, func(tx *gorm.DB, p *models.Proposal) error {
 		return outstandingForProposal(tx, p.ID)
 	})
+	return stored, wrapped(err, "ensure proposal %s", p.Ref)
 }

@@ -33,10 +33,11 @@ func inMemberText(excerpt, comment, amendments string) bool {
 // response. The passage must be copied exactly from the member's comment or
 // amendments (ErrExcerptNotInText) and the member must allow quoting
 // (ErrNotQuotable); the same passage twice is ErrDuplicate.
-func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (models.QuoteView, error) {
+func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (_ models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "add quote to response %d", responseID) }()
 	excerpt = models.NormaliseExcerpt(excerpt)
 	var id int64
-	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+	err = s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		r, err := submittedForUpdate(tx, responseID)
 		if err != nil {
 			return auditEntry{}, err
@@ -78,7 +79,7 @@ func (s *Store) RemoveQuote(ctx context.Context, quoteID, userID int64) (int64, 
 		err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error
 		return q.audit(models.AuditQuoteRemoved), err
 	})
-	return q.ResponseID, err
+	return q.ResponseID, wrapped(err, "remove quote %d", quoteID)
 }
 
 // audit is the audit entry of adding or removing the quote.
@@ -89,7 +90,8 @@ func (q quoteRecord) audit(action string) auditEntry {
 // QuotesForResponse lists every quote picked from a response, usable or
 // not, oldest first, for the policy team's response page.
 func (s *Store) QuotesForResponse(ctx context.Context, responseID int64) ([]models.QuoteView, error) {
-	return s.quotes(ctx, "q.response_id = ?", responseID)
+	qs, err := s.quotes(ctx, "q.response_id = ?", responseID)
+	return qs, wrapped(err, "list quotes of response %d", responseID)
 }
 
 // QuotesForProposal lists the quotes of a proposal that may be published
@@ -97,7 +99,8 @@ func (s *Store) QuotesForResponse(ctx context.Context, responseID int64) ([]mode
 // it was when the quote was picked: a member who has since asked not to be
 // quoted, taken the response back to a draft or changed the passage drops
 // out.
-func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) ([]models.QuoteView, error) {
+func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) (_ []models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "list quotes of proposal %d", proposalID) }()
 	all, err := s.quotes(ctx, "r.proposal_id = ? AND r.status = 'submitted' AND r.consent IN ('attributed', 'anonymised')", proposalID)
 	if err != nil {
 		return nil, err
@@ -114,7 +117,8 @@ func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) ([]mode
 // QuoteByID returns one quote that may be published now; a quote that is
 // withheld (see QuotesForProposal) is ErrNotFound, so it is never printed by
 // mistake.
-func (s *Store) QuoteByID(ctx context.Context, id int64) (models.QuoteView, error) {
+func (s *Store) QuoteByID(ctx context.Context, id int64) (_ models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "read quote %d", id) }()
 	qs, err := s.quotes(ctx, "q.id = ?", id)
 	if err != nil {
 		return models.QuoteView{}, err

@@ -28,7 +28,8 @@ func orgScope(orgID int64) func(*gorm.DB) *gorm.DB {
 // ResponseFor returns an organisation's response to a proposal, or
 // ErrNotFound if it has not saved one.
 func (s *Store) ResponseFor(ctx context.Context, orgID, proposalID int64) (models.ResponseView, error) {
-	return responseFor(s.r.WithContext(ctx), orgID, proposalID)
+	r, err := responseFor(s.r.WithContext(ctx), orgID, proposalID)
+	return r, wrapped(err, "read response of organisation %d to proposal %d", orgID, proposalID)
 }
 
 func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, error) {
@@ -37,12 +38,18 @@ func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, err
 	if err != nil {
 		return models.ResponseView{}, notFound(err)
 	}
-	var codes []string
-	err = db.Table("response_concerns").
-		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
-		Where("response_concerns.response_id = ?", r.ID).
-		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	codes, err := memberCodes(db, r.ID)
 	return models.ResponseView{Response: r, Concerns: codes}, err
+}
+
+// memberCodes lists the concern codes the member chose for a response.
+func memberCodes(db *gorm.DB, responseID int64) ([]string, error) {
+	var codes []string
+	err := db.Table("response_concerns").
+		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
+		Where("response_concerns.response_id = ?", responseID).
+		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	return codes, err
 }
 
 // Save stores a member's save: it refuses one after the member deadline
@@ -55,13 +62,14 @@ func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, err
 // response's row is locked before its version is read, and a first save
 // that meets a colleague's first save on the unique key reads theirs and is
 // refused like any other late save, its text kept in the history.
-func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.ResponseView, error) {
+func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (_ models.ResponseView, err error) {
+	defer func() { err = wrapped(err, "save response %d/%d", sr.OrganisationID, sr.ProposalID) }()
 	if sr.OrganisationID <= 0 {
 		return models.ResponseView{}, models.ErrInvalidOrgScope
 	}
 	var saved models.ResponseView
 	var conflict *models.ConflictError
-	err := s.audited(ctx, sr.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+	err = s.audited(ctx, sr.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		var err error
 		saved, conflict, err = memberSave{tx: tx, sr: sr, now: now}.run()
 		if err != nil || conflict != nil {
@@ -264,38 +272,26 @@ func sortedCodes(codes []string) []string {
 // newest first.
 func (s *Store) History(ctx context.Context, orgID, proposalID int64) ([]models.RevisionView, error) {
 	var out []models.RevisionView
-	err := s.r.WithContext(ctx).Table("response_revisions").
-		Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
-		Joins("JOIN responses ON responses.id = response_revisions.response_id").
-		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by").
-		Scopes(orgScope(orgID)).
-		Where("responses.proposal_id = ?", proposalID).
-		Order("response_revisions.id DESC").
-		Scan(&out).Error
-	return out, err
+	err := withSaver(revisionsOf(s.r.WithContext(ctx), orgID, proposalID)).Order("response_revisions.id DESC").Scan(&out).Error
+	return out, wrapped(err, "list saves of organisation %d on proposal %d", orgID, proposalID)
 }
 
 // HistoryPage returns one page of an organisation's saves of its response
 // to a proposal, so that however often it was saved, the page stays small.
-func (s *Store) HistoryPage(ctx context.Context, q models.HistoryQuery) (models.HistoryPage, error) {
+func (s *Store) HistoryPage(ctx context.Context, q models.HistoryQuery) (_ models.HistoryPage, err error) {
+	defer func() { err = wrapped(err, "list saves of organisation %d on proposal %d", q.OrgID, q.ProposalID) }()
 	if q.Limit <= 0 || q.Limit > models.MaxHistoryPage {
 		q.Limit = models.MaxHistoryPage
 	}
 	db := s.r.WithContext(ctx)
-	base := func() *gorm.DB {
-		return db.Table("response_revisions").
-			Joins("JOIN responses ON responses.id = response_revisions.response_id").
-			Scopes(orgScope(q.OrgID)).
-			Where("responses.proposal_id = ?", q.ProposalID)
-	}
+	base := func() *gorm.DB { return revisionsOf(db, q.OrgID, q.ProposalID) }
 	var page models.HistoryPage
 	var total int64
 	if err := base().Count(&total).Error; err != nil {
-		return models.HistoryPage{}, fmt.Errorf("history of proposal %d: %w", q.ProposalID, err)
+		return models.HistoryPage{}, err
 	}
 	page.Total = int(total)
-	sel := base().Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
-		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by").Limit(q.Limit)
+	sel := withSaver(base()).Limit(q.Limit)
 	switch {
 	case q.After > 0:
 		sel = sel.Where("response_revisions.id > ?", q.After).Order("response_revisions.id")
@@ -305,7 +301,7 @@ func (s *Store) HistoryPage(ctx context.Context, q models.HistoryQuery) (models.
 		sel = sel.Order("response_revisions.id DESC")
 	}
 	if err := sel.Scan(&page.Revisions).Error; err != nil {
-		return models.HistoryPage{}, fmt.Errorf("history of proposal %d: %w", q.ProposalID, err)
+		return models.HistoryPage{}, err
 	}
 	if q.After > 0 {
 		slices.Reverse(page.Revisions)
@@ -323,6 +319,20 @@ func (s *Store) HistoryPage(ctx context.Context, q models.HistoryQuery) (models.
 	return page, nil
 }
 
+// revisionsOf selects an organisation's saves of its response to a proposal.
+func revisionsOf(db *gorm.DB, orgID, proposalID int64) *gorm.DB {
+	return db.Table("response_revisions").
+		Joins("JOIN responses ON responses.id = response_revisions.response_id").
+		Scopes(orgScope(orgID)).
+		Where("responses.proposal_id = ?", proposalID)
+}
+
+// withSaver reads revisions with the name of who saved each.
+func withSaver(revisions *gorm.DB) *gorm.DB {
+	return revisions.Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
+		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by")
+}
+
 // StatusesFor returns an organisation's status on every proposal of a
 // consultation, keyed by proposal id.
 func (s *Store) StatusesFor(ctx context.Context, orgID, consultationID int64) (map[int64]models.ProposalStatus, error) {
@@ -337,12 +347,13 @@ func (s *Store) StatusesFor(ctx context.Context, orgID, consultationID int64) (m
 	for _, r := range rows {
 		out[r.ProposalID] = r
 	}
-	return out, err
+	return out, wrapped(err, "read statuses of organisation %d in consultation %d", orgID, consultationID)
 }
 
 // SeedResponse stores a demo response if the organisation has none for the
 // proposal yet, with one revision, bypassing the member deadline.
-func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at time.Time) error {
+func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at time.Time) (err error) {
+	defer func() { err = wrapped(err, "seed response %d/%d", sr.OrganisationID, sr.ProposalID) }()
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).

@@ -52,17 +52,18 @@ func (s *Store) createSession(ctx context.Context, sess models.Session, ttl time
 	sess.TokenHash, sess.CSRFToken = hashToken(token), randomToken()
 	sess.CreatedAt, sess.SeenAt, sess.ExpiresAt = now, now, now.Add(ttl)
 	err := s.w.WithContext(ctx).Create(&sess).Error
-	return token, sess, err
+	return token, sess, wrapped(err, "start session")
 }
 
 // SessionByToken returns the live session for a cookie token. It refuses a
 // session past its absolute expiry or idle for longer than the idle timeout.
-func (s *Store) SessionByToken(ctx context.Context, token string) (models.Session, error) {
+func (s *Store) SessionByToken(ctx context.Context, token string) (_ models.Session, err error) {
+	defer func() { err = wrapped(err, "read session") }()
 	if token == "" {
 		return models.Session{}, models.ErrNotFound
 	}
 	var sess models.Session
-	err := s.r.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
+	err = s.r.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
 	if err != nil {
 		return models.Session{}, notFound(err)
 	}
@@ -79,18 +80,21 @@ func (s *Store) TouchSession(ctx context.Context, sess models.Session) error {
 	if now.Sub(sess.SeenAt) < time.Minute {
 		return nil
 	}
-	return s.w.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", sess.TokenHash).
+	err := s.w.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", sess.TokenHash).
 		Update("seen_at", now).Error
+	return wrapped(err, "touch session")
 }
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	return s.w.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&models.Session{}).Error
+	err := s.w.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&models.Session{}).Error
+	return wrapped(err, "end session")
 }
 
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	return userSessions(s.w.WithContext(ctx), userID).Delete(&models.Session{}).Error
+	err := userSessions(s.w.WithContext(ctx), userID).Delete(&models.Session{}).Error
+	return wrapped(err, "end sessions of user %d", userID)
 }
 
 // EndUserSessions signs a user out everywhere and says how many sessions ended.
@@ -101,7 +105,7 @@ func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int
 		n = count
 		return auditEntry{models.AuditUserChanged, u.Email, ended}, err
 	})
-	return n, err
+	return n, wrapped(err, "end sessions of user %d", userID)
 }
 
 // endSessions ends every session of a user and says how many, in words
@@ -128,15 +132,16 @@ func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
 	res := s.w.WithContext(ctx).
 		Where("expires_at <= ? OR (user_id IS NOT NULL AND seen_at < ?)", now, now.Add(-models.SessionIdleTimeout)).
 		Delete(&models.Session{})
-	return res.RowsAffected, res.Error
+	return res.RowsAffected, wrapped(res.Error, "purge sessions")
 }
 
 // SessionUser returns the active user a session belongs to.
-func (s *Store) SessionUser(ctx context.Context, sess models.Session) (models.User, error) {
+func (s *Store) SessionUser(ctx context.Context, sess models.Session) (_ models.User, err error) {
+	defer func() { err = wrapped(err, "read user of session") }()
 	if sess.UserID == nil {
 		return models.User{}, models.ErrNotFound
 	}
-	u, err := s.UserByID(ctx, *sess.UserID)
+	u, err := takeBy[models.User](s.r.WithContext(ctx), "id", *sess.UserID)
 	if err != nil {
 		return models.User{}, err
 	}
@@ -151,7 +156,8 @@ func (s *Store) SessionUser(ctx context.Context, sess models.Session) (models.Us
 // token and, when it is signed in, its active user (nil while signed out
 // or waiting for the second factor). ErrNotFound: no live session.
 // ErrSessionUserGone: the session's user was deleted or disabled.
-func (s *Store) SignedIn(ctx context.Context, token string) (models.Session, *models.User, error) {
+func (s *Store) SignedIn(ctx context.Context, token string) (_ models.Session, _ *models.User, err error) {
+	defer func() { err = wrapped(err, "read signed-in session") }()
 	if token == "" {
 		return models.Session{}, nil, models.ErrNotFound
 	}

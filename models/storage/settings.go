@@ -56,7 +56,8 @@ func (s *Store) serverSecret(ctx context.Context) ([]byte, error) {
 
 // SigningKey is a key for one purpose ("anonymous forms"), derived from the
 // database's secret: the same on every instance, different per purpose.
-func (s *Store) SigningKey(ctx context.Context, purpose string) ([]byte, error) {
+func (s *Store) SigningKey(ctx context.Context, purpose string) (_ []byte, err error) {
+	defer func() { err = wrapped(err, "derive the key for %s", purpose) }()
 	secret, err := s.serverSecret(ctx)
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ const settingMembersSecondFactor = "members_need_second_factor"
 func (s *Store) MembersNeedSecondFactor(ctx context.Context) (bool, error) {
 	var value string
 	err := s.r.WithContext(ctx).Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&value).Error
-	return value == "on", err
+	return value == "on", wrapped(err, "read sign-in settings")
 }
 
 // SetMembersNeedSecondFactor requires (or stops requiring) two-factor
@@ -85,7 +86,7 @@ func (s *Store) SetMembersNeedSecondFactor(ctx context.Context, actorID int64, o
 	if on {
 		value, detail = "on", "two-factor sign-in required for every member"
 	}
-	return s.audited(ctx, actorID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
 		var old string
 		if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&old).Error; err != nil {
 			return auditEntry{}, err
@@ -97,4 +98,5 @@ func (s *Store) SetMembersNeedSecondFactor(ctx context.Context, actorID int64, o
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error
 		return auditEntry{models.AuditAdminChange, "sign-in settings", detail}, err
 	})
+	return wrapped(err, "change sign-in settings")
 }

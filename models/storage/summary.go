@@ -15,11 +15,12 @@ import (
 // the filter selects. Every count comes from the tallies (tally.go), so its
 // cost does not grow with the number of responses; the two lists are the
 // first few rows of an index.
-func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter) (models.Summary, error) {
+func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter) (_ models.Summary, err error) {
+	defer func() { err = wrapped(err, "summarise proposal %s", ref) }()
 	if err := f.Validate(); err != nil {
 		return models.Summary{}, err
 	}
-	p, c, err := s.ProposalByRef(ctx, ref)
+	p, c, err := proposalByRef(s.r.WithContext(ctx), ref)
 	if err != nil {
 		return models.Summary{}, err
 	}

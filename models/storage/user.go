@@ -13,7 +13,8 @@ import (
 )
 
 // CreateUser adds a user with a hashed password.
-func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User, error) {
+func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (_ models.User, err error) {
+	defer func() { err = wrapped(err, "create user") }()
 	email := models.NormaliseEmail(nu.Email)
 	if !strings.Contains(email, "@") {
 		return models.User{}, fmt.Errorf("email %q does not look like an email address", nu.Email)
@@ -28,7 +29,7 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 	}
 	switch nu.Role {
 	case models.RoleMember:
-		org, err := s.OrganisationByCode(ctx, nu.OrganisationCode)
+		org, err := takeBy[models.Organisation](s.r.WithContext(ctx), "code", nu.OrganisationCode)
 		if err != nil {
 			return models.User{}, fmt.Errorf("organisation %q: %w", nu.OrganisationCode, err)
 		}
@@ -48,7 +49,8 @@ func (s *Store) CreateUser(ctx context.Context, nu models.NewUser) (models.User,
 }
 
 // SetPassword replaces a user's password and ends all their sessions.
-func (s *Store) SetPassword(ctx context.Context, userID int64, pw string) error {
+func (s *Store) SetPassword(ctx context.Context, userID int64, pw string) (err error) {
+	defer func() { err = wrapped(err, "set password of user %d", userID) }()
 	hash, err := newPasswordHash(pw)
 	if err != nil {
 		return err
@@ -82,12 +84,14 @@ func setPasswordHash(tx *gorm.DB, userID int64, hash string, now time.Time) erro
 
 // UserByID returns a user, disabled or not.
 func (s *Store) UserByID(ctx context.Context, id int64) (models.User, error) {
-	return takeBy[models.User](s.r.WithContext(ctx), "id", id)
+	u, err := takeBy[models.User](s.r.WithContext(ctx), "id", id)
+	return u, wrapped(err, "read user %d", id)
 }
 
 // UserByEmail returns a user by email, disabled or not.
 func (s *Store) UserByEmail(ctx context.Context, email string) (models.User, error) {
-	return takeBy[models.User](s.r.WithContext(ctx), "email", models.NormaliseEmail(email))
+	u, err := takeBy[models.User](s.r.WithContext(ctx), "email", models.NormaliseEmail(email))
+	return u, wrapped(err, "read user by email")
 }
 
 const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, u.disabled_at, u.totp_enabled_at, u.created_at, u.updated_at,
@@ -103,12 +107,13 @@ const userRowSelect = `SELECT u.id, u.email, u.name, u.role, u.organisation_id, 
 func (s *Store) UserRows(ctx context.Context) ([]models.UserRow, error) {
 	var rows []models.UserRow
 	err := s.r.WithContext(ctx).Raw(userRowSelect+" ORDER BY u.name, u.id", s.Now()).Scan(&rows).Error
-	return rows, err
+	return rows, wrapped(err, "list users")
 }
 
 // UserRowByID returns one user as the admin pages show them.
 func (s *Store) UserRowByID(ctx context.Context, id int64) (models.UserRow, error) {
-	return oneRow[models.UserRow](s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id))
+	row, err := oneRow[models.UserRow](s.r.WithContext(ctx).Raw(userRowSelect+" WHERE u.id = ?", s.Now(), id))
+	return row, wrapped(err, "read user %d", id)
 }
 
 // hashSlots bounds how many argon2id checks run at once: each takes 19 MiB,
@@ -133,8 +138,9 @@ func withHashSlot(ctx context.Context, fn func()) error {
 
 // Authenticate returns the active user whose email and password match, or
 // ErrNotFound for any mismatch (the caller must not say which part was wrong).
-func (s *Store) Authenticate(ctx context.Context, email, pw string) (models.User, error) {
-	u, err := s.UserByEmail(ctx, email)
+func (s *Store) Authenticate(ctx context.Context, email, pw string) (_ models.User, err error) {
+	defer func() { err = wrapped(err, "authenticate") }()
+	u, err := takeBy[models.User](s.r.WithContext(ctx), "email", models.NormaliseEmail(email))
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return models.User{}, err
 	}
@@ -163,17 +169,18 @@ func (s *Store) Authenticate(ctx context.Context, email, pw string) (models.User
 func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.r.WithContext(ctx).Model(&models.User{}).Count(&n).Error
-	return n, err
+	return n, wrapped(err, "count users")
 }
 
 // DisableUser stops a user signing in, ends their sessions, so that they
 // are signed out on their next request, and withdraws their unused invite
 // links. Disabling a disabled user changes nothing.
-func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) error {
+func (s *Store) DisableUser(ctx context.Context, actorID, userID int64) (err error) {
+	defer func() { err = wrapped(err, "disable user %d", userID) }()
 	if actorID == userID {
 		return models.ErrOwnAccount
 	}
-	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
+	_, err = updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
 		if u.DisabledAt != nil {
 			return auditEntry{}, nil
 		}
@@ -196,17 +203,18 @@ func (s *Store) EnableUser(ctx context.Context, actorID, userID int64) error {
 		err := updateByID[models.User](tx, userID, map[string]any{"disabled_at": nil, "updated_at": now})
 		return auditEntry{models.AuditUserChanged, u.Email, "re-enabled the account"}, err
 	})
-	return err
+	return wrapped(err, "enable user %d", userID)
 }
 
 // ChangeUserRole gives a user another role (and, for members, organisation),
 // ends their sessions, so that what they may do changes at once, and
 // withdraws their unused invite links.
-func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role models.Role, orgID int64) error {
+func (s *Store) ChangeUserRole(ctx context.Context, actorID, userID int64, role models.Role, orgID int64) (err error) {
+	defer func() { err = wrapped(err, "change role of user %d", userID) }()
 	if actorID == userID {
 		return models.ErrOwnAccount
 	}
-	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
+	_, err = updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, now time.Time) (auditEntry, error) {
 		org, err := roleOrganisation(tx, role, orgID)
 		if err != nil || (u.Role == role && u.OrgID() == org.ID) {
 			return auditEntry{}, err
