@@ -75,7 +75,12 @@ func nextVersion(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]a
 		}
 		snap = &stored
 	}
-	return writeVersion(tx, *cr, *snap, userID, now)
+	b, err := json.Marshal(*snap)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
 }
 
 func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView, error) {
@@ -203,8 +208,8 @@ func snapshotOf(tx *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, err
 	if err != nil {
 		return snap, err
 	}
-	var ps []models.Proposal
-	if err := tx.Where("consultation_id = ?", cr.ConsultationID).Order("position, id").Find(&ps).Error; err != nil {
+	ps, err := proposalsOf(tx, cr.ConsultationID)
+	if err != nil {
 		return snap, err
 	}
 	for _, p := range ps {
@@ -216,15 +221,6 @@ func snapshotOf(tx *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, err
 			Statement: sec.Statement, QuoteIDs: sec.QuoteIDs})
 	}
 	return snap, nil
-}
-
-func writeVersion(tx *gorm.DB, cr models.CollectiveResponse, snap models.Snapshot, userID int64, now time.Time) error {
-	b, err := json.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
 }
 
 // SetCollectiveStatus takes one workflow step as a new version; approval
