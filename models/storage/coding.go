@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,7 +13,8 @@ import (
 
 // SubmittedResponse returns one submitted response with everything the
 // response page shows; a draft is ErrNotSubmitted, a missing id ErrNotFound.
-func (s *Store) SubmittedResponse(ctx context.Context, id int64) (models.ResponseDetail, error) {
+func (s *Store) SubmittedResponse(ctx context.Context, id int64) (_ models.ResponseDetail, err error) {
+	defer func() { err = wrapped(err, "read submitted response %d", id) }()
 	db := s.r.WithContext(ctx)
 	var d models.ResponseDetail
 	if err := db.Where("id = ?", id).Take(&d.Response).Error; err != nil {
@@ -37,13 +37,10 @@ func (s *Store) SubmittedResponse(ctx context.Context, id int64) (models.Respons
 			return models.ResponseDetail{}, err
 		}
 	}
-	if err := db.Table("response_concerns").
-		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
-		Where("response_concerns.response_id = ?", id).
-		Order("concerns.code").Pluck("concerns.code", &d.MemberConcerns).Error; err != nil {
+	if d.MemberConcerns, err = memberCodes(db, id); err != nil {
 		return models.ResponseDetail{}, err
 	}
-	err := db.Table("response_codings").
+	err = db.Table("response_codings").
 		Select("concerns.code, COALESCE(users.name, '') AS coded_by_name, response_codings.coded_at").
 		Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
 		Joins("LEFT JOIN users ON users.id = response_codings.coded_by").
@@ -81,62 +78,64 @@ func (responseCoding) TableName() string { return "response_codings" }
 // after, sorted; the audit log records them when they differ.
 func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, codes []string) (before, after []string, err error) {
 	after = slices.Compact(sortedCodes(codes))
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		if _, err := submittedForUpdate(tx, responseID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		ids, err := concernIDs(tx, after)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		var current []struct {
-			ConcernID int64
-			Code      string
-		}
-		if err := tx.Table("response_codings").Select("response_codings.concern_id, concerns.code").
-			Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
-			Where("response_codings.response_id = ?", responseID).Order("concerns.code").
-			Scan(&current).Error; err != nil {
-			return err
-		}
-		had := map[int64]bool{}
-		for _, c := range current {
-			before = append(before, c.Code)
-			had[c.ConcernID] = true
-		}
-		if slices.Equal(before, after) {
-			return nil
+		var had []int64
+		if before, had, err = codingsOf(tx, responseID); err != nil || slices.Equal(before, after) {
+			return auditEntry{}, err
 		}
 		was, err := loadContributions(tx, []int64{responseID})
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		del := tx.Where("response_id = ?", responseID)
 		if len(ids) > 0 {
 			del = del.Where("concern_id NOT IN ?", ids)
 		}
 		if err := del.Delete(&responseCoding{}).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		now := s.Now()
 		for _, id := range ids {
-			if had[id] {
+			if slices.Contains(had, id) {
 				continue
 			}
 			if err := tx.Create(&responseCoding{ResponseID: responseID, ConcernID: id, CodedBy: userRef(userID), CodedAt: now}).Error; err != nil {
-				return err
+				return auditEntry{}, err
 			}
 		}
 		if err := applyChange(tx, was, responseID); err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		return auditTx(tx, now, userID, models.AuditResponseCoded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after)))
+		return auditEntry{models.AuditResponseCoded, fmt.Sprintf("response %d", responseID),
+			fmt.Sprintf("before: %s; after: %s", codeList(before), codeList(after))}, nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, wrapped(err, "code response %d", responseID)
 	}
 	return before, after, nil
+}
+
+// codingsOf reads the policy team's codes on a response, sorted, and their
+// concern ids.
+func codingsOf(tx *gorm.DB, responseID int64) (codes []string, ids []int64, err error) {
+	var current []struct {
+		ConcernID int64
+		Code      string
+	}
+	err = tx.Table("response_codings").Select("response_codings.concern_id, concerns.code").
+		Joins("JOIN concerns ON concerns.id = response_codings.concern_id").
+		Where("response_codings.response_id = ?", responseID).Order("concerns.code").
+		Scan(&current).Error
+	for _, c := range current {
+		codes, ids = append(codes, c.Code), append(ids, c.ConcernID)
+	}
+	return codes, ids, err
 }
 
 func codeList(codes []string) string {
@@ -144,36 +143,6 @@ func codeList(codes []string) string {
 		return "(none)"
 	}
 	return strings.Join(codes, ", ")
-}
-
-// AddNote adds an internal note to a submitted response. Members never see
-// notes: no member page or API reads this table.
-func (s *Store) AddNote(ctx context.Context, responseID, userID int64, body string) (models.ResponseNote, error) {
-	var n models.ResponseNote
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := submittedForUpdate(tx, responseID); err != nil {
-			return err
-		}
-		now := s.Now()
-		n = models.ResponseNote{ResponseID: responseID, Body: body, AuthorID: userRef(userID), CreatedAt: now}
-		if err := tx.Create(&n).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, now, userID, models.AuditNoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("note %d, %d characters", n.ID, len([]rune(body))))
-	})
-	return n, err
-}
-
-// Notes lists a response's internal notes, oldest first.
-func (s *Store) Notes(ctx context.Context, responseID int64) ([]models.NoteView, error) {
-	var out []models.NoteView
-	err := s.r.WithContext(ctx).Table("response_notes").
-		Select("response_notes.*, COALESCE(users.name, '') AS author_name").
-		Joins("LEFT JOIN users ON users.id = response_notes.author_id").
-		Where("response_notes.response_id = ?", responseID).
-		Order("response_notes.id").Scan(&out).Error
-	return out, err
 }
 
 // groupConcat aggregates expr into one ';'-separated string, in the
@@ -184,13 +153,10 @@ func (s *Store) groupConcat(expr string) string {
 
 // SubmittedResponses lists a page of submitted responses with their member
 // and analyst codes and their quote and note counts, all in one query.
-func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQuery) (models.ResponseList, error) {
+func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQuery) (_ models.ResponseList, err error) {
+	defer func() { err = wrapped(err, "list submitted responses of consultation %d", q.ConsultationID) }()
 	if err := q.Filter.Validate(); err != nil {
 		return models.ResponseList{}, err
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
 	}
 	db := s.r.WithContext(ctx)
 	cond, fargs := filterWhere(q.Filter)
@@ -205,7 +171,28 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 	if err := db.Raw("SELECT COUNT(*)"+from, args...).Scan(&list.Total).Error; err != nil {
 		return models.ResponseList{}, err
 	}
+	if list.Rows, err = s.submittedPage(db, from, args, q); err != nil {
+		return models.ResponseList{}, err
+	}
+	if len(list.Rows) == 0 {
+		return list, nil
+	}
+	if list.HasPrev, err = exists(db, from+" AND r.id < ?", append(slices.Clone(args), list.Rows[0].ID)); err != nil {
+		return models.ResponseList{}, err
+	}
+	if list.HasNext, err = exists(db, from+" AND r.id > ?", append(slices.Clone(args), list.Rows[len(list.Rows)-1].ID)); err != nil {
+		return models.ResponseList{}, err
+	}
+	return list, nil
+}
 
+// submittedPage reads the page of submitted responses q asks for, from
+// among those that from and args select.
+func (s *Store) submittedPage(db *gorm.DB, from string, args []any, q models.ResponseListQuery) ([]models.ResponseRow, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
 	page, order := from, "r.id"
 	pageArgs := slices.Clone(args)
 	switch {
@@ -244,29 +231,20 @@ func (s *Store) SubmittedResponses(ctx context.Context, q models.ResponseListQue
 		JOIN proposals p ON p.id = r.proposal_id
 		JOIN organisations o ON o.id = r.organisation_id
 		ORDER BY `+order, append(pageArgs, limit)...).Scan(&rows).Error; err != nil {
-		return models.ResponseList{}, err
+		return nil, err
 	}
 	if q.Before > 0 {
 		slices.Reverse(rows)
 	}
+	var out []models.ResponseRow
 	for _, r := range rows {
-		list.Rows = append(list.Rows, models.ResponseRow{ID: r.ID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
+		out = append(out, models.ResponseRow{ID: r.ID, ProposalRef: r.ProposalRef, ProposalTitle: r.ProposalTitle,
 			OrganisationCode: r.OrganisationCode, OrganisationName: r.OrganisationName, Stance: r.Stance,
 			Autonomy: r.Autonomy, Consent: r.Consent, SubmittedAt: r.SubmittedAt,
 			MemberConcerns: splitCodes(r.MemberCodes), AnalystConcerns: splitCodes(r.AnalystCodes),
 			QuoteCount: r.QuoteCount, NoteCount: r.NoteCount})
 	}
-	if len(list.Rows) == 0 {
-		return list, nil
-	}
-	var err error
-	if list.HasPrev, err = exists(db, from+" AND r.id < ?", append(slices.Clone(args), list.Rows[0].ID)); err != nil {
-		return models.ResponseList{}, err
-	}
-	if list.HasNext, err = exists(db, from+" AND r.id > ?", append(slices.Clone(args), list.Rows[len(list.Rows)-1].ID)); err != nil {
-		return models.ResponseList{}, err
-	}
-	return list, nil
+	return out, nil
 }
 
 func exists(db *gorm.DB, from string, args []any) (bool, error) {
@@ -282,7 +260,7 @@ func splitCodes(s string) []string {
 		return nil
 	}
 	out := strings.Split(s, ";")
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -302,7 +280,8 @@ func (s *Store) CombinedConcernTallies(ctx context.Context, proposalID int64, f 
 }
 
 // concernTallies reads one source's concern tallies (tally.go) by code.
-func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f models.Filter) (map[string]int, error) {
+func (s *Store) concernTallies(ctx context.Context, source string, proposalID int64, f models.Filter) (_ map[string]int, err error) {
+	defer func() { err = wrapped(err, "count %s concerns on proposal %d", source, proposalID) }()
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

@@ -14,29 +14,73 @@ import (
 
 // Collective returns a consultation's collective response, or ErrNotFound
 // if nobody has started it.
-func (s *Store) Collective(ctx context.Context, consultationID int64) (models.CollectiveDoc, error) {
+func (s *Store) Collective(ctx context.Context, consultationID int64) (_ models.CollectiveDoc, err error) {
+	defer func() { err = wrapped(err, "read collective response of consultation %d", consultationID) }()
 	db := s.r.WithContext(ctx)
-	var cr models.CollectiveResponse
-	if err := db.Where("consultation_id = ?", consultationID).Take(&cr).Error; err != nil {
-		return models.CollectiveDoc{}, notFound(err)
-	}
-	sections, err := loadSections(db, cr.ID)
+	cr, err := takeBy[models.CollectiveResponse](db, "consultation_id", consultationID)
 	if err != nil {
 		return models.CollectiveDoc{}, err
 	}
-	doc := models.CollectiveDoc{Response: cr, Sections: sections}
-	var raw string
-	err = db.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
-		Pluck("snapshot", &raw).Error
-	if err != nil {
+	doc := models.CollectiveDoc{Response: cr}
+	if doc.Sections, err = loadSections(db, cr.ID); err != nil {
 		return models.CollectiveDoc{}, err
 	}
-	if raw != "" {
-		if err := json.Unmarshal([]byte(raw), &doc.Snapshot); err != nil {
-			return models.CollectiveDoc{}, fmt.Errorf("collective snapshot: %w", err)
-		}
+	if doc.Snapshot, err = storedSnapshot(db, cr); err != nil {
+		return models.CollectiveDoc{}, err
 	}
 	return doc, nil
+}
+
+// storedSnapshot reads the snapshot kept with a collective response's
+// current version.
+func storedSnapshot(db *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, error) {
+	var raw string
+	var snap models.Snapshot
+	err := db.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
+		Pluck("snapshot", &raw).Error
+	if err != nil || raw == "" {
+		return snap, err
+	}
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return snap, fmt.Errorf("collective snapshot: %w", err)
+	}
+	return snap, nil
+}
+
+// collectiveAt reads a consultation's collective response for a change
+// made to version base; another version is a CollectiveConflictError.
+func collectiveAt(tx *gorm.DB, consultationID int64, base int) (models.CollectiveResponse, error) {
+	cr, err := takeBy[models.CollectiveResponse](tx, "consultation_id", consultationID)
+	if err == nil && cr.Version != base {
+		err = models.CollectiveConflictError{Current: cr}
+	}
+	return cr, err
+}
+
+// nextVersion writes fields to cr as a new version by userID, and keeps
+// snap (nil: the text as stored once fields are written) as that version's
+// snapshot.
+func nextVersion(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]any, snap *models.Snapshot, userID int64, now time.Time) error {
+	base := cr.Version
+	cr.Version++
+	cr.UpdatedBy, cr.UpdatedAt = userRef(userID), now
+	fields["version"], fields["updated_by"], fields["updated_at"] = cr.Version, cr.UpdatedBy, now
+	if err := tx.Model(&models.CollectiveResponse{}).Where("id = ? AND version = ?", cr.ID, base).Updates(fields).Error; err != nil {
+		return err
+	}
+	if snap == nil {
+		stored, err := snapshotOf(tx, *cr)
+		if err != nil {
+			return err
+		}
+		snap = &stored
+	}
+	b, err := json.Marshal(*snap)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
 }
 
 func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView, error) {
@@ -65,18 +109,17 @@ func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView
 
 // SaveCollective applies an edit as a new version, keeping every version.
 func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (models.CollectiveResponse, error) {
-	var out models.CollectiveResponse
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.Now()
-		cr, err := ensureCollective(tx, e.ConsultationID, now)
-		if err != nil {
-			return err
+	var cr models.CollectiveResponse
+	err := s.audited(ctx, e.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		var err error
+		if cr, err = ensureCollective(tx, e.ConsultationID, now); err != nil {
+			return auditEntry{}, err
 		}
 		if cr.Status == models.CollectiveApproved {
-			return models.ErrApproved
+			return auditEntry{}, models.ErrApproved
 		}
 		if cr.Version != e.BaseVersion {
-			return models.CollectiveConflictError{Current: cr}
+			return auditEntry{}, models.CollectiveConflictError{Current: cr}
 		}
 		detail := ""
 		switch {
@@ -85,50 +128,28 @@ func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (mo
 			detail = "introduction"
 		case e.Section != nil:
 			if err := saveSection(tx, cr.ID, *e.Section, now); err != nil {
-				return err
+				return auditEntry{}, err
 			}
 			var ref string
 			tx.Model(&models.Proposal{}).Where("id = ?", e.Section.ProposalID).Pluck("ref", &ref)
 			detail = "section " + ref
 		default:
-			return errors.New("nothing to save")
+			return auditEntry{}, errors.New("nothing to save")
 		}
-		cr.Version++
-		cr.UpdatedBy, cr.UpdatedAt = userRef(e.UserID), now
-		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ? AND version = ?", cr.ID, e.BaseVersion).
-			Updates(map[string]any{"introduction": cr.Introduction, "version": cr.Version,
-				"updated_by": cr.UpdatedBy, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		snap, err := snapshotOf(tx, cr)
-		if err != nil {
-			return err
-		}
-		if err := writeVersion(tx, cr, snap, e.UserID, now); err != nil {
-			return err
-		}
-		out = cr
-		return auditTx(tx, now, e.UserID, models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
-			fmt.Sprintf("%s, version %d", detail, cr.Version))
+		err = nextVersion(tx, &cr, map[string]any{"introduction": cr.Introduction}, nil, e.UserID, now)
+		return auditEntry{models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
+			fmt.Sprintf("%s, version %d", detail, cr.Version)}, err
 	})
-	return out, err
+	return cr, wrapped(err, "save collective response of consultation %d", e.ConsultationID)
 }
 
 func ensureCollective(tx *gorm.DB, consultationID int64, now time.Time) (models.CollectiveResponse, error) {
-	var cr models.CollectiveResponse
-	err := tx.Where("consultation_id = ?", consultationID).Take(&cr).Error
-	if err == nil {
-		return cr, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
+	cr, err := takeBy[models.CollectiveResponse](tx, "consultation_id", consultationID)
+	if !errors.Is(err, models.ErrNotFound) {
 		return cr, err
 	}
-	var n int64
-	if err := tx.Model(&models.Consultation{}).Where("id = ?", consultationID).Count(&n).Error; err != nil {
+	if _, err := takeBy[models.Consultation](tx, "id", consultationID); err != nil {
 		return cr, err
-	}
-	if n == 0 {
-		return cr, models.ErrNotFound
 	}
 	cr = models.CollectiveResponse{ConsultationID: consultationID, Status: models.CollectiveDraft, UpdatedAt: now, CreatedAt: now}
 	return cr, tx.Create(&cr).Error
@@ -187,8 +208,8 @@ func snapshotOf(tx *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, err
 	if err != nil {
 		return snap, err
 	}
-	var ps []models.Proposal
-	if err := tx.Where("consultation_id = ?", cr.ConsultationID).Order("position, id").Find(&ps).Error; err != nil {
+	ps, err := proposalsOf(tx, cr.ConsultationID)
+	if err != nil {
 		return snap, err
 	}
 	for _, p := range ps {
@@ -202,74 +223,57 @@ func snapshotOf(tx *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, err
 	return snap, nil
 }
 
-func writeVersion(tx *gorm.DB, cr models.CollectiveResponse, snap models.Snapshot, userID int64, now time.Time) error {
-	b, err := json.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
-}
-
 // SetCollectiveStatus takes one workflow step as a new version; approval
 // freezes the text with the figures and quotes given.
 func (s *Store) SetCollectiveStatus(ctx context.Context, c models.StatusChange) (models.CollectiveResponse, error) {
-	var out models.CollectiveResponse
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.Now()
-		var cr models.CollectiveResponse
-		if err := tx.Where("consultation_id = ?", c.ConsultationID).Take(&cr).Error; err != nil {
-			return notFound(err)
-		}
-		if cr.Version != c.BaseVersion {
-			return models.CollectiveConflictError{Current: cr}
+	var cr models.CollectiveResponse
+	err := s.audited(ctx, c.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		var err error
+		if cr, err = collectiveAt(tx, c.ConsultationID, c.BaseVersion); err != nil {
+			return auditEntry{}, err
 		}
 		if !models.CanStep(cr.Status, c.To, c.Role) {
-			return models.ErrTransition
+			return auditEntry{}, models.ErrTransition
 		}
 		from := cr.Status
-		cr.Status, cr.Version = c.To, cr.Version+1
-		cr.UpdatedBy, cr.UpdatedAt = userRef(c.UserID), now
-		updates := map[string]any{"status": cr.Status, "version": cr.Version, "updated_by": cr.UpdatedBy, "updated_at": now}
+		cr.Status, cr.ApprovedBy, cr.ApprovedAt = c.To, nil, nil
 		if c.To == models.CollectiveApproved {
 			cr.ApprovedBy, cr.ApprovedAt = userRef(c.UserID), &now
-			updates["approved_by"], updates["approved_at"] = cr.ApprovedBy, now
-		} else {
-			updates["approved_by"], updates["approved_at"] = nil, nil
-			cr.ApprovedBy, cr.ApprovedAt = nil, nil
-		}
-		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ?", cr.ID).Updates(updates).Error; err != nil {
-			return err
 		}
 		snap, err := snapshotOf(tx, cr)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if c.To == models.CollectiveApproved {
-			snap.Frozen = true
-			for i, sec := range snap.Sections {
-				f := c.Freeze[sec.Ref]
-				snap.Sections[i].Figures = f.Figures
-				for _, q := range f.Quotes {
-					if slices.Contains(sec.QuoteIDs, q.ID) {
-						snap.Sections[i].Quotes = append(snap.Sections[i].Quotes, q)
-					}
-				}
+			freeze(&snap, c.Freeze)
+		}
+		err = nextVersion(tx, &cr, map[string]any{"status": cr.Status, "approved_by": cr.ApprovedBy, "approved_at": cr.ApprovedAt},
+			&snap, c.UserID, now)
+		return auditEntry{models.AuditCollectiveState, fmt.Sprintf("collective response %d", cr.ID),
+			fmt.Sprintf("%s → %s, version %d", from, c.To, cr.Version)}, err
+	})
+	return cr, wrapped(err, "move collective response of consultation %d to %s", c.ConsultationID, c.To)
+}
+
+// freeze keeps with an approved snapshot the figures and quotes given for
+// its sections, quotes the sections attach only.
+func freeze(snap *models.Snapshot, figures map[string]models.FrozenSection) {
+	snap.Frozen = true
+	for i, sec := range snap.Sections {
+		f := figures[sec.Ref]
+		snap.Sections[i].Figures = f.Figures
+		for _, q := range f.Quotes {
+			if slices.Contains(sec.QuoteIDs, q.ID) {
+				snap.Sections[i].Quotes = append(snap.Sections[i].Quotes, q)
 			}
 		}
-		if err := writeVersion(tx, cr, snap, c.UserID, now); err != nil {
-			return err
-		}
-		out = cr
-		return auditTx(tx, now, c.UserID, models.AuditCollectiveState, fmt.Sprintf("collective response %d", cr.ID),
-			fmt.Sprintf("%s → %s, version %d", from, c.To, cr.Version))
-	})
-	return out, err
+	}
 }
 
 // CollectiveVersions lists every version of a consultation's collective
 // response, newest first.
-func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) ([]models.CollectiveVersion, error) {
+func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) (_ []models.CollectiveVersion, err error) {
+	defer func() { err = wrapped(err, "list collective versions of consultation %d", consultationID) }()
 	var rows []struct {
 		Version     int
 		Status      string
@@ -277,7 +281,7 @@ func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) ([
 		SavedByName string
 		Snapshot    string
 	}
-	err := s.r.WithContext(ctx).Table("collective_versions v").
+	err = s.r.WithContext(ctx).Table("collective_versions v").
 		Select("v.version, v.status, v.saved_at, COALESCE(u.name, '') AS saved_by_name, v.snapshot").
 		Joins("JOIN collective_responses c ON c.id = v.collective_id").
 		Joins("LEFT JOIN users u ON u.id = v.saved_by").

@@ -179,34 +179,26 @@ func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, w
 // and frozen: nothing else changes and nothing needs reopening. A quote
 // whose member has not withdrawn consent is ErrQuoteNotWithdrawn.
 func (s *Store) RemoveWithdrawnQuote(ctx context.Context, consultationID, quoteID, userID int64, baseVersion int) (models.CollectiveResponse, error) {
-	var out models.CollectiveResponse
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cr models.CollectiveResponse
-		if err := tx.Where("consultation_id = ?", consultationID).Take(&cr).Error; err != nil {
-			return notFound(err)
+	var cr models.CollectiveResponse
+	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		var err error
+		if cr, err = collectiveAt(tx, consultationID, baseVersion); err != nil {
+			return auditEntry{}, err
 		}
-		if cr.Version != baseVersion {
-			return models.CollectiveConflictError{Current: cr}
-		}
-		var raw string
-		if err := tx.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
-			Pluck("snapshot", &raw).Error; err != nil {
-			return err
-		}
-		var snap models.Snapshot
-		if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-			return fmt.Errorf("collective snapshot: %w", err)
+		snap, err := storedSnapshot(tx, cr)
+		if err != nil {
+			return auditEntry{}, err
 		}
 		if cr.Status != models.CollectiveApproved || !snap.Frozen {
-			return models.ErrQuoteNotWithdrawn // a draft's quotes follow consent already
+			return auditEntry{}, models.ErrQuoteNotWithdrawn // a draft's quotes follow consent already
 		}
 		_, withdrawn, err := withdrawnFrom(tx, snap)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		i := slices.IndexFunc(withdrawn, func(w models.WithdrawnQuote) bool { return w.Quote.ID == quoteID })
 		if i < 0 {
-			return models.ErrQuoteNotWithdrawn
+			return auditEntry{}, models.ErrQuoteNotWithdrawn
 		}
 		for j := range snap.Sections {
 			sec := &snap.Sections[j]
@@ -215,22 +207,12 @@ func (s *Store) RemoveWithdrawnQuote(ctx context.Context, consultationID, quoteI
 		}
 		if err := tx.Exec(`DELETE FROM collective_section_quotes WHERE quote_id = ? AND section_id IN
 			(SELECT id FROM collective_sections WHERE collective_id = ?)`, quoteID, cr.ID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		now := s.Now()
-		cr.Version++
-		cr.UpdatedBy, cr.UpdatedAt = userRef(userID), now
-		if err := tx.Model(&models.CollectiveResponse{}).Where("id = ? AND version = ?", cr.ID, baseVersion).
-			Updates(map[string]any{"version": cr.Version, "updated_by": cr.UpdatedBy, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		if err := writeVersion(tx, cr, snap, userID, now); err != nil {
-			return err
-		}
-		out = cr
-		return auditTx(tx, now, userID, models.AuditQuoteRemoved, fmt.Sprintf("collective response %d", cr.ID),
+		err = nextVersion(tx, &cr, map[string]any{}, &snap, userID, now)
+		return auditEntry{models.AuditQuoteRemoved, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("quote %d taken out of the approved response, section %s, version %d: the member withdrew consent",
-				quoteID, withdrawn[i].Ref, cr.Version))
+				quoteID, withdrawn[i].Ref, cr.Version)}, err
 	})
-	return out, err
+	return cr, wrapped(err, "remove withdrawn quote %d from the collective response of consultation %d", quoteID, consultationID)
 }

@@ -2,7 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -17,73 +18,85 @@ func (s *Store) Consultations(ctx context.Context, includeDrafts bool) ([]models
 	}
 	var cs []models.Consultation
 	err := q.Find(&cs).Error
-	return cs, err
+	return cs, wrapped(err, "list consultations")
+}
+
+// ConsultationRows lists every consultation, drafts included, newest first.
+func (s *Store) ConsultationRows(ctx context.Context) ([]models.ConsultationRow, error) {
+	var rows []models.ConsultationRow
+	err := s.r.WithContext(ctx).Raw(`SELECT c.*,
+		(SELECT COUNT(*) FROM proposals p WHERE p.consultation_id = c.id) AS proposals
+		FROM consultations c ORDER BY c.published_at DESC, c.id DESC`).Scan(&rows).Error
+	return rows, wrapped(err, "list consultations with their proposals")
 }
 
 // ConsultationByID returns one consultation.
 func (s *Store) ConsultationByID(ctx context.Context, id int64) (models.Consultation, error) {
-	var c models.Consultation
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&c).Error
-	return c, notFound(err)
+	c, err := takeBy[models.Consultation](s.r.WithContext(ctx), "id", id)
+	return c, wrapped(err, "read consultation %d", id)
 }
 
 // ConsultationBySlug returns one consultation by its slug.
 func (s *Store) ConsultationBySlug(ctx context.Context, slug string) (models.Consultation, error) {
+	c, err := takeBy[models.Consultation](s.r.WithContext(ctx), "slug", slug)
+	return c, wrapped(err, "read consultation %s", slug)
+}
+
+// CreateConsultation adds a consultation; a slug in use is a DuplicateError.
+func (s *Store) CreateConsultation(ctx context.Context, actorID int64, in models.ConsultationInput) (models.Consultation, error) {
 	var c models.Consultation
-	err := s.r.WithContext(ctx).Where("slug = ?", slug).Take(&c).Error
-	return c, notFound(err)
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		c = models.Consultation{CreatedAt: now}
+		setConsultation(&c, in, now)
+		if err := tx.Create(&c).Error; err != nil {
+			return auditEntry{}, duplicate(err, "slug")
+		}
+		return auditEntry{models.AuditAdminChange, "consultation " + c.Slug,
+			fmt.Sprintf("created “%s” (%s)", clipRunes(c.Title, auditValueMax), c.Status)}, nil
+	})
+	return c, wrapped(err, "create consultation %s", in.Slug)
 }
 
-// Proposals lists a consultation's proposals in document order.
-func (s *Store) Proposals(ctx context.Context, consultationID int64) ([]models.Proposal, error) {
-	var ps []models.Proposal
-	err := s.r.WithContext(ctx).Where("consultation_id = ?", consultationID).Order("position, id").Find(&ps).Error
-	return ps, err
+// UpdateConsultation changes a consultation and records what changed.
+func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in models.ConsultationInput) (models.Consultation, error) {
+	c, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, c *models.Consultation, now time.Time) (auditEntry, error) {
+		var ch changeLog
+		ch.value("slug", c.Slug, in.Slug)
+		ch.value("title", c.Title, in.Title)
+		ch.value("issuer", c.Issuer, in.Issuer)
+		ch.text("background", c.Background, in.Background)
+		ch.value("status", c.Status, in.Status)
+		ch.when("published", c.PublishedAt, in.PublishedAt)
+		ch.when("closes", c.ClosesAt, in.ClosesAt)
+		ch.when("member deadline", c.MemberDeadline, in.MemberDeadline)
+		if len(ch) == 0 {
+			return auditEntry{}, nil
+		}
+		subject := "consultation " + c.Slug
+		setConsultation(c, in, now)
+		if err := updateByID[models.Consultation](tx, id, map[string]any{
+			"slug": c.Slug, "title": c.Title, "issuer": c.Issuer, "background": c.Background, "status": c.Status,
+			"published_at": c.PublishedAt, "closes_at": c.ClosesAt, "member_deadline": c.MemberDeadline, "updated_at": now,
+		}); err != nil {
+			return auditEntry{}, duplicate(err, "slug")
+		}
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
+	})
+	return c, wrapped(err, "update consultation %d", id)
 }
 
-// ProposalByRef returns a proposal and its consultation.
-func (s *Store) ProposalByRef(ctx context.Context, ref string) (models.Proposal, models.Consultation, error) {
-	var p models.Proposal
-	if err := s.r.WithContext(ctx).Where("ref = ?", ref).Take(&p).Error; err != nil {
-		return models.Proposal{}, models.Consultation{}, notFound(err)
-	}
-	c, err := s.ConsultationByID(ctx, p.ConsultationID)
-	return p, c, err
+// setConsultation copies an admin's input into c, dates in UTC.
+func setConsultation(c *models.Consultation, in models.ConsultationInput, now time.Time) {
+	c.Slug, c.Title, c.Issuer, c.Background, c.Status = in.Slug, in.Title, in.Issuer, in.Background, in.Status
+	c.PublishedAt, c.ClosesAt, c.MemberDeadline = in.PublishedAt.UTC(), in.ClosesAt.UTC(), in.MemberDeadline.UTC()
+	c.UpdatedAt = now
 }
 
 // EnsureConsultation inserts a consultation if none has its slug yet and
 // returns the stored one; existing consultations are left as they are, so
 // seeding twice changes nothing.
 func (s *Store) EnsureConsultation(ctx context.Context, c models.Consultation) (models.Consultation, error) {
-	var existing models.Consultation
-	err := s.w.WithContext(ctx).Where("slug = ?", c.Slug).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Consultation{}, err
-	}
 	c.ID = 0
-	err = s.w.WithContext(ctx).Create(&c).Error
-	return c, err
-}
-
-// EnsureProposal inserts a proposal if its reference is new.
-func (s *Store) EnsureProposal(ctx context.Context, p models.Proposal) (models.Proposal, error) {
-	var existing models.Proposal
-	err := s.w.WithContext(ctx).Where("ref = ?", p.Ref).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Proposal{}, err
-	}
-	p.ID = 0
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&p).Error; err != nil {
-			return err
-		}
-		return outstandingForProposal(tx, p.ID)
-	})
-	return p, err
+	stored, err := ensure(ctx, s, "slug", c.Slug, c, nil)
+	return stored, wrapped(err, "ensure consultation %s", c.Slug)
 }

@@ -48,12 +48,14 @@ func majority(sc models.StanceCounts) (string, int) {
 // segments whose majority stance differs from the section's position.
 // tallies gives, per proposal id, the concern counts to use (member-chosen,
 // or combined with the analysts' codes).
-func (s *Store) Coverage(ctx context.Context, consultationID int64, threshold float64, doc models.CollectiveDoc, summaries map[int64]models.Summary, tallies map[int64]map[string]int) ([]models.SectionCoverage, error) {
-	ps, err := s.Proposals(ctx, consultationID)
+func (s *Store) Coverage(ctx context.Context, consultationID int64, threshold float64, doc models.CollectiveDoc, summaries map[int64]models.Summary, tallies map[int64]map[string]int) (_ []models.SectionCoverage, err error) {
+	defer func() { err = wrapped(err, "check coverage of consultation %d", consultationID) }()
+	db := s.r.WithContext(ctx)
+	ps, err := proposalsOf(db, consultationID)
 	if err != nil {
 		return nil, err
 	}
-	concerns, err := s.Concerns(ctx)
+	concerns, err := codebook(db)
 	if err != nil {
 		return nil, err
 	}

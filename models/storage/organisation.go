@@ -2,7 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -10,23 +11,111 @@ import (
 
 // Organisations lists member organisations by name.
 func (s *Store) Organisations(ctx context.Context) ([]models.Organisation, error) {
-	var os []models.Organisation
-	err := s.r.WithContext(ctx).Order("name, id").Find(&os).Error
-	return os, err
+	return s.OrganisationsIn(ctx, models.Filter{})
+}
+
+// OrganisationsIn lists the organisations of a member segment by name.
+func (s *Store) OrganisationsIn(ctx context.Context, f models.Filter) ([]models.Organisation, error) {
+	cond, args := filterWhere(f)
+	var out []models.Organisation
+	err := s.r.WithContext(ctx).Raw("SELECT o.* FROM organisations o WHERE "+cond+" ORDER BY o.name, o.id", args...).
+		Scan(&out).Error
+	return out, wrapped(err, "list organisations")
 }
 
 // OrganisationByID returns one organisation.
 func (s *Store) OrganisationByID(ctx context.Context, id int64) (models.Organisation, error) {
-	var o models.Organisation
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&o).Error
-	return o, notFound(err)
+	o, err := takeBy[models.Organisation](s.r.WithContext(ctx), "id", id)
+	return o, wrapped(err, "read organisation %d", id)
 }
 
 // OrganisationByCode returns one organisation by its (case-sensitive) code.
 func (s *Store) OrganisationByCode(ctx context.Context, code string) (models.Organisation, error) {
+	o, err := takeBy[models.Organisation](s.r.WithContext(ctx), "code", code)
+	return o, wrapped(err, "read organisation %s", code)
+}
+
+// CreateOrganisation adds a member; a code in use is a DuplicateError.
+func (s *Store) CreateOrganisation(ctx context.Context, actorID int64, in models.OrganisationInput) (models.Organisation, error) {
 	var o models.Organisation
-	err := s.r.WithContext(ctx).Where("code = ?", code).Take(&o).Error
-	return o, notFound(err)
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		o = models.Organisation{CreatedAt: now}
+		setOrganisation(&o, in, now)
+		if err := tx.Create(&o).Error; err != nil {
+			return auditEntry{}, duplicate(err, "code")
+		}
+		if err := addedOrganisation(tx, &o); err != nil {
+			return auditEntry{}, err
+		}
+		return auditEntry{models.AuditAdminChange, "organisation " + o.Code,
+			fmt.Sprintf("added “%s” (%s, %s, %s)", clipRunes(o.Name, auditValueMax), o.Type, o.Region, o.SystemStatus)}, nil
+	})
+	return o, wrapped(err, "create organisation %s", in.Code)
+}
+
+// UpdateOrganisation changes a member organisation and records what changed.
+func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in models.OrganisationInput) (models.Organisation, error) {
+	o, err := updateAudited(ctx, s, actorID, id, func(tx *gorm.DB, o *models.Organisation, now time.Time) (auditEntry, error) {
+		var ch changeLog
+		ch.value("code", o.Code, in.Code)
+		ch.value("name", o.Name, in.Name)
+		ch.value("type", o.Type, in.Type)
+		ch.value("region", o.Region, in.Region)
+		ch.value("system", o.System, in.System)
+		ch.value("system status", o.SystemStatus, in.SystemStatus)
+		ch.value("contact name", o.ContactName, in.ContactName)
+		ch.value("contact email", o.ContactEmail, in.ContactEmail)
+		if len(ch) == 0 {
+			return auditEntry{}, nil
+		}
+		subject := "organisation " + o.Code
+		old := *o
+		setOrganisation(o, in, now)
+		var responseIDs []int64
+		if err := tx.Model(&models.Response{}).Where("organisation_id = ?", id).Pluck("id", &responseIDs).Error; err != nil {
+			return auditEntry{}, err
+		}
+		// A new type, region or system status moves the organisation's
+		// responses to another segment of the tallies.
+		if err := retally(tx, responseIDs, func() error {
+			return updateByID[models.Organisation](tx, id, map[string]any{
+				"code": o.Code, "name": o.Name, "type": o.Type, "region": o.Region, "system": o.System,
+				"system_status": o.SystemStatus, "contact_name": o.ContactName, "contact_email": o.ContactEmail, "updated_at": now,
+			})
+		}); err != nil {
+			return auditEntry{}, duplicate(err, "code")
+		}
+		if err := countOrganisation(tx, old, -1); err != nil {
+			return auditEntry{}, err
+		}
+		if err := countOrganisation(tx, *o, +1); err != nil {
+			return auditEntry{}, err
+		}
+		return auditEntry{models.AuditAdminChange, subject, ch.String()}, nil
+	})
+	return o, wrapped(err, "update organisation %d", id)
+}
+
+// setOrganisation copies an admin's input into o.
+func setOrganisation(o *models.Organisation, in models.OrganisationInput, now time.Time) {
+	o.Code, o.Name, o.Type, o.Region, o.System = in.Code, in.Name, in.Type, in.Region, in.System
+	o.SystemStatus, o.ContactName, o.ContactEmail, o.UpdatedAt = in.SystemStatus, in.ContactName, in.ContactEmail, now
+}
+
+// EnsureOrganisation inserts an organisation if its code is new.
+func (s *Store) EnsureOrganisation(ctx context.Context, o models.Organisation) (models.Organisation, error) {
+	o.ID = 0
+	stored, err := ensure(ctx, s, "code", o.Code, o, addedOrganisation)
+	return stored, wrapped(err, "ensure organisation %s", o.Code)
+}
+
+// addedOrganisation counts a new organisation in the tallies and makes
+// every proposal outstanding for it.
+func addedOrganisation(tx *gorm.DB, o *models.Organisation) error {
+	if err := countOrganisation(tx, *o, +1); err != nil {
+		return err
+	}
+	return outstandingForOrganisation(tx, o.ID)
 }
 
 // countOrganisation adds sign to the member tallies of o's segment.
@@ -34,27 +123,4 @@ func countOrganisation(tx *gorm.DB, o models.Organisation, sign int64) error {
 	t := newTallies()
 	t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, sign)
 	return t.apply(tx)
-}
-
-// EnsureOrganisation inserts an organisation if its code is new.
-func (s *Store) EnsureOrganisation(ctx context.Context, o models.Organisation) (models.Organisation, error) {
-	var existing models.Organisation
-	err := s.w.WithContext(ctx).Where("code = ?", o.Code).Take(&existing).Error
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Organisation{}, err
-	}
-	o.ID = 0
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&o).Error; err != nil {
-			return err
-		}
-		if err := outstandingForOrganisation(tx, o.ID); err != nil {
-			return err
-		}
-		return countOrganisation(tx, o, +1)
-	})
-	return o, err
 }

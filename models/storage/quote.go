@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -32,45 +33,41 @@ func inMemberText(excerpt, comment, amendments string) bool {
 // response. The passage must be copied exactly from the member's comment or
 // amendments (ErrExcerptNotInText) and the member must allow quoting
 // (ErrNotQuotable); the same passage twice is ErrDuplicate.
-func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (models.QuoteView, error) {
+func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (_ models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "add quote to response %d", responseID) }()
 	excerpt = models.NormaliseExcerpt(excerpt)
 	var id int64
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		r, err := submittedForUpdate(tx, responseID)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if r.Consent == models.ConsentPrivate {
-			return models.ErrNotQuotable
+			return auditEntry{}, models.ErrNotQuotable
 		}
 		if !inMemberText(excerpt, r.Comment, r.Amendments) {
-			return models.ErrExcerptNotInText
+			return auditEntry{}, models.ErrExcerptNotInText
 		}
 		var n int64
 		if err := tx.Model(&quoteRecord{}).Where("response_id = ? AND excerpt = ?", responseID, excerpt).Count(&n).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if n > 0 {
-			return models.ErrDuplicate
+			return auditEntry{}, models.ErrDuplicate
 		}
-		now := s.Now()
 		q := quoteRecord{ResponseID: responseID, Excerpt: excerpt, CreatedBy: userRef(userID), CreatedAt: now}
 		if err := tx.Create(&q).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		id = q.ID
-		return auditTx(tx, now, userID, models.AuditQuoteAdded, fmt.Sprintf("response %d", responseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(excerpt, 80)))
+		return q.audit(models.AuditQuoteAdded), nil
 	})
 	if err != nil {
 		return models.QuoteView{}, err
 	}
 	qs, err := s.quotes(ctx, "q.id = ?", id)
-	if err != nil {
-		return models.QuoteView{}, err
-	}
-	if len(qs) == 0 {
-		return models.QuoteView{}, models.ErrNotFound
+	if err != nil || len(qs) == 0 {
+		return models.QuoteView{}, cmp.Or(err, models.ErrNotFound)
 	}
 	return qs[0], nil
 }
@@ -78,24 +75,23 @@ func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt 
 // RemoveQuote deletes a quote (and its place in any collective response) and
 // returns the response it came from.
 func (s *Store) RemoveQuote(ctx context.Context, quoteID, userID int64) (int64, error) {
-	var q quoteRecord
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", quoteID).Take(&q).Error; err != nil {
-			return notFound(err)
-		}
-		if err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), userID, models.AuditQuoteRemoved, fmt.Sprintf("response %d", q.ResponseID),
-			fmt.Sprintf("quote %d: %q", q.ID, clip(q.Excerpt, 80)))
+	q, err := updateAudited(ctx, s, userID, quoteID, func(tx *gorm.DB, q *quoteRecord, _ time.Time) (auditEntry, error) {
+		err := tx.Where("id = ?", quoteID).Delete(&quoteRecord{}).Error
+		return q.audit(models.AuditQuoteRemoved), err
 	})
-	return q.ResponseID, err
+	return q.ResponseID, wrapped(err, "remove quote %d", quoteID)
+}
+
+// audit is the audit entry of adding or removing the quote.
+func (q quoteRecord) audit(action string) auditEntry {
+	return auditEntry{action, fmt.Sprintf("response %d", q.ResponseID), fmt.Sprintf("quote %d: %q", q.ID, clipRunes(q.Excerpt, auditValueMax))}
 }
 
 // QuotesForResponse lists every quote picked from a response, usable or
 // not, oldest first, for the policy team's response page.
 func (s *Store) QuotesForResponse(ctx context.Context, responseID int64) ([]models.QuoteView, error) {
-	return s.quotes(ctx, "q.response_id = ?", responseID)
+	qs, err := s.quotes(ctx, "q.response_id = ?", responseID)
+	return qs, wrapped(err, "list quotes of response %d", responseID)
 }
 
 // QuotesForProposal lists the quotes of a proposal that may be published
@@ -103,7 +99,8 @@ func (s *Store) QuotesForResponse(ctx context.Context, responseID int64) ([]mode
 // it was when the quote was picked: a member who has since asked not to be
 // quoted, taken the response back to a draft or changed the passage drops
 // out.
-func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) ([]models.QuoteView, error) {
+func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) (_ []models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "list quotes of proposal %d", proposalID) }()
 	all, err := s.quotes(ctx, "r.proposal_id = ? AND r.status = 'submitted' AND r.consent IN ('attributed', 'anonymised')", proposalID)
 	if err != nil {
 		return nil, err
@@ -120,7 +117,8 @@ func (s *Store) QuotesForProposal(ctx context.Context, proposalID int64) ([]mode
 // QuoteByID returns one quote that may be published now; a quote that is
 // withheld (see QuotesForProposal) is ErrNotFound, so it is never printed by
 // mistake.
-func (s *Store) QuoteByID(ctx context.Context, id int64) (models.QuoteView, error) {
+func (s *Store) QuoteByID(ctx context.Context, id int64) (_ models.QuoteView, err error) {
+	defer func() { err = wrapped(err, "read quote %d", id) }()
 	qs, err := s.quotes(ctx, "q.id = ?", id)
 	if err != nil {
 		return models.QuoteView{}, err
@@ -177,13 +175,4 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 		out = append(out, q)
 	}
 	return out, nil
-}
-
-// clip shortens s to n characters for a log line.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +29,8 @@ func orgScope(orgID int64) func(*gorm.DB) *gorm.DB {
 // ResponseFor returns an organisation's response to a proposal, or
 // ErrNotFound if it has not saved one.
 func (s *Store) ResponseFor(ctx context.Context, orgID, proposalID int64) (models.ResponseView, error) {
-	return responseFor(s.r.WithContext(ctx), orgID, proposalID)
+	r, err := responseFor(s.r.WithContext(ctx), orgID, proposalID)
+	return r, wrapped(err, "read response of organisation %d to proposal %d", orgID, proposalID)
 }
 
 func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, error) {
@@ -38,12 +39,18 @@ func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, err
 	if err != nil {
 		return models.ResponseView{}, notFound(err)
 	}
-	var codes []string
-	err = db.Table("response_concerns").
-		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
-		Where("response_concerns.response_id = ?", r.ID).
-		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	codes, err := memberCodes(db, r.ID)
 	return models.ResponseView{Response: r, Concerns: codes}, err
+}
+
+// memberCodes lists the concern codes the member chose for a response.
+func memberCodes(db *gorm.DB, responseID int64) ([]string, error) {
+	var codes []string
+	err := db.Table("response_concerns").
+		Joins("JOIN concerns ON concerns.id = response_concerns.concern_id").
+		Where("response_concerns.response_id = ?", responseID).
+		Order("concerns.code").Pluck("concerns.code", &codes).Error
+	return codes, err
 }
 
 // Save stores a member's save: it refuses one after the member deadline
@@ -56,131 +63,22 @@ func responseFor(db *gorm.DB, orgID, proposalID int64) (models.ResponseView, err
 // response's row is locked before its version is read, and a first save
 // that meets a colleague's first save on the unique key reads theirs and is
 // refused like any other late save, its text kept in the history.
-func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.ResponseView, error) {
+func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (_ models.ResponseView, err error) {
+	defer func() { err = wrapped(err, "save response %d/%d", sr.OrganisationID, sr.ProposalID) }()
 	if sr.OrganisationID <= 0 {
 		return models.ResponseView{}, models.ErrInvalidOrgScope
 	}
 	var saved models.ResponseView
 	var conflict *models.ConflictError
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Consultation
-		err := tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
-			Where("proposals.id = ?", sr.ProposalID).Take(&c).Error
-		if err != nil {
-			return notFound(err)
+	err = s.audited(ctx, sr.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
+		var err error
+		saved, conflict, err = memberSave{tx: tx, sr: sr, now: now}.run()
+		if err != nil || conflict != nil {
+			return auditEntry{}, err // a refused save commits its text as a 'conflict' revision
 		}
-		now := s.Now()
-		if !c.OpenForMembers(now) {
-			return models.ErrClosed
-		}
-		ids, err := concernIDs(tx, sr.Input.Concerns)
-		if err != nil {
-			return err
-		}
-		// refuse keeps the refused text against the version a colleague saved.
-		refuse := func() error {
-			current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
-			if err != nil {
-				return err
-			}
-			rev := revisionOf(current.ID, current.Version, "conflict", sr, now)
-			if err := tx.Create(&rev).Error; err != nil {
-				return err
-			}
-			conflict = &models.ConflictError{Current: current}
-			if current.UpdatedBy != nil {
-				tx.Model(&models.User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
-			}
-			return nil
-		}
-		current, err := lockedResponseFor(tx, sr.OrganisationID, sr.ProposalID)
-		exists := err == nil
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
-			return err
-		}
-		currentVersion := 0
-		if exists {
-			currentVersion = current.Version
-		}
-		if currentVersion != sr.BaseVersion {
-			if !exists {
-				conflict = &models.ConflictError{} // a form from a later version, of a response that is not there
-				return nil
-			}
-			return refuse()
-		}
-
-		var before []contribution
-		if exists {
-			if before, err = loadContributions(tx, []int64{current.ID}); err != nil {
-				return err
-			}
-		}
-		r := current.Response
-		r.OrganisationID, r.ProposalID = sr.OrganisationID, sr.ProposalID
-		in := sr.Input
-		r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
-		r.Version = currentVersion + 1
-		r.UpdatedBy = userRef(sr.UserID)
-		r.UpdatedAt = now
-		if sr.Submit {
-			r.Status = models.StatusSubmitted
-			r.SubmittedBy = userRef(sr.UserID)
-			r.SubmittedAt = &now
-		} else {
-			r.Status = models.StatusDraft
-		}
-		if !exists {
-			r.CreatedAt = now
-			// A colleague's first save that committed meanwhile makes this
-			// insert do nothing (PostgreSQL waits for theirs to end).
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return refuse()
-			}
-		} else {
-			res := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
-				Where("id = ? AND version = ?", r.ID, currentVersion).
-				Updates(map[string]any{
-					"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
-					"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
-					"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
-					"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
-				})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return refuse() // the row lock makes this unreachable; never write blind
-			}
-			if err := tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error; err != nil {
-				return err
-			}
-		}
-		for _, id := range ids {
-			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
-				return err
-			}
-		}
-		if err := applyChange(tx, before, r.ID); err != nil {
-			return err
-		}
-		if err := tellWithdrawnConsent(tx, now, sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
-			return err
-		}
-		rev := revisionOf(r.ID, r.Version, "saved", sr, now)
-		if err := tx.Create(&rev).Error; err != nil {
-			return err
-		}
-		if err := auditTx(tx, now, sr.UserID, models.AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
-			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)); err != nil {
-			return err
-		}
-		saved = models.ResponseView{Response: r, Concerns: sortedCodes(in.Concerns)}
-		return nil
+		r := saved.Response
+		return auditEntry{models.AuditResponseSaved, fmt.Sprintf("response %d", r.ID),
+			fmt.Sprintf("organisation %d, proposal %d, version %d, %s", r.OrganisationID, r.ProposalID, r.Version, r.Status)}, nil
 	})
 	if err != nil {
 		return models.ResponseView{}, err
@@ -189,6 +87,145 @@ func (s *Store) Save(ctx context.Context, sr models.SaveResponse) (models.Respon
 		return models.ResponseView{}, *conflict
 	}
 	return saved, nil
+}
+
+// memberSave is one save of Save in its transaction.
+type memberSave struct {
+	tx  *gorm.DB
+	sr  models.SaveResponse
+	now time.Time
+}
+
+// run checks that the consultation is open and that the save was made over
+// the version stored, then writes it. It returns the saved response, or the
+// conflict that refused it.
+func (m memberSave) run() (models.ResponseView, *models.ConflictError, error) {
+	if err := m.open(); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	ids, err := concernIDs(m.tx, m.sr.Input.Concerns)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	current, err := lockedResponseFor(m.tx, m.sr.OrganisationID, m.sr.ProposalID)
+	exists := err == nil
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return models.ResponseView{}, nil, err
+	}
+	if current.Version != m.sr.BaseVersion {
+		if !exists {
+			// a form from a later version, of a response that is not there
+			return models.ResponseView{}, &models.ConflictError{}, nil
+		}
+		return m.refuse()
+	}
+	var before []contribution
+	if exists {
+		if before, err = loadContributions(m.tx, []int64{current.ID}); err != nil {
+			return models.ResponseView{}, nil, err
+		}
+	}
+	r := m.next(current.Response)
+	written, err := m.write(&r, exists)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	if !written {
+		return m.refuse()
+	}
+	if err := recordSave(m.tx, r, ids, before, m.sr, m.now); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	if err := tellWithdrawnConsent(m.tx, m.now, m.sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	return models.ResponseView{Response: r, Concerns: sortedCodes(m.sr.Input.Concerns)}, nil, nil
+}
+
+// open refuses a save to a proposal that does not exist (ErrNotFound) or
+// after the member deadline (ErrClosed).
+func (m memberSave) open() error {
+	var c models.Consultation
+	err := m.tx.Joins("JOIN proposals ON proposals.consultation_id = consultations.id").
+		Where("proposals.id = ?", m.sr.ProposalID).Take(&c).Error
+	if err != nil {
+		return notFound(err)
+	}
+	if !c.OpenForMembers(m.now) {
+		return models.ErrClosed
+	}
+	return nil
+}
+
+// next is the response r as this save leaves it, one version on.
+func (m memberSave) next(r models.Response) models.Response {
+	in := m.sr.Input
+	r.OrganisationID, r.ProposalID = m.sr.OrganisationID, m.sr.ProposalID
+	r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
+	r.Version++
+	r.UpdatedBy, r.UpdatedAt = userRef(m.sr.UserID), m.now
+	r.Status = models.StatusDraft
+	if m.sr.Submit {
+		r.Status, r.SubmittedBy, r.SubmittedAt = models.StatusSubmitted, userRef(m.sr.UserID), &m.now
+	}
+	return r
+}
+
+// write inserts the response or updates the version it was read at, and
+// says false when a colleague's save got there first.
+func (m memberSave) write(r *models.Response, exists bool) (bool, error) {
+	if !exists {
+		r.CreatedAt = m.now
+		// A colleague's first save that committed meanwhile makes this
+		// insert do nothing (PostgreSQL waits for theirs to end).
+		res := m.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+		return res.RowsAffected == 1, res.Error
+	}
+	res := m.tx.Model(&models.Response{}).Scopes(orgScope(m.sr.OrganisationID)).
+		Where("id = ? AND version = ?", r.ID, r.Version-1).
+		Updates(map[string]any{
+			"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
+			"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
+			"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
+			"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
+		})
+	if res.Error != nil || res.RowsAffected != 1 {
+		return false, res.Error // the row lock makes a miss unreachable; never write blind
+	}
+	return true, m.tx.Where("response_id = ?", r.ID).Delete(&responseConcern{}).Error
+}
+
+// refuse keeps the refused text as a 'conflict' revision against the
+// version a colleague saved, and returns the conflict that says so.
+func (m memberSave) refuse() (models.ResponseView, *models.ConflictError, error) {
+	current, err := lockedResponseFor(m.tx, m.sr.OrganisationID, m.sr.ProposalID)
+	if err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	rev := revisionOf(current.ID, current.Version, "conflict", m.sr, m.now)
+	if err := m.tx.Create(&rev).Error; err != nil {
+		return models.ResponseView{}, nil, err
+	}
+	conflict := &models.ConflictError{Current: current}
+	if current.UpdatedBy != nil {
+		m.tx.Model(&models.User{}).Where("id = ?", *current.UpdatedBy).Pluck("name", &conflict.CurrentByName)
+	}
+	return models.ResponseView{}, conflict, nil
+}
+
+// recordSave writes what goes with a response's new version: its concerns,
+// the change to the tallies from before, and the revision.
+func recordSave(tx *gorm.DB, r models.Response, concernIDs []int64, before []contribution, sr models.SaveResponse, now time.Time) error {
+	for _, id := range concernIDs {
+		if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
+			return err
+		}
+	}
+	if err := applyChange(tx, before, r.ID); err != nil {
+		return err
+	}
+	rev := revisionOf(r.ID, r.Version, "saved", sr, now)
+	return tx.Create(&rev).Error
 }
 
 // lockedResponseFor reads an organisation's response inside a save. On
@@ -228,33 +265,73 @@ func revisionOf(responseID int64, version int, kind string, sr models.SaveRespon
 	}
 }
 
-// userRef is nil for saves no signed-in user made (seeds, imports by script).
-func userRef(id int64) *int64 {
-	if id <= 0 {
-		return nil
-	}
-	return &id
-}
-
 func sortedCodes(codes []string) []string {
-	out := append([]string(nil), codes...)
-	sort.Strings(out)
-	return out
+	return slices.Sorted(slices.Values(codes))
 }
 
 // History lists every save of an organisation's response to a proposal,
 // newest first.
 func (s *Store) History(ctx context.Context, orgID, proposalID int64) ([]models.RevisionView, error) {
 	var out []models.RevisionView
-	err := s.r.WithContext(ctx).Table("response_revisions").
-		Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
+	err := withSaver(revisionsOf(s.r.WithContext(ctx), orgID, proposalID)).Order("response_revisions.id DESC").Scan(&out).Error
+	return out, wrapped(err, "list saves of organisation %d on proposal %d", orgID, proposalID)
+}
+
+// HistoryPage returns one page of an organisation's saves of its response
+// to a proposal, so that however often it was saved, the page stays small.
+func (s *Store) HistoryPage(ctx context.Context, q models.HistoryQuery) (_ models.HistoryPage, err error) {
+	defer func() { err = wrapped(err, "list saves of organisation %d on proposal %d", q.OrgID, q.ProposalID) }()
+	if q.Limit <= 0 || q.Limit > models.MaxHistoryPage {
+		q.Limit = models.MaxHistoryPage
+	}
+	db := s.r.WithContext(ctx)
+	base := func() *gorm.DB { return revisionsOf(db, q.OrgID, q.ProposalID) }
+	var page models.HistoryPage
+	var total int64
+	if err := base().Count(&total).Error; err != nil {
+		return models.HistoryPage{}, err
+	}
+	page.Total = int(total)
+	sel := withSaver(base()).Limit(q.Limit)
+	switch {
+	case q.After > 0:
+		sel = sel.Where("response_revisions.id > ?", q.After).Order("response_revisions.id")
+	case q.Before > 0:
+		sel = sel.Where("response_revisions.id < ?", q.Before).Order("response_revisions.id DESC")
+	default:
+		sel = sel.Order("response_revisions.id DESC")
+	}
+	if err := sel.Scan(&page.Revisions).Error; err != nil {
+		return models.HistoryPage{}, err
+	}
+	if q.After > 0 {
+		slices.Reverse(page.Revisions)
+	}
+	if n := len(page.Revisions); n > 0 {
+		var newer, older int64
+		if err := base().Where("response_revisions.id > ?", page.Revisions[0].ID).Count(&newer).Error; err != nil {
+			return models.HistoryPage{}, err
+		}
+		if err := base().Where("response_revisions.id < ?", page.Revisions[n-1].ID).Count(&older).Error; err != nil {
+			return models.HistoryPage{}, err
+		}
+		page.HasNewer, page.HasOlder = newer > 0, older > 0
+	}
+	return page, nil
+}
+
+// revisionsOf selects an organisation's saves of its response to a proposal.
+func revisionsOf(db *gorm.DB, orgID, proposalID int64) *gorm.DB {
+	return db.Table("response_revisions").
 		Joins("JOIN responses ON responses.id = response_revisions.response_id").
-		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by").
 		Scopes(orgScope(orgID)).
-		Where("responses.proposal_id = ?", proposalID).
-		Order("response_revisions.id DESC").
-		Scan(&out).Error
-	return out, err
+		Where("responses.proposal_id = ?", proposalID)
+}
+
+// withSaver reads revisions with the name of who saved each.
+func withSaver(revisions *gorm.DB) *gorm.DB {
+	return revisions.Select("response_revisions.*, COALESCE(users.name, '') AS saved_by_name").
+		Joins("LEFT JOIN users ON users.id = response_revisions.saved_by")
 }
 
 // StatusesFor returns an organisation's status on every proposal of a
@@ -271,45 +348,27 @@ func (s *Store) StatusesFor(ctx context.Context, orgID, consultationID int64) (m
 	for _, r := range rows {
 		out[r.ProposalID] = r
 	}
-	return out, err
+	return out, wrapped(err, "read statuses of organisation %d in consultation %d", orgID, consultationID)
 }
 
 // SeedResponse stores a demo response if the organisation has none for the
 // proposal yet, with one revision, bypassing the member deadline.
-func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at time.Time) error {
+func (s *Store) SeedResponse(ctx context.Context, sr models.SaveResponse, at time.Time) (err error) {
+	defer func() { err = wrapped(err, "seed response %d/%d", sr.OrganisationID, sr.ProposalID) }()
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&models.Response{}).Scopes(orgScope(sr.OrganisationID)).
-			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil {
+			Where("proposal_id = ?", sr.ProposalID).Count(&n).Error; err != nil || n > 0 {
 			return err
-		}
-		if n > 0 {
-			return nil
 		}
 		ids, err := concernIDs(tx, sr.Input.Concerns)
 		if err != nil {
 			return err
 		}
-		in := sr.Input
-		r := models.Response{OrganisationID: sr.OrganisationID, ProposalID: sr.ProposalID,
-			Stance: in.Stance, Autonomy: in.Autonomy, Comment: in.Comment, Amendments: in.Amendments,
-			Consent: in.Consent, Status: models.StatusDraft, Version: 1, UpdatedBy: userRef(sr.UserID),
-			CreatedAt: at, UpdatedAt: at}
-		if sr.Submit {
-			r.Status, r.SubmittedBy, r.SubmittedAt = models.StatusSubmitted, userRef(sr.UserID), &at
-		}
+		r := memberSave{sr: sr, now: at}.next(models.Response{CreatedAt: at})
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
-				return err
-			}
-		}
-		if err := applyChange(tx, nil, r.ID); err != nil {
-			return err
-		}
-		rev := revisionOf(r.ID, 1, "saved", sr, at)
-		return tx.Create(&rev).Error
+		return recordSave(tx, r, ids, nil, sr, at)
 	})
 }

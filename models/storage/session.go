@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -30,26 +31,39 @@ func hashToken(token string) string {
 // CreateSession starts a session for userID (nil for a signed-out visitor who
 // needs a CSRF token) and returns the cookie token.
 func (s *Store) CreateSession(ctx context.Context, userID *int64) (string, models.Session, error) {
-	token := randomToken()
-	now := s.Now()
 	ttl := models.SessionAbsoluteTimeout
 	if userID == nil {
 		ttl = models.AnonymousSessionTimeout
 	}
-	sess := models.Session{TokenHash: hashToken(token), UserID: userID, CSRFToken: randomToken(),
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(ttl)}
+	return s.createSession(ctx, models.Session{UserID: userID}, ttl)
+}
+
+// CreatePendingSession starts a session that has passed the password but
+// not yet the second factor; it signs nobody in.
+func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
+	return s.createSession(ctx, models.Session{PendingUserID: &userID}, models.PendingTimeout)
+}
+
+// createSession stores sess with a new cookie token and CSRF token, lasting
+// ttl at most, and returns the cookie token; only its hash is stored.
+func (s *Store) createSession(ctx context.Context, sess models.Session, ttl time.Duration) (string, models.Session, error) {
+	token := randomToken()
+	now := s.Now()
+	sess.TokenHash, sess.CSRFToken = hashToken(token), randomToken()
+	sess.CreatedAt, sess.SeenAt, sess.ExpiresAt = now, now, now.Add(ttl)
 	err := s.w.WithContext(ctx).Create(&sess).Error
-	return token, sess, err
+	return token, sess, wrapped(err, "start session")
 }
 
 // SessionByToken returns the live session for a cookie token. It refuses a
 // session past its absolute expiry or idle for longer than the idle timeout.
-func (s *Store) SessionByToken(ctx context.Context, token string) (models.Session, error) {
+func (s *Store) SessionByToken(ctx context.Context, token string) (_ models.Session, err error) {
+	defer func() { err = wrapped(err, "read session") }()
 	if token == "" {
 		return models.Session{}, models.ErrNotFound
 	}
 	var sess models.Session
-	err := s.r.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
+	err = s.r.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
 	if err != nil {
 		return models.Session{}, notFound(err)
 	}
@@ -66,18 +80,43 @@ func (s *Store) TouchSession(ctx context.Context, sess models.Session) error {
 	if now.Sub(sess.SeenAt) < time.Minute {
 		return nil
 	}
-	return s.w.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", sess.TokenHash).
+	err := s.w.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", sess.TokenHash).
 		Update("seen_at", now).Error
+	return wrapped(err, "touch session")
 }
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	return s.w.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&models.Session{}).Error
+	err := s.w.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&models.Session{}).Error
+	return wrapped(err, "end session")
 }
 
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	return userSessions(s.w.WithContext(ctx), userID).Delete(&models.Session{}).Error
+	err := userSessions(s.w.WithContext(ctx), userID).Delete(&models.Session{}).Error
+	return wrapped(err, "end sessions of user %d", userID)
+}
+
+// EndUserSessions signs a user out everywhere and says how many sessions ended.
+func (s *Store) EndUserSessions(ctx context.Context, actorID, userID int64) (int64, error) {
+	var n int64
+	_, err := updateAudited(ctx, s, actorID, userID, func(tx *gorm.DB, u *models.User, _ time.Time) (auditEntry, error) {
+		ended, count, err := endSessions(tx, userID)
+		n = count
+		return auditEntry{models.AuditUserChanged, u.Email, ended}, err
+	})
+	return n, wrapped(err, "end sessions of user %d", userID)
+}
+
+// endSessions ends every session of a user and says how many, in words
+// for the audit log and in a number.
+func endSessions(tx *gorm.DB, userID int64) (string, int64, error) {
+	res := userSessions(tx, userID).Delete(&models.Session{})
+	ended := fmt.Sprintf("ended %d sessions", res.RowsAffected)
+	if res.RowsAffected == 1 {
+		ended = "ended 1 session"
+	}
+	return ended, res.RowsAffected, res.Error
 }
 
 // userSessions selects a user's sessions, signed in or still waiting for
@@ -93,15 +132,16 @@ func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
 	res := s.w.WithContext(ctx).
 		Where("expires_at <= ? OR (user_id IS NOT NULL AND seen_at < ?)", now, now.Add(-models.SessionIdleTimeout)).
 		Delete(&models.Session{})
-	return res.RowsAffected, res.Error
+	return res.RowsAffected, wrapped(res.Error, "purge sessions")
 }
 
 // SessionUser returns the active user a session belongs to.
-func (s *Store) SessionUser(ctx context.Context, sess models.Session) (models.User, error) {
+func (s *Store) SessionUser(ctx context.Context, sess models.Session) (_ models.User, err error) {
+	defer func() { err = wrapped(err, "read user of session") }()
 	if sess.UserID == nil {
 		return models.User{}, models.ErrNotFound
 	}
-	u, err := s.UserByID(ctx, *sess.UserID)
+	u, err := takeBy[models.User](s.r.WithContext(ctx), "id", *sess.UserID)
 	if err != nil {
 		return models.User{}, err
 	}
@@ -116,7 +156,8 @@ func (s *Store) SessionUser(ctx context.Context, sess models.Session) (models.Us
 // token and, when it is signed in, its active user (nil while signed out
 // or waiting for the second factor). ErrNotFound: no live session.
 // ErrSessionUserGone: the session's user was deleted or disabled.
-func (s *Store) SignedIn(ctx context.Context, token string) (models.Session, *models.User, error) {
+func (s *Store) SignedIn(ctx context.Context, token string) (_ models.Session, _ *models.User, err error) {
+	defer func() { err = wrapped(err, "read signed-in session") }()
 	if token == "" {
 		return models.Session{}, nil, models.ErrNotFound
 	}

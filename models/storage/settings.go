@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
@@ -55,7 +56,8 @@ func (s *Store) serverSecret(ctx context.Context) ([]byte, error) {
 
 // SigningKey is a key for one purpose ("anonymous forms"), derived from the
 // database's secret: the same on every instance, different per purpose.
-func (s *Store) SigningKey(ctx context.Context, purpose string) ([]byte, error) {
+func (s *Store) SigningKey(ctx context.Context, purpose string) (_ []byte, err error) {
+	defer func() { err = wrapped(err, "derive the key for %s", purpose) }()
 	secret, err := s.serverSecret(ctx)
 	if err != nil {
 		return nil, err
@@ -73,7 +75,7 @@ const settingMembersSecondFactor = "members_need_second_factor"
 func (s *Store) MembersNeedSecondFactor(ctx context.Context) (bool, error) {
 	var value string
 	err := s.r.WithContext(ctx).Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&value).Error
-	return value == "on", err
+	return value == "on", wrapped(err, "read sign-in settings")
 }
 
 // SetMembersNeedSecondFactor requires (or stops requiring) two-factor
@@ -84,18 +86,17 @@ func (s *Store) SetMembersNeedSecondFactor(ctx context.Context, actorID int64, o
 	if on {
 		value, detail = "on", "two-factor sign-in required for every member"
 	}
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, actorID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
 		var old string
 		if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingMembersSecondFactor).Scan(&old).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if old == value || (old == "" && !on) {
-			return nil
+			return auditEntry{}, nil
 		}
-		if err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), actorID, models.AuditAdminChange, "sign-in settings", detail)
+		err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingMembersSecondFactor, value).Error
+		return auditEntry{models.AuditAdminChange, "sign-in settings", detail}, err
 	})
+	return wrapped(err, "change sign-in settings")
 }

@@ -1,9 +1,10 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/nhsproviders/consultation-tracker/models"
@@ -14,11 +15,12 @@ import (
 // the filter selects. Every count comes from the tallies (tally.go), so its
 // cost does not grow with the number of responses; the two lists are the
 // first few rows of an index.
-func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter) (models.Summary, error) {
+func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter) (_ models.Summary, err error) {
+	defer func() { err = wrapped(err, "summarise proposal %s", ref) }()
 	if err := f.Validate(); err != nil {
 		return models.Summary{}, err
 	}
-	p, c, err := s.ProposalByRef(ctx, ref)
+	p, c, err := proposalByRef(s.r.WithContext(ctx), ref)
 	if err != nil {
 		return models.Summary{}, err
 	}
@@ -28,19 +30,49 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 	}
 	db := s.r.WithContext(ctx)
 	seg := segmentOf(f)
-	breakdown := newSegmentBreakdown(seg)
+	if err := tallyNear(db, p.ID, seg, &sum); err != nil {
+		return models.Summary{}, err
+	}
+	var auto []autonomyRow
+	if err := db.Raw(`SELECT autonomy, n FROM autonomy_tallies
+		WHERE proposal_id = ? AND org_type = ? AND region = ? AND system_status = ?`,
+		p.ID, seg.Type, seg.Region, seg.SystemStatus).Scan(&auto).Error; err != nil {
+		return models.Summary{}, err
+	}
+	sum.AutonomyMean = autonomyMean(sum.AutonomyCounts, auto)
+	if sum.Concerns, err = s.concernCounts(ctx, p.ID, seg, models.TallyMember); err != nil {
+		return models.Summary{}, err
+	}
+	if sum.QuotesTotal > 0 {
+		if sum.Quotes, err = firstQuotes(db, p.ID, f); err != nil {
+			return models.Summary{}, err
+		}
+	}
+	// One response per organisation and proposal: whoever in the segment has
+	// not submitted is a member without a counted response.
+	sum.NonRespondersTotal = sum.Members - sum.Responses
+	if sum.NonRespondersTotal > 0 {
+		if sum.NonResponders, err = s.firstNonResponders(ctx, p.ID, f); err != nil {
+			return models.Summary{}, err
+		}
+	}
+	return sum, nil
+}
 
-	// The filter's own segment, and the segments one field away from it:
-	// one row per organisation type, region and system status.
+// tallyNear reads the member and stance tallies of the filter's own
+// segment into sum, and those of the segments one field away from it (one
+// row per organisation type, region and system status) into its breakdowns.
+func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) error {
 	near := "((region = ? AND system_status = ?) OR (org_type = ? AND system_status = ?) OR (org_type = ? AND region = ?))"
 	nearArgs := []any{seg.Region, seg.SystemStatus, seg.Type, seg.SystemStatus, seg.Type, seg.Region}
+	breakdown := newSegmentBreakdown(seg)
 	var orgRows []struct {
 		OrgType, Region, SystemStatus string
 		N                             int
 	}
 	if err := db.Raw("SELECT org_type, region, system_status, n FROM organisation_tallies WHERE "+near, nearArgs...).
 		Scan(&orgRows).Error; err != nil {
-		return models.Summary{}, err
+		return err
 	}
 	for _, r := range orgRows {
 		g := segment{r.OrgType, r.Region, r.SystemStatus}
@@ -57,8 +89,8 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 		N, Quotable                   int
 	}
 	if err := db.Raw("SELECT org_type, region, system_status, stance, n, quotable FROM stance_tallies WHERE proposal_id = ? AND "+near,
-		append([]any{p.ID}, nearArgs...)...).Scan(&stanceRows).Error; err != nil {
-		return models.Summary{}, err
+		append([]any{proposalID}, nearArgs...)...).Scan(&stanceRows).Error; err != nil {
+		return err
 	}
 	for _, r := range stanceRows {
 		g := segment{r.OrgType, r.Region, r.SystemStatus}
@@ -72,108 +104,50 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 	}
 	sum.Responses = sum.Stances.Total()
 	sum.ByType, sum.ByRegion, sum.BySystemStatus = breakdown.byType, breakdown.byRegion, breakdown.bySystemStatus
-
-	var auto []struct {
-		Autonomy int
-		N        int
-	}
-	if err := db.Raw(`SELECT autonomy, n FROM autonomy_tallies
-		WHERE proposal_id = ? AND org_type = ? AND region = ? AND system_status = ?`,
-		p.ID, seg.Type, seg.Region, seg.SystemStatus).Scan(&auto).Error; err != nil {
-		return models.Summary{}, err
-	}
-	sum.AutonomyMean = autonomyMean(sum.AutonomyCounts, auto)
-
-	if sum.Concerns, err = s.concernCounts(ctx, p.ID, seg, models.TallyMember); err != nil {
-		return models.Summary{}, err
-	}
-
-	if sum.QuotesTotal > 0 {
-		// The first quotes come from the quote index (tally.go), in order,
-		// filtered on the segment it carries; only they are read in full.
-		qcond, qargs := "q.proposal_id = ?", []any{p.ID}
-		for _, c := range []struct{ col, v string }{{"org_type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
-			if c.v != "" {
-				qcond, qargs = qcond+" AND q."+c.col+" = ?", append(qargs, c.v)
-			}
-		}
-		var quoteRows []struct {
-			Name, Type, Region, Consent, Stance, Comment string
-		}
-		if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
-			FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`
-				ORDER BY q.submitted_at, q.response_id LIMIT ?) first
-			JOIN responses r ON r.id = first.response_id
-			JOIN organisations o ON o.id = r.organisation_id
-			ORDER BY first.submitted_at, first.response_id`,
-			append(qargs, models.SummaryQuoteLimit)...).Scan(&quoteRows).Error; err != nil {
-			return models.Summary{}, err
-		}
-		for _, q := range quoteRows {
-			quote := models.Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == models.ConsentAttributed}
-			if quote.Attributed {
-				quote.Attribution = q.Name
-			} else {
-				quote.Attribution = models.AnonymousAttribution(q.Type, q.Region)
-			}
-			sum.Quotes = append(sum.Quotes, quote)
-		}
-	}
-
-	// One response per organisation and proposal: whoever in the segment has
-	// not submitted is a member without a counted response.
-	sum.NonRespondersTotal = sum.Members - sum.Responses
-	if sum.NonRespondersTotal > 0 {
-		if sum.NonResponders, err = s.firstNonResponders(ctx, p.ID, f); err != nil {
-			return models.Summary{}, err
-		}
-	}
-	return sum, nil
+	return nil
 }
 
-// sparseOutstanding is how many outstanding organisations a proposal may
-// have for firstNonResponders to start from them rather than from the names.
-const sparseOutstanding = 5000
-
-// firstNonResponders lists the first SummaryNonResponderLimit organisations of the
-// filter's segment, by name, that have not submitted a response to the
-// proposal, reading the outstanding table (tally.go). When few are
-// outstanding it reads them all and sorts; when many are, it walks the
-// organisations by name and soon finds enough. Either way the cost stays far
-// below a scan of every member.
-func (s *Store) firstNonResponders(ctx context.Context, proposalID int64, f models.Filter) ([]models.NonResponder, error) {
-	db := s.r.WithContext(ctx)
-	var outstanding int
-	if err := db.Raw(`SELECT COALESCE((SELECT SUM(n) FROM organisation_tallies WHERE org_type = '' AND region = '' AND system_status = ''), 0)
-		- COALESCE((SELECT SUM(n) FROM stance_tallies WHERE proposal_id = ? AND org_type = '' AND region = '' AND system_status = ''), 0)`,
-		proposalID).Scan(&outstanding).Error; err != nil {
+// firstQuotes reads the first quotes of the filter's segment from the quote
+// index (tally.go), in order, filtered on the segment it carries; only they
+// are read in full.
+func firstQuotes(db *gorm.DB, proposalID int64, f models.Filter) ([]models.Quote, error) {
+	qcond, qargs := "q.proposal_id = ?", []any{proposalID}
+	for _, c := range []struct{ col, v string }{{"org_type", f.Type}, {"region", f.Region}, {"system_status", f.SystemStatus}} {
+		if c.v != "" {
+			qcond, qargs = qcond+" AND q."+c.col+" = ?", append(qargs, c.v)
+		}
+	}
+	var rows []struct {
+		Name, Type, Region, Consent, Stance, Comment string
+	}
+	if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
+		FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`
+			ORDER BY q.submitted_at, q.response_id LIMIT ?) first
+		JOIN responses r ON r.id = first.response_id
+		JOIN organisations o ON o.id = r.organisation_id
+		ORDER BY first.submitted_at, first.response_id`,
+		append(qargs, models.SummaryQuoteLimit)...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	cond, fargs := filterWhere(f)
-	const hasDraft = `EXISTS (SELECT 1 FROM responses d WHERE d.organisation_id = o.id AND d.proposal_id = ? AND d.status = 'draft') AS has_draft`
-	var sql string
-	if outstanding <= sparseOutstanding {
-		// CROSS JOIN keeps SQLite's join order: the outstanding pairs first.
-		sql = `SELECT o.code, o.name, o.type, o.region, ` + hasDraft + `
-			FROM outstanding x CROSS JOIN organisations o
-			WHERE x.proposal_id = ? AND o.id = x.organisation_id AND ` + cond
-	} else {
-		sql = `SELECT o.code, o.name, o.type, o.region, ` + hasDraft + `
-			FROM organisations o
-			WHERE EXISTS (SELECT 1 FROM outstanding x WHERE x.proposal_id = ? AND x.organisation_id = o.id) AND ` + cond
+	var quotes []models.Quote
+	for _, q := range rows {
+		quote := models.Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == models.ConsentAttributed}
+		if quote.Attributed {
+			quote.Attribution = q.Name
+		} else {
+			quote.Attribution = models.AnonymousAttribution(q.Type, q.Region)
+		}
+		quotes = append(quotes, quote)
 	}
-	var out []models.NonResponder
-	err := db.Raw(sql+" ORDER BY o.name, o.code LIMIT ?",
-		append(append([]any{proposalID, proposalID}, fargs...), models.SummaryNonResponderLimit)...).Scan(&out).Error
-	return out, err
+	return quotes, nil
 }
+
+// autonomyRow is one row of the autonomy tallies: how many chose a value.
+type autonomyRow struct{ Autonomy, N int }
 
 // autonomyMean fills counts from tally rows and returns their mean, nil when
 // there are none.
-func autonomyMean(counts map[int]int, rows []struct {
-	Autonomy int
-	N        int
-}) *float64 {
+func autonomyMean(counts map[int]int, rows []autonomyRow) *float64 {
 	total, weighted := 0, 0
 	for _, r := range rows {
 		if counts != nil {
@@ -249,143 +223,6 @@ func (b *segmentBreakdown) rows(g segment) []*models.SegmentStances {
 	return out
 }
 
-// byCode finds a concern of the codebook by its code.
-func byCode(codebook []models.Concern, code string) models.Concern {
-	for _, c := range codebook {
-		if c.Code == code {
-			return c
-		}
-	}
-	return models.Concern{}
-}
-
-// eachRow runs a query and hands each row to fn, for hot paths where GORM's
-// reflection would cost more than the query.
-func eachRow(db *gorm.DB, sql string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := db.Raw(sql, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// ConsultationOverview computes one row per proposal of a consultation, from
-// the tallies.
-func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, f models.Filter) (models.Overview, error) {
-	if err := f.Validate(); err != nil {
-		return models.Overview{}, err
-	}
-	c, err := s.ConsultationByID(ctx, consultationID)
-	if err != nil {
-		return models.Overview{}, err
-	}
-	ps, err := s.Proposals(ctx, consultationID)
-	if err != nil {
-		return models.Overview{}, err
-	}
-	ov := models.Overview{Consultation: c, Filter: f}
-	db := s.r.WithContext(ctx)
-	seg := segmentOf(f)
-	key := []any{seg.Type, seg.Region, seg.SystemStatus}
-	if err := db.Raw("SELECT COALESCE(SUM(n), 0) FROM organisation_tallies WHERE org_type = ? AND region = ? AND system_status = ?",
-		key...).Scan(&ov.Members).Error; err != nil {
-		return models.Overview{}, err
-	}
-	// Each proposal's tallies are found by their primary key, whatever the
-	// planner knows about the tables' sizes.
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	const inSegment = "proposal_id IN ? AND org_type = ? AND region = ? AND system_status = ?"
-	args := append([]any{ids}, key...)
-
-	rows := make([]models.OverviewRow, len(ps))
-	idx := map[int64]int{}
-	for i, p := range ps {
-		rows[i].Proposal = p
-		idx[p.ID] = i
-	}
-	autos := map[int64][]struct {
-		Autonomy int
-		N        int
-	}{}
-	if len(ids) > 0 {
-		// A few hundred small rows: scanned by hand, without reflection.
-		if err := eachRow(db, "SELECT proposal_id, stance, n FROM stance_tallies WHERE "+inSegment, args, func(scan func(...any) error) error {
-			var id int64
-			var stance string
-			var n int
-			if err := scan(&id, &stance, &n); err != nil {
-				return err
-			}
-			if i, ok := idx[id]; ok {
-				rows[i].Stances.Add(stance, n)
-			}
-			return nil
-		}); err != nil {
-			return models.Overview{}, err
-		}
-		if err := eachRow(db, "SELECT proposal_id, autonomy, n FROM autonomy_tallies WHERE "+inSegment, args, func(scan func(...any) error) error {
-			var id int64
-			var a, n int
-			if err := scan(&id, &a, &n); err != nil {
-				return err
-			}
-			autos[id] = append(autos[id], struct {
-				Autonomy int
-				N        int
-			}{a, n})
-			return nil
-		}); err != nil {
-			return models.Overview{}, err
-		}
-		// The most raised concern per proposal; ties go to the codebook's order.
-		codebook, err := s.Concerns(ctx)
-		if err != nil {
-			return models.Overview{}, err
-		}
-		byID := make(map[int64]models.Concern, len(codebook))
-		for _, c := range codebook {
-			byID[c.ID] = c
-		}
-		if err := eachRow(db, "SELECT proposal_id, concern_id, n FROM concern_tallies WHERE "+inSegment+" AND source = 'member' AND n > 0",
-			args, func(scan func(...any) error) error {
-				var id, concernID int64
-				var n int
-				if err := scan(&id, &concernID, &n); err != nil {
-					return err
-				}
-				i, ok := idx[id]
-				c, known := byID[concernID]
-				if !ok || !known {
-					return nil
-				}
-				if top := rows[i].TopConcern; top == nil || n > top.Count ||
-					(n == top.Count && (c.Position < byCode(codebook, top.Code).Position ||
-						(c.Position == byCode(codebook, top.Code).Position && c.Code < top.Code))) {
-					rows[i].TopConcern = &models.ConcernTally{Code: c.Code, Label: c.Label, Side: c.Side, Count: n}
-				}
-				return nil
-			}); err != nil {
-			return models.Overview{}, err
-		}
-	}
-	for i := range rows {
-		rows[i].Responses = rows[i].Stances.Total()
-		rows[i].AutonomyMean = autonomyMean(nil, autos[rows[i].Proposal.ID])
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Proposal.Position < rows[j].Proposal.Position })
-	ov.Rows = rows
-	return ov, nil
-}
-
 // WithConcernTallies recounts a summary's concern tallies from the chosen
 // source; the member-chosen counts ProposalSummary gives are the default.
 func (s *Store) WithConcernTallies(ctx context.Context, sum models.Summary, mode string) (models.Summary, error) {
@@ -410,11 +247,8 @@ func (s *Store) WithConcernTallies(ctx context.Context, sum models.Summary, mode
 		tallies[i].Count = counts[tallies[i].Code]
 	}
 	side := map[string]int{"central": 0, "local": 1, "delivery": 2}
-	sort.SliceStable(tallies, func(i, j int) bool {
-		if side[tallies[i].Side] != side[tallies[j].Side] {
-			return side[tallies[i].Side] < side[tallies[j].Side]
-		}
-		return tallies[i].Count > tallies[j].Count
+	slices.SortStableFunc(tallies, func(a, b models.ConcernTally) int {
+		return cmp.Or(cmp.Compare(side[a.Side], side[b.Side]), cmp.Compare(b.Count, a.Count))
 	})
 	sum.Concerns = tallies
 	return sum, nil

@@ -56,7 +56,8 @@ func (loginFailure) TableName() string { return "login_failures" }
 // BeginLoginAttempt counts an attempt at email from address and says
 // whether it is refused, and for how long. A refused attempt is forgotten
 // at once: trying again during the wait does not make it longer.
-func (s *Store) BeginLoginAttempt(ctx context.Context, email, address string) (LoginAttempt, bool, time.Duration, error) {
+func (s *Store) BeginLoginAttempt(ctx context.Context, email, address string) (_ LoginAttempt, _ bool, _ time.Duration, err error) {
+	defer func() { err = wrapped(err, "begin sign-in attempt") }()
 	keys, err := s.throttleKeys(ctx, email, address)
 	if err != nil {
 		return LoginAttempt{}, false, 0, err
@@ -124,7 +125,8 @@ func pairWait(failures int) time.Duration {
 // Failed settles an attempt as a failure (a wrong password or code), counts
 // it against the address and the account, and alerts the admins, once an
 // hour, about an account or an address under sustained attack.
-func (s *Store) Failed(ctx context.Context, a LoginAttempt) error {
+func (s *Store) Failed(ctx context.Context, a LoginAttempt) (err error) {
+	defer func() { err = wrapped(err, "count failed sign-in") }()
 	if a.id == 0 {
 		return nil
 	}
@@ -190,7 +192,8 @@ func (s *Store) Succeeded(ctx context.Context, a LoginAttempt) error {
 	if a.id == 0 {
 		return nil
 	}
-	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ?", a.id).Error
+	err := s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ?", a.id).Error
+	return wrapped(err, "forget sign-in attempt")
 }
 
 // SignInCompleted forgets the attempt and the earlier failures of its account
@@ -200,10 +203,12 @@ func (s *Store) SignInCompleted(ctx context.Context, a LoginAttempt) error {
 	if a.id == 0 {
 		return nil
 	}
-	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ? OR throttle_key = ?", a.id, a.keys.pair).Error
+	err := s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id = ? OR throttle_key = ?", a.id, a.keys.pair).Error
+	return wrapped(err, "complete sign-in")
 }
 
 // PurgeLoginFailures drops failures older than the longest memory.
 func (s *Store) PurgeLoginFailures(ctx context.Context) error {
-	return s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE at <= ?", s.Now().Add(-models.PairMemory)).Error
+	err := s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE at <= ?", s.Now().Add(-models.PairMemory)).Error
+	return wrapped(err, "purge sign-in failures")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/credential"
@@ -20,13 +21,14 @@ func (s *Store) totpState(db *gorm.DB, userID int64) (models.TOTPState, error) {
 // TOTPEnabled says whether a user has finished setting up two-factor sign-in.
 func (s *Store) TOTPEnabled(ctx context.Context, userID int64) (bool, error) {
 	st, err := s.totpState(s.r.WithContext(ctx), userID)
-	return st.EnabledAt != nil, err
+	return st.EnabledAt != nil, wrapped(err, "read second factor of user %d", userID)
 }
 
 // StartTOTP gives a user who has not finished setting up two-factor sign-in a
 // secret (keeping one already made, so a reload does not invalidate the
 // app entry they just added) and returns its otpauth:// URL.
 func (s *Store) StartTOTP(ctx context.Context, u models.User) (secret, url string, err error) {
+	defer func() { err = wrapped(err, "start second factor of user %d", u.ID) }()
 	db := s.w.WithContext(ctx)
 	st, err := s.totpState(db, u.ID)
 	if err != nil {
@@ -56,29 +58,25 @@ func (s *Store) StartTOTP(ctx context.Context, u models.User) (secret, url strin
 // the user's app and returns recovery codes, shown once and stored hashed.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, code string) ([]string, error) {
 	var codes []string
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, userID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
 		st, err := s.totpState(tx, userID)
 		if err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if st.Secret == "" || st.EnabledAt != nil {
-			return models.ErrBadCode
+			return auditEntry{}, models.ErrBadCode
 		}
-		now := s.Now()
 		step, ok := credential.CheckTOTPCode(st.Secret, code, now, st.LastStep)
 		if !ok {
-			return models.ErrBadCode
+			return auditEntry{}, models.ErrBadCode
 		}
 		if err := tx.Exec("UPDATE users SET totp_enabled_at = ?, totp_last_step = ? WHERE id = ?", now, step, userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		codes, err = replaceRecoveryCodes(tx, userID)
-		if err != nil {
-			return err
-		}
-		return auditTx(tx, now, userID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in set up")
+		return auditEntry{models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in set up"}, err
 	})
-	return codes, err
+	return codes, wrapped(err, "set up second factor of user %d", userID)
 }
 
 func replaceRecoveryCodes(tx *gorm.DB, userID int64) ([]string, error) {
@@ -121,47 +119,36 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 		usedRecovery = true
 		return nil
 	})
-	return usedRecovery, err
+	return usedRecovery, wrapped(err, "check second factor of user %d", userID)
 }
 
 // RemainingRecoveryCodes counts a user's unused recovery codes.
 func (s *Store) RemainingRecoveryCodes(ctx context.Context, userID int64) (int64, error) {
 	var n int64
 	err := s.r.WithContext(ctx).Table("recovery_codes").Where("user_id = ? AND used_at IS NULL", userID).Count(&n).Error
-	return n, err
+	return n, wrapped(err, "count recovery codes of user %d", userID)
 }
 
 // ResetTOTP clears a user's two-factor set-up (an admin does this when a
 // phone is lost); they set it up again at their next sign-in.
 func (s *Store) ResetTOTP(ctx context.Context, userID, byUserID int64) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.audited(ctx, byUserID, func(tx *gorm.DB, _ time.Time) (auditEntry, error) {
 		if err := tx.Exec("UPDATE users SET totp_secret = '', totp_enabled_at = NULL, totp_last_step = 0 WHERE id = ?", userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
 		if err := tx.Exec("DELETE FROM recovery_codes WHERE user_id = ?", userID).Error; err != nil {
-			return err
+			return auditEntry{}, err
 		}
-		if err := userSessions(tx, userID).Delete(&models.Session{}).Error; err != nil {
-			return err
-		}
-		return auditTx(tx, s.Now(), byUserID, models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset")
+		err := userSessions(tx, userID).Delete(&models.Session{}).Error
+		return auditEntry{models.AuditTwoFactor, fmt.Sprintf("user %d", userID), "two-factor sign-in reset"}, err
 	})
-}
-
-// CreatePendingSession starts a session that has passed the password but
-// not yet the second factor; it signs nobody in.
-func (s *Store) CreatePendingSession(ctx context.Context, userID int64) (string, models.Session, error) {
-	token := randomToken()
-	now := s.Now()
-	sess := models.Session{TokenHash: hashToken(token), PendingUserID: &userID, CSRFToken: randomToken(),
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(models.PendingTimeout)}
-	err := s.w.WithContext(ctx).Create(&sess).Error
-	return token, sess, err
+	return wrapped(err, "reset second factor of user %d", userID)
 }
 
 // CurrentTOTPCode computes a user's code for now from the stored secret, for
 // the operator's command line (see main.go); it never serves a request.
-func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, error) {
+func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (_ string, err error) {
+	defer func() { err = wrapped(err, "code of user %d", userID) }()
 	st, err := s.totpState(s.r.WithContext(ctx), userID)
 	if err != nil {
 		return "", err
@@ -176,6 +163,7 @@ func (s *Store) CurrentTOTPCode(ctx context.Context, userID int64) (string, erro
 // demo seed uses it, so that its policy and admin accounts can be tried with
 // the recovery codes it prints or with 'tracker user code'.
 func (s *Store) EnrolTOTP(ctx context.Context, u models.User) (secret string, codes []string, err error) {
+	defer func() { err = wrapped(err, "enrol second factor of user %d", u.ID) }()
 	key, err := credential.NewTOTPSecret(u.Email)
 	if err != nil {
 		return "", nil, err
