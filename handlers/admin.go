@@ -198,10 +198,10 @@ func (f formField) InputType() string {
 	return "text"
 }
 
-func optionsOf(values []string, label func(string) string) []option {
+func optionsOf[T ~string](values []T, label func(T) string) []option {
 	out := make([]option, len(values))
 	for i, v := range values {
-		out[i] = option{Value: v, Label: label(v)}
+		out[i] = option{Value: string(v), Label: label(v)}
 	}
 	return out
 }

@@ -36,7 +36,7 @@ var consultationMessages = fieldMessages{
 
 func (f consultationForm) check() (models.ConsultationInput, fieldErrors) {
 	errs := validateForm(f, consultationMessages)
-	in := models.ConsultationInput{Slug: f.Slug, Title: f.Title, Issuer: f.Issuer, Background: f.Background, Status: f.Status}
+	in := models.ConsultationInput{Slug: f.Slug, Title: f.Title, Issuer: f.Issuer, Background: f.Background, Status: models.ConsultationStatus(f.Status)}
 	var okPublished, okCloses, okDeadline bool
 	if f.PublishedOn != "" {
 		if in.PublishedAt, okPublished = parseUKDate(f.PublishedOn); !okPublished {
@@ -64,7 +64,7 @@ func (f consultationForm) check() (models.ConsultationInput, fieldErrors) {
 }
 
 func consultationFormOf(c models.Consultation) consultationForm {
-	return consultationForm{Slug: c.Slug, Title: c.Title, Issuer: c.Issuer, Background: c.Background, Status: c.Status,
+	return consultationForm{Slug: c.Slug, Title: c.Title, Issuer: c.Issuer, Background: c.Background, Status: string(c.Status),
 		PublishedOn: formatDate(c.PublishedAt), ClosesOn: formatDate(c.ClosesAt), MemberDeadline: formatDateTime(c.MemberDeadline)}
 }
 
@@ -76,11 +76,7 @@ func (f consultationForm) fields() []formField {
 		{Name: "issuer", Label: "Issued by", Hint: "For example NHS England and NHS Improvement.", Kind: "text", Value: f.Issuer},
 		{Name: "background", Label: "Background", Hint: "What the consultation is about, in a few paragraphs. Members see it above the proposals.",
 			Kind: "textarea", Value: f.Background},
-		{Name: "status", Label: "Status", Kind: "radio", Value: f.Status, Options: []option{
-			{"draft", "Draft: being prepared; members do not see it"},
-			{"open", "Open: members can answer until the member deadline"},
-			{"closed", "Closed: members can read their answers but not change them"},
-		}},
+		{Name: "status", Label: "Status", Kind: "radio", Value: f.Status, Options: optionsOf(models.ConsultationStatuses, models.ConsultationStatus.Label)},
 		{Name: "published_on", Label: "Published on", Hint: "Year-month-day, for example 2019-02-28.", Kind: "date", Value: f.PublishedOn, Width: "medium"},
 		{Name: "closes_on", Label: "Consultation closes on", Hint: "The issuer's closing date. Year-month-day, for example 2019-04-25.",
 			Kind: "date", Value: f.ClosesOn, Width: "medium"},
@@ -110,7 +106,7 @@ func (h *Handler) adminConsultations(c *fiber.Ctx) error {
 }
 
 func (h *Handler) newConsultation(c *fiber.Ctx) error {
-	return h.consultationFormPage(c, fiber.StatusOK, 0, consultationForm{Status: "draft"}, fieldErrors{})
+	return h.consultationFormPage(c, fiber.StatusOK, 0, consultationForm{Status: string(models.ConsultationDraft)}, fieldErrors{})
 }
 
 func (h *Handler) createConsultation(c *fiber.Ctx) error {
@@ -192,7 +188,7 @@ func (f proposalForm) check() (models.ProposalInput, fieldErrors) {
 	pos := optionalPosition(f.Position, "Enter the position as a whole number, 1 for first, or leave it empty to put the proposal last", &errs)
 	errs.sortBy(formOrder(f))
 	return models.ProposalInput{Ref: f.Ref, GroupTitle: f.GroupTitle, Title: f.Title, Summary: f.Summary, Change: f.Change,
-		PowerDirection: f.PowerDirection, Position: pos}, errs
+		PowerDirection: models.PowerDirection(f.PowerDirection), Position: pos}, errs
 }
 
 func (f proposalForm) fields(groups []string) []formField {
@@ -205,19 +201,10 @@ func (f proposalForm) fields(groups []string) []formField {
 		{Name: "summary", Label: "Summary", Hint: "What is proposed, in our own words.", Kind: "textarea", Value: f.Summary},
 		{Name: "change", Label: "What it would change", Kind: "textarea", Value: f.Change},
 		{Name: "power_direction", Label: "Power direction", Hint: "The policy team's assessment of where the proposal moves power.",
-			Kind: "radio", Value: f.PowerDirection, Options: optionsOf(models.PowerDirections, powerDirectionLabel)},
+			Kind: "radio", Value: f.PowerDirection, Options: optionsOf(models.PowerDirections, models.PowerDirection.Label)},
 		{Name: "position", Label: "Position in the consultation", Hint: "1 puts it first. Leave empty to put it last.",
 			Kind: "number", Value: f.Position, Width: "short"},
 	}
-}
-
-func powerDirectionLabel(d string) string {
-	return map[string]string{
-		"centralising": "Centralising: moves power to national bodies",
-		"devolving":    "Devolving: moves power to local organisations or systems",
-		"mixed":        "Mixed",
-		"neutral":      "Neutral",
-	}[d]
 }
 
 // proposalsPath is the admin list of a consultation's proposals.
@@ -313,7 +300,7 @@ func (h *Handler) editProposal(c *fiber.Ctx) error {
 	}
 	place := slices.IndexFunc(ps, func(x models.Proposal) bool { return x.ID == p.ID }) + 1
 	f := proposalForm{Ref: p.Ref, GroupTitle: p.GroupTitle, Title: p.Title, Summary: p.Summary, Change: p.Change,
-		PowerDirection: p.PowerDirection, Position: strconv.Itoa(place)}
+		PowerDirection: string(p.PowerDirection), Position: strconv.Itoa(place)}
 	return h.proposalFormPage(c, fiber.StatusOK, cons, p.ID, f, fieldErrors{})
 }
 

@@ -22,8 +22,8 @@ type storedAnswer struct {
 	concerns   []string
 	comment    string
 	amendments string
-	consent    string
-	stance     string
+	consent    models.Consent
+	stance     models.Stance
 	draft      bool
 }
 

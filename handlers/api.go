@@ -23,20 +23,20 @@ type apiError struct {
 }
 
 type apiConsultation struct {
-	ID             int64     `json:"id"`
-	Slug           string    `json:"slug"`
-	Title          string    `json:"title"`
-	Issuer         string    `json:"issuer"`
-	Status         string    `json:"status"`
-	PublishedAt    time.Time `json:"published_at"`
-	ClosesAt       time.Time `json:"closes_at"`
-	MemberDeadline time.Time `json:"member_deadline"`
-	OpenForMembers bool      `json:"open_for_members"`
+	ID             int64                     `json:"id"`
+	Slug           string                    `json:"slug"`
+	Title          string                    `json:"title"`
+	Issuer         string                    `json:"issuer"`
+	Status         models.ConsultationStatus `json:"status"`
+	PublishedAt    time.Time                 `json:"published_at"`
+	ClosesAt       time.Time                 `json:"closes_at"`
+	MemberDeadline time.Time                 `json:"member_deadline"`
+	OpenForMembers bool                      `json:"open_for_members"`
 }
 
 func (h *Handler) apiConsultations(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cs, err := h.store.Consultations(c.UserContext(), u.Role != models.RoleMember)
+	cs, err := h.store.Consultations(c.UserContext(), u.Role.SeesDrafts())
 	if err != nil {
 		return err
 	}
@@ -49,13 +49,13 @@ func (h *Handler) apiConsultations(c *fiber.Ctx) error {
 }
 
 type apiProposal struct {
-	Ref            string `json:"ref"`
-	Group          string `json:"group"`
-	Position       int    `json:"position"`
-	Title          string `json:"title"`
-	Summary        string `json:"summary"`
-	Change         string `json:"change"`
-	PowerDirection string `json:"power_direction"`
+	Ref            string                `json:"ref"`
+	Group          string                `json:"group"`
+	Position       int                   `json:"position"`
+	Title          string                `json:"title"`
+	Summary        string                `json:"summary"`
+	Change         string                `json:"change"`
+	PowerDirection models.PowerDirection `json:"power_direction"`
 }
 
 func (h *Handler) apiProposals(c *fiber.Ctx) error {
@@ -103,10 +103,10 @@ type apiAutonomy struct {
 }
 
 type apiQuote struct {
-	Attribution string `json:"attribution"`
-	Attributed  bool   `json:"attributed"`
-	Stance      string `json:"stance"`
-	Comment     string `json:"comment"`
+	Attribution string        `json:"attribution"`
+	Attributed  bool          `json:"attributed"`
+	Stance      models.Stance `json:"stance"`
+	Comment     string        `json:"comment"`
 }
 
 func (h *Handler) apiSummary(c *fiber.Ctx) error {
@@ -178,18 +178,18 @@ func segmentMap(rows []models.SegmentStances) map[string]models.StanceCounts {
 
 // apiResponse is one response as JSON: the CSV row's fields, plus its state.
 type apiResponse struct {
-	OrganisationCode string     `json:"organisation_code"`
-	ProposalRef      string     `json:"proposal_ref"`
-	Stance           string     `json:"stance"`
-	Autonomy         *int       `json:"autonomy"`
-	Concerns         string     `json:"concerns"`
-	Comment          string     `json:"comment"`
-	Amendments       string     `json:"amendments"`
-	Consent          string     `json:"consent"`
-	Status           string     `json:"status"`
-	Version          int        `json:"version"`
-	SubmittedAt      *time.Time `json:"submitted_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	OrganisationCode string                `json:"organisation_code"`
+	ProposalRef      string                `json:"proposal_ref"`
+	Stance           models.Stance         `json:"stance"`
+	Autonomy         *int                  `json:"autonomy"`
+	Concerns         string                `json:"concerns"`
+	Comment          string                `json:"comment"`
+	Amendments       string                `json:"amendments"`
+	Consent          models.Consent        `json:"consent"`
+	Status           models.ResponseStatus `json:"status"`
+	Version          int                   `json:"version"`
+	SubmittedAt      *time.Time            `json:"submitted_at"`
+	UpdatedAt        time.Time             `json:"updated_at"`
 }
 
 func (h *Handler) apiResponseJSON(c *fiber.Ctx, status int, orgCode, ref string, r models.ResponseView) error {
@@ -337,7 +337,7 @@ func (b apiResponseBody) form(orgCode, ref string) (responseForm, fieldErrors) {
 		errs.add("proposal_ref", "The proposal in the body does not match the one in the address ("+ref+")")
 	}
 	form := responseForm{Stance: b.Stance, Comment: b.Comment, Amendments: b.Amendments, Consent: b.Consent}
-	switch b.Status {
+	switch models.ResponseStatus(b.Status) {
 	case "", models.StatusSubmitted:
 		form.Action = "submit"
 	case models.StatusDraft:

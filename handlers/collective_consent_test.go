@@ -67,12 +67,12 @@ func docxText(t *testing.T, body string) string {
 }
 
 // withdrawConsent saves Alpha's LP-12 answer again with consent.
-func withdrawConsent(t *testing.T, e *env, consent string) {
+func withdrawConsent(t *testing.T, e *env, consent models.Consent) {
 	t.Helper()
 	a := e.signIn("a@alpha.example")
 	v := validAnswer()
 	v.Set("comment", "Trust boards must stay accountable for their own organisation.")
-	v.Set("consent", consent)
+	v.Set("consent", string(consent))
 	v.Set("version", "1")
 	if r := a.postForm("/proposals/LP-12/response", v); r.Status != http.StatusSeeOther {
 		t.Fatalf("the member's save: %d", r.Status)

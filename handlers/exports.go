@@ -41,7 +41,7 @@ func (h *Handler) exportResponses(c *fiber.Ctx) error {
 		name = append(name, "all")
 	}
 	switch c.Query("status") {
-	case "", models.StatusSubmitted:
+	case "", string(models.StatusSubmitted):
 	case "all":
 		q.IncludeDrafts = true
 		name = append(name, "with-drafts")

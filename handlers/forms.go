@@ -63,12 +63,12 @@ func postedValues(c *fiber.Ctx, name string) []string {
 // responseForm is a response as typed: raw strings, so that anything the
 // member sent can be shown back to them.
 type responseForm struct {
-	Stance     string   `form:"stance" validate:"required_if=Action submit,omitempty,oneof=strongly_support support neutral oppose strongly_oppose"`
+	Stance     string   `form:"stance" validate:"required_if=Action submit,omitempty,stance"`
 	Autonomy   string   `form:"autonomy" validate:"required_if=Action submit,omitempty,oneof=-2 -1 0 1 2"`
 	Concerns   []string `form:"concerns" validate:"dive,max=64"`
 	Comment    string   `form:"comment" validate:"text,max=5000"`
 	Amendments string   `form:"amendments" validate:"text,max=5000"`
-	Consent    string   `form:"consent" validate:"required_if=Action submit,omitempty,oneof=attributed anonymised private"`
+	Consent    string   `form:"consent" validate:"required_if=Action submit,omitempty,consent"`
 	Action     string   `form:"action" validate:"required,oneof=draft submit"`
 	Version    string   `form:"version" validate:"omitempty,number"`
 }
@@ -80,7 +80,7 @@ const unreadableText = "This text contains characters that could not be read; re
 var responseMessages = fieldMessages{
 	"stance": {
 		"required_if": "Choose where your organisation stands on this proposal",
-		"oneof":       "Choose one of the five stances listed",
+		"stance":      "Choose one of the five stances listed",
 	},
 	"autonomy": {
 		"required_if": "Choose how this proposal would affect local autonomy",
@@ -88,7 +88,7 @@ var responseMessages = fieldMessages{
 	},
 	"consent": {
 		"required_if": "Choose whether we may quote your comment",
-		"oneof":       "Choose one of the three quoting options",
+		"consent":     "Choose one of the three quoting options",
 	},
 	"comment":    {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars), "text": unreadableText},
 	"amendments": {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars), "text": unreadableText},
@@ -117,7 +117,7 @@ func (h *Handler) check(f responseForm, codebook []models.Concern) (models.Respo
 			concerns = append(concerns, code)
 		}
 	}
-	in := models.ResponseInput{Stance: f.Stance, Concerns: concerns, Comment: f.Comment, Amendments: f.Amendments, Consent: f.Consent}
+	in := models.ResponseInput{Stance: models.Stance(f.Stance), Concerns: concerns, Comment: f.Comment, Amendments: f.Amendments, Consent: models.Consent(f.Consent)}
 	if f.Autonomy != "" {
 		if v, err := strconv.Atoi(f.Autonomy); err == nil && v >= models.AutonomyMin && v <= models.AutonomyMax {
 			in.Autonomy = &v

@@ -17,7 +17,7 @@ type consultationsPage struct {
 
 func (h *Handler) consultations(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	cs, err := h.store.Consultations(c.UserContext(), u.Role != models.RoleMember)
+	cs, err := h.store.Consultations(c.UserContext(), u.Role.SeesDrafts())
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *Handler) consultationParam(c *fiber.Ctx) (models.Consultation, error) {
 	if err != nil {
 		return models.Consultation{}, err
 	}
-	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); !cons.VisibleTo(u) {
 		return models.Consultation{}, fiber.ErrNotFound
 	}
 	return cons, nil
@@ -105,7 +105,7 @@ func (h *Handler) proposalParam(c *fiber.Ctx) (models.Proposal, models.Consultat
 	if err != nil {
 		return p, cons, err
 	}
-	if u, _ := currentUser(c); cons.Status == "draft" && u.Role == models.RoleMember {
+	if u, _ := currentUser(c); !cons.VisibleTo(u) {
 		return p, cons, fiber.ErrNotFound
 	}
 	return p, cons, nil
@@ -148,8 +148,8 @@ func groupConcerns(cs []models.Concern) []concernGroup {
 
 // formFromResponse fills the form with a saved response.
 func formFromResponse(r models.ResponseView) responseForm {
-	f := responseForm{Stance: r.Stance, Concerns: r.Concerns, Comment: r.Comment, Amendments: r.Amendments,
-		Consent: r.Consent, Version: strconv.Itoa(r.Version)}
+	f := responseForm{Stance: string(r.Stance), Concerns: r.Concerns, Comment: r.Comment, Amendments: r.Amendments,
+		Consent: string(r.Consent), Version: strconv.Itoa(r.Version)}
 	if r.Autonomy != nil {
 		f.Autonomy = strconv.Itoa(*r.Autonomy)
 	}
@@ -167,9 +167,9 @@ func (h *Handler) proposal(c *fiber.Ctx) error {
 		Open: cons.OpenForMembers(h.store.Now()), Form: responseForm{Version: "0"}}
 	if data.IsMember {
 		switch c.Query("saved") {
-		case "draft":
+		case string(models.StatusDraft):
 			data.Saved = "Your draft was saved. It does not count until you submit it."
-		case "submitted":
+		case string(models.StatusSubmitted):
 			data.Saved = "Your response was submitted. You can change it until the member deadline."
 		}
 		r, err := h.store.ResponseFor(ctx, u.OrgID(), p.ID)
@@ -259,7 +259,7 @@ func (h *Handler) saveResponse(c *fiber.Ctx) error {
 		return h.showProposal(c, status, "Not saved: ", data)
 	}
 	h.log.Info("response saved", "user_id", u.ID, "organisation_id", u.OrgID(), "proposal", p.Ref, "action", form.Action)
-	return c.Redirect("/proposals/"+p.Ref+"?saved="+map[bool]string{true: "submitted", false: "draft"}[form.Action == "submit"], fiber.StatusSeeOther)
+	return c.Redirect("/proposals/"+p.Ref+"?saved="+string(map[bool]models.ResponseStatus{true: models.StatusSubmitted, false: models.StatusDraft}[form.Action == "submit"]), fiber.StatusSeeOther)
 }
 
 // refuseClosed answers a save after the member deadline: 409, the reason, and

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -119,8 +120,8 @@ var london = func() *time.Location {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"stanceLabel":   func(s string) string { return models.StanceLabels[s] },
-		"consentLabel":  func(s string) string { return models.ConsentLabels[s] },
+		"stanceLabel":   codeLabel(models.Stance.Label),
+		"consentLabel":  codeLabel(models.Consent.Label),
 		"typeLabel":     func(s string) string { return models.OrganisationTypeLabels[s] },
 		"systemLabel":   func(s string) string { return models.SystemStatusLabels[s] },
 		"sideLabel":     func(s string) string { return models.ConcernSideLabels[s] },
@@ -142,8 +143,8 @@ func templateFuncs() template.FuncMap {
 		"lines":         func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"add":           func(a, b int) int { return a + b },
 		"query":         filterQuery,
-		"stances":       func() []string { return models.Stances },
-		"consents":      func() []string { return models.Consents },
+		"stances":       func() []models.Stance { return models.Stances },
+		"consents":      func() []models.Consent { return models.Consents },
 		"autonomyScale": func() []int { return models.AutonomyScale },
 		"maxComment":    func() string { return "5,000" },
 		"positions":     func() []string { return models.Positions },
@@ -263,4 +264,11 @@ func tallyLink(f models.Filter, mode string) string {
 type consultationNav struct {
 	ID      int64
 	Current string
+}
+
+// codeLabel lets a template label a code whether it holds it as the domain's
+// type (a stored response) or as a plain string (a form as typed): a
+// template function taking reflect.Value accepts either.
+func codeLabel[T ~string](label func(T) string) func(reflect.Value) string {
+	return func(v reflect.Value) string { return label(T(v.String())) }
 }

@@ -42,10 +42,10 @@ const (
 type fixtureSave struct {
 	org      string
 	ref      string
-	stance   string
+	stance   models.Stance
 	autonomy int
 	concerns []string
-	consent  string
+	consent  models.Consent
 	comment  string
 	submit   bool
 }

@@ -38,8 +38,10 @@ var formValidator = func() *validator.Validate {
 		"concern_code":        pattern(regexp.MustCompile(`^[a-z][a-z0-9_]{1,62}$`)),
 		"proposal_ref":        pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)),
 		"organisation_code":   pattern(regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)),
-		"consultation_status": oneOf(models.ConsultationStatuses),
-		"power_direction":     oneOf(models.PowerDirections),
+		"consultation_status": validCode[models.ConsultationStatus](),
+		"power_direction":     validCode[models.PowerDirection](),
+		"stance":              validCode[models.Stance](),
+		"consent":             validCode[models.Consent](),
 		"concern_side":        oneOf(models.ConcernSides),
 		"organisation_type":   oneOf(models.OrganisationTypes),
 		"region":              oneOf(models.Regions),
@@ -100,4 +102,13 @@ func (m fieldMessages) message(field, rule string) string {
 		return msg
 	}
 	return "Check this answer"
+}
+
+// validCode is the validator rule that a field holds one of a vocabulary's
+// codes, as the domain type T says.
+func validCode[T interface {
+	~string
+	Valid() bool
+}]() validator.Func {
+	return func(fl validator.FieldLevel) bool { return T(fl.Field().String()).Valid() }
 }

@@ -19,7 +19,7 @@ type ConsultationInput struct {
 	Title          string
 	Issuer         string
 	Background     string
-	Status         string
+	Status         ConsultationStatus
 	PublishedAt    time.Time
 	ClosesAt       time.Time
 	MemberDeadline time.Time
@@ -40,7 +40,7 @@ type ProposalInput struct {
 	Title          string
 	Summary        string
 	Change         string
-	PowerDirection string
+	PowerDirection PowerDirection
 	Position       int
 }
 

@@ -75,9 +75,9 @@ type ResponseRow struct {
 	ProposalTitle    string
 	OrganisationCode string
 	OrganisationName string
-	Stance           string
+	Stance           Stance
 	Autonomy         int
-	Consent          string
+	Consent          Consent
 	SubmittedAt      *time.Time
 	MemberConcerns   []string
 	AnalystConcerns  []string

@@ -4,82 +4,6 @@ import (
 	"time"
 )
 
-// Role is what a user may do.
-type Role string
-
-const (
-	RoleMember Role = "member"
-	RolePolicy Role = "policy"
-	RoleAdmin  Role = "admin"
-)
-
-// Roles lists every role, in the order forms show them.
-var Roles = []Role{RoleMember, RolePolicy, RoleAdmin}
-
-// Stance codes, from strongest support to strongest opposition; these strings
-// are part of the CSV and JSON contracts.
-const (
-	StronglySupport = "strongly_support"
-	Support         = "support"
-	Neutral         = "neutral"
-	Oppose          = "oppose"
-	StronglyOppose  = "strongly_oppose"
-)
-
-// Stances lists the five stance codes in scale order.
-var Stances = []string{StronglySupport, Support, Neutral, Oppose, StronglyOppose}
-
-// StanceLabels says each stance in words.
-var StanceLabels = map[string]string{
-	StronglySupport: "Strongly support",
-	Support:         "Support",
-	Neutral:         "Neutral",
-	Oppose:          "Oppose",
-	StronglyOppose:  "Strongly oppose",
-}
-
-// Consent levels for quoting a member's words.
-const (
-	ConsentAttributed = "attributed"
-	ConsentAnonymised = "anonymised"
-	ConsentPrivate    = "private"
-)
-
-// Consents lists the consent codes, most open first.
-var Consents = []string{ConsentAttributed, ConsentAnonymised, ConsentPrivate}
-
-// ConsentLabels explains each consent level to the member choosing it.
-var ConsentLabels = map[string]string{
-	ConsentAttributed: "Quote us by name",
-	ConsentAnonymised: "Quote us without our name (described by trust type and region)",
-	ConsentPrivate:    "Do not quote us (for the policy team only)",
-}
-
-// Autonomy impact runs from -2 (power moves to the centre) to +2 (local
-// autonomy is strengthened).
-const (
-	AutonomyMin = -2
-	AutonomyMax = 2
-)
-
-// AutonomyScale is the scale in order, for forms and charts.
-var AutonomyScale = []int{-2, -1, 0, 1, 2}
-
-// AutonomyLabels says each point of the autonomy scale in words.
-var AutonomyLabels = map[int]string{
-	-2: "Shifts power strongly to the centre",
-	-1: "Shifts some power to the centre",
-	0:  "No change to the balance",
-	1:  "Strengthens local autonomy somewhat",
-	2:  "Strengthens local autonomy strongly",
-}
-
-// Response statuses.
-const (
-	StatusDraft     = "draft"
-	StatusSubmitted = "submitted"
-)
-
 // Organisation types.
 var OrganisationTypes = []string{"acute", "mental_health", "community", "ambulance", "specialist", "combined"}
 
@@ -112,12 +36,6 @@ var ConcernSideLabels = map[string]string{
 	"delivery": "Delivery",
 }
 
-// Power directions: the policy team's assessment of a proposal.
-var PowerDirections = []string{"centralising", "devolving", "mixed", "neutral"}
-
-// Consultation statuses.
-var ConsultationStatuses = []string{"draft", "open", "closed"}
-
 // Text limits, in characters, shared by forms, imports and the API.
 const (
 	MaxCommentChars    = 5000
@@ -137,7 +55,7 @@ type Consultation struct {
 	Title          string
 	Issuer         string
 	Background     string
-	Status         string
+	Status         ConsultationStatus
 	PublishedAt    time.Time
 	ClosesAt       time.Time
 	MemberDeadline time.Time
@@ -146,8 +64,14 @@ type Consultation struct {
 }
 
 // OpenForMembers says whether members may still change their responses.
+// VisibleTo says whether u may see the consultation at all: members never
+// see a draft, which is still being prepared.
+func (c Consultation) VisibleTo(u User) bool {
+	return c.Status != ConsultationDraft || u.Role.SeesDrafts()
+}
+
 func (c Consultation) OpenForMembers(now time.Time) bool {
-	return c.Status == "open" && now.Before(c.MemberDeadline)
+	return c.Status == ConsultationOpen && now.Before(c.MemberDeadline)
 }
 
 // Proposal is one item of a consultation.
@@ -160,7 +84,7 @@ type Proposal struct {
 	Title          string
 	Summary        string
 	Change         string
-	PowerDirection string
+	PowerDirection PowerDirection
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -218,12 +142,12 @@ type Response struct {
 	ID             int64
 	OrganisationID int64
 	ProposalID     int64
-	Stance         string
+	Stance         Stance
 	Autonomy       *int
 	Comment        string
 	Amendments     string
-	Consent        string
-	Status         string
+	Consent        Consent
+	Status         ResponseStatus
 	Version        int
 	UpdatedBy      *int64
 	SubmittedBy    *int64
@@ -238,13 +162,13 @@ type ResponseRevision struct {
 	ResponseID int64
 	Version    int
 	Kind       string
-	Status     string
-	Stance     string
+	Status     ResponseStatus
+	Stance     Stance
 	Autonomy   *int
 	Concerns   string
 	Comment    string
 	Amendments string
-	Consent    string
+	Consent    Consent
 	SavedBy    *int64
 	SavedAt    time.Time
 }

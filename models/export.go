@@ -67,7 +67,7 @@ func WriteSummaryCSV(w io.Writer, s Summary) error {
 	write("summary", "response_rate", "", fraction(s.Responses, s.Members))
 	write("summary", "net_support", strconv.Itoa(s.NetSupport()), "")
 	for _, st := range Stances {
-		write("stance", st, strconv.Itoa(s.Stances.Get(st)), fraction(s.Stances.Get(st), s.Responses))
+		write("stance", string(st), strconv.Itoa(s.Stances.Get(st)), fraction(s.Stances.Get(st), s.Responses))
 	}
 	mean := ""
 	if s.AutonomyMean != nil {
@@ -89,7 +89,7 @@ func WriteSummaryCSV(w io.Writer, s Summary) error {
 			write(seg.section, r.Segment+":members", strconv.Itoa(r.Members), "")
 			write(seg.section, r.Segment+":responses", strconv.Itoa(total), fraction(total, r.Members))
 			for _, st := range Stances {
-				write(seg.section, r.Segment+":"+st, strconv.Itoa(r.Stances.Get(st)), fraction(r.Stances.Get(st), total))
+				write(seg.section, r.Segment+":"+string(st), strconv.Itoa(r.Stances.Get(st)), fraction(r.Stances.Get(st), total))
 			}
 		}
 	}

@@ -29,8 +29,8 @@ type QuoteView struct {
 	ProposalRef      string
 	OrganisationID   int64  // for linking back; never print it next to an anonymised quote
 	OrganisationCode string // for linking back, as OrganisationID
-	Stance           string
-	Consent          string
+	Stance           Stance
+	Consent          Consent
 	Excerpt          string
 	Attribution      string // organisation name, or "An acute trust in London"; "" when withheld
 	Attributed       bool

@@ -7,12 +7,12 @@ import (
 
 // ResponseInput is what a member (or an import) says about a proposal.
 type ResponseInput struct {
-	Stance     string
+	Stance     Stance
 	Autonomy   *int
 	Concerns   []string
 	Comment    string
 	Amendments string
-	Consent    string
+	Consent    Consent
 }
 
 // SaveResponse is one save of an organisation's response to a proposal.
@@ -62,7 +62,7 @@ func (r RevisionView) ConcernList() []string {
 // ProposalStatus is where one organisation stands on one proposal.
 type ProposalStatus struct {
 	ProposalID  int64
-	Status      string // "" when not started
+	Status      ResponseStatus // "" when not started
 	UpdatedAt   *time.Time
 	SubmittedAt *time.Time
 }

@@ -38,8 +38,8 @@ type SearchHit struct {
 	ProposalTitle    string
 	OrganisationCode string
 	OrganisationName string
-	Stance           string
-	Consent          string
+	Stance           Stance
+	Consent          Consent
 	Passages         []Passage
 }
 

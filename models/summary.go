@@ -47,7 +47,7 @@ type StanceCounts struct {
 }
 
 // Add counts n more responses with the stance.
-func (c *StanceCounts) Add(stance string, n int) {
+func (c *StanceCounts) Add(stance Stance, n int) {
 	switch stance {
 	case StronglySupport:
 		c.StronglySupport += n
@@ -63,7 +63,7 @@ func (c *StanceCounts) Add(stance string, n int) {
 }
 
 // Get returns the count for a stance code.
-func (c StanceCounts) Get(stance string) int {
+func (c StanceCounts) Get(stance Stance) int {
 	switch stance {
 	case StronglySupport:
 		return c.StronglySupport
@@ -108,7 +108,7 @@ type ConcernTally struct {
 type Quote struct {
 	Attribution string // the organisation's name, or "A mental health trust in the Midlands"
 	Attributed  bool
-	Stance      string
+	Stance      Stance
 	Comment     string
 }
 

@@ -160,7 +160,7 @@ var memberOrgsLeftOpen = []string{"FLB", "HVH"}
 
 func loadDemoResponses(ctx context.Context, store *storage.Store, now time.Time, orgs map[string]models.Organisation) error {
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
-	directions := map[string]string{}
+	directions := map[string]models.PowerDirection{}
 	consultationOf := map[string]string{}
 	for _, cs := range Consultations {
 		for _, p := range cs.Proposals {
@@ -168,7 +168,7 @@ func loadDemoResponses(ctx context.Context, store *storage.Store, now time.Time,
 			consultationOf[p.Ref] = cs.Key
 		}
 	}
-	consents := []string{models.ConsentAttributed, models.ConsentAttributed, models.ConsentAnonymised, models.ConsentAnonymised, models.ConsentPrivate}
+	consents := []models.Consent{models.ConsentAttributed, models.ConsentAttributed, models.ConsentAnonymised, models.ConsentAnonymised, models.ConsentPrivate}
 	for pi, dp := range DemoProposals {
 		p, _, err := store.ProposalByRef(ctx, dp.Ref)
 		if err != nil {
@@ -208,7 +208,7 @@ func loadDemoResponses(ctx context.Context, store *storage.Store, now time.Time,
 // member: organisations already in an ICS lean towards proposals that hand
 // systems more say, and mental health and community trusts are warier of
 // central powers.
-func drawStance(rng *rand.Rand, mix StanceMix, o OrganisationSeed, direction string) string {
+func drawStance(rng *rand.Rand, mix StanceMix, o OrganisationSeed, direction models.PowerDirection) models.Stance {
 	w := make([]float64, len(mix))
 	for i, v := range mix {
 		w[i] = float64(v)
@@ -235,7 +235,7 @@ func drawStance(rng *rand.Rand, mix StanceMix, o OrganisationSeed, direction str
 
 // pickAnswer chooses an answer with the stance that suits the organisation,
 // preferring one written for its type or system status.
-func pickAnswer(answers []DemoAnswer, stance string, o OrganisationSeed, pick int) (DemoAnswer, bool) {
+func pickAnswer(answers []DemoAnswer, stance models.Stance, o OrganisationSeed, pick int) (DemoAnswer, bool) {
 	var specific, general []DemoAnswer
 	for _, a := range answers {
 		if a.Stance != stance {

@@ -1,6 +1,10 @@
 package seeds
 
-import "time"
+import (
+	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
+)
 
 // ConsultationSeed is one consultation of the reference data. Its dates are
 // offsets from the first time the seed runs, so the member window is open on a
@@ -23,9 +27,9 @@ type ProposalSeed struct {
 	Ref            string // e.g. "LP-12"; case-sensitive and unique across consultations
 	Group          string // the consultation's own section heading, e.g. "Managing the NHS's resources better"
 	Title          string
-	Summary        string // two to four sentences: what the proposal is
-	Change         string // one to three sentences: what it would change in law or practice
-	PowerDirection string // centralising, devolving, mixed, neutral
+	Summary        string                // two to four sentences: what the proposal is
+	Change         string                // one to three sentences: what it would change in law or practice
+	PowerDirection models.PowerDirection // centralising, devolving, mixed, neutral
 }
 
 // ConcernSeed is one code of the concern codebook.
@@ -55,11 +59,11 @@ type StanceMix [5]int
 // DemoAnswer is one answer a member might give: the demo generator picks
 // answers whose Stance matches the stance it drew for an organisation.
 type DemoAnswer struct {
-	Stance     string   // one of the five stance codes
-	Autonomy   int      // -2 … 2
-	Concerns   []string // concern codes
-	Comment    string   // as a trust's director of strategy would write it
-	Amendments string   // may be empty
+	Stance     models.Stance // one of the five stance codes
+	Autonomy   int           // -2 … 2
+	Concerns   []string      // concern codes
+	Comment    string        // as a trust's director of strategy would write it
+	Amendments string        // may be empty
 	// Types and SystemStatus, when set, say which members the answer suits;
 	// the generator prefers a matching answer and never uses one that
 	// contradicts the organisation (an ICS answer for an STP member).

@@ -253,11 +253,11 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 
 // leaning is where members tend to stand on a proposal, as an index into
 // the stance scale: centralising proposals draw opposition.
-func leaning(direction string) int {
+func leaning(direction models.PowerDirection) int {
 	switch direction {
-	case "centralising":
+	case models.Centralising:
 		return 3
-	case "devolving":
+	case models.Devolving:
 		return 1
 	}
 	return 2
@@ -265,7 +265,7 @@ func leaning(direction string) int {
 
 func clamp(v, lo, hi int) int { return max(lo, min(hi, v)) }
 
-func pick(rng *rand.Rand, values []string, weights []int) string {
+func pick[T any](rng *rand.Rand, values []T, weights []int) T {
 	total := 0
 	for _, w := range weights {
 		total += w

@@ -4,15 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/nhsproviders/consultation-tracker/models"
 )
 
 // Response is one submitted response as the bare loops write it.
 type Response struct {
 	OrganisationID, ProposalID int64
-	Stance                     string
+	Stance                     models.Stance
 	Autonomy                   int
 	Comment, Amendments        string
-	Consent                    string
+	Consent                    models.Consent
 	At                         time.Time // submitted, created and updated
 	ConcernIDs                 []int64
 }

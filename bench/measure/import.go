@@ -275,7 +275,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, export io.Reader, ids reference
 			}
 		}
 		err = ins.Insert(ctx, dataset.Response{OrganisationID: ids.organisations[rec[0]], ProposalID: ids.proposals[rec[1]],
-			Stance: rec[2], Autonomy: autonomy, Comment: rec[5], Amendments: rec[6], Consent: rec[7], At: now,
+			Stance: models.Stance(rec[2]), Autonomy: autonomy, Comment: rec[5], Amendments: rec[6], Consent: models.Consent(rec[7]), At: now,
 			ConcernIDs: concernIDs})
 		if err != nil {
 			return err

@@ -55,7 +55,7 @@ func Stances(id, caption string, sc models.StanceCounts) BarChart {
 	for i, s := range models.Stances {
 		labels[i] = models.StanceLabels[s]
 		counts[i] = sc.Get(s)
-		classes[i] = "stance-" + s
+		classes[i] = "stance-" + string(s)
 	}
 	return newBarChart(id, caption, sc.Total(), labels, counts, classes)
 }
@@ -100,7 +100,7 @@ func Concerns(tallies []models.ConcernTally, responses int) []BarChart {
 
 // StackSegment is one stance's part of a segment's stacked bar.
 type StackSegment struct {
-	Stance string
+	Stance models.Stance
 	Count  int
 	X      float64
 	Width  float64

@@ -48,17 +48,17 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 		return Row{}, false
 	}
 	if len(rec) == len(ExportColumns) {
-		if st := rec[len(Columns)]; st != "" && st != models.StatusSubmitted {
+		if st := rec[len(Columns)]; st != "" && st != string(models.StatusSubmitted) {
 			p.add(line, "The status column says %q; imports store submitted responses only. Remove draft rows or set their status to submitted.", truncateText(st, 20))
 		}
 	}
-	row := Row{Line: line, Org: rec[0], Ref: rec[1], Stance: rec[2], Comment: rec[5], Amendments: rec[6], Consent: rec[7]}
+	row := Row{Line: line, Org: rec[0], Ref: rec[1], Stance: models.Stance(rec[2]), Comment: rec[5], Amendments: rec[6], Consent: models.Consent(rec[7])}
 	row.OrgID = lookUp(line, codes.Organisations, row.Org, p, "organisation_code is empty. Give the member organisation's code.",
 		"No member organisation has the code %q (codes are case-sensitive).")
 	row.ProposalID = lookUp(line, codes.Proposals, row.Ref, p, "proposal_ref is empty. Give the proposal's reference, such as LP-01.",
 		"No proposal has the reference %q (references are case-sensitive, such as LP-01).")
-	if !slices.Contains(models.Stances, row.Stance) {
-		p.add(line, "%s Use one of: %s.", describeValue("stance", row.Stance), strings.Join(models.Stances, ", "))
+	if !row.Stance.Valid() {
+		p.add(line, "%s Use one of: %s.", describeValue("stance", string(row.Stance)), models.CodeList(models.Stances))
 	}
 	if v, err := strconv.Atoi(strings.TrimSpace(rec[3])); err == nil && v >= models.AutonomyMin && v <= models.AutonomyMax {
 		row.Autonomy = v
@@ -77,8 +77,8 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 			p.add(line, "The %s is %s characters long; the limit is %s. Shorten it and import again.", f.name, thousands(n), thousands(f.max))
 		}
 	}
-	if !slices.Contains(models.Consents, row.Consent) {
-		p.add(line, "%s Use one of: %s.", describeValue("consent", row.Consent), strings.Join(models.Consents, ", "))
+	if !row.Consent.Valid() {
+		p.add(line, "%s Use one of: %s.", describeValue("consent", string(row.Consent)), models.CodeList(models.Consents))
 	}
 	return row, p.total() == before
 }

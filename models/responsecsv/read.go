@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/nhsproviders/consultation-tracker/models"
 )
 
 // Codes are the reference data a file's rows are checked against: each
@@ -25,11 +27,11 @@ type Row struct {
 	Line              int
 	Org, Ref          string // as the file gives them, for messages
 	OrgID, ProposalID int64
-	Stance            string
+	Stance            models.Stance
 	Autonomy          int
 	Comment           string
 	Amendments        string
-	Consent           string
+	Consent           models.Consent
 	Concerns          []string // codes, without repeats
 	ConcernIDs        []int64
 }

@@ -210,9 +210,9 @@ func (s *Store) submittedPage(db *gorm.DB, from string, args []any, q models.Res
 		ID                                 int64
 		ProposalRef, ProposalTitle         string
 		OrganisationCode, OrganisationName string
-		Stance                             string
+		Stance                             models.Stance
 		Autonomy                           int
-		Consent                            string
+		Consent                            models.Consent
 		SubmittedAt                        *time.Time
 		MemberCodes, AnalystCodes          string
 		QuoteCount, NoteCount              int

@@ -79,7 +79,7 @@ func (a *analysisStore) proposal(ref string) int64 {
 }
 
 // respond saves (or re-saves) an organisation's response as its member.
-func (a *analysisStore) respond(org, ref string, submit bool, consent, comment string, concerns ...string) int64 {
+func (a *analysisStore) respond(org, ref string, submit bool, consent models.Consent, comment string, concerns ...string) int64 {
 	a.t.Helper()
 	ctx := context.Background()
 	o := a.orgs[org]

@@ -14,7 +14,7 @@ import (
 
 // quoteConsent is what a frozen quote's member says today.
 type quoteConsent struct {
-	consent     string
+	consent     models.Consent
 	anonymously string // the anonymous attribution of the member
 }
 
@@ -43,8 +43,9 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 	out := map[int64]quoteConsent{}
 	for _, ids := range chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
 		var rows []struct {
-			ID                    int64
-			Consent, Type, Region string
+			ID           int64
+			Type, Region string
+			Consent      models.Consent
 		}
 		if err := db.Table("responses r").Select("r.id, r.consent, o.type, o.region").
 			Joins("JOIN organisations o ON o.id = r.organisation_id").
@@ -115,7 +116,7 @@ func (s *Store) PublishableSnapshot(ctx context.Context, snap models.Snapshot) (
 
 // narrowsConsent says whether a change of consent withdraws some of what
 // was allowed: quoting at all, or quoting by name.
-func narrowsConsent(was, now string) bool {
+func narrowsConsent(was, now models.Consent) bool {
 	switch was {
 	case models.ConsentAttributed:
 		return now != models.ConsentAttributed
@@ -129,7 +130,7 @@ func narrowsConsent(was, now string) bool {
 // collective response that froze a quote of a response whose consent has
 // just changed from was to now, when the change withdraws what the quote
 // was frozen with. The workspace says so too, from the data, on every view.
-func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now string) error {
+func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now models.Consent) error {
 	if !narrowsConsent(was, now) {
 		return nil
 	}

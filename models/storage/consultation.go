@@ -14,7 +14,7 @@ import (
 func (s *Store) Consultations(ctx context.Context, includeDrafts bool) ([]models.Consultation, error) {
 	q := s.r.WithContext(ctx).Order("published_at DESC, id DESC")
 	if !includeDrafts {
-		q = q.Where("status <> ?", "draft")
+		q = q.Where("status <> ?", models.ConsultationDraft)
 	}
 	var cs []models.Consultation
 	err := q.Find(&cs).Error
@@ -65,7 +65,7 @@ func (s *Store) UpdateConsultation(ctx context.Context, actorID, id int64, in mo
 		ch.value("title", c.Title, in.Title)
 		ch.value("issuer", c.Issuer, in.Issuer)
 		ch.text("background", c.Background, in.Background)
-		ch.value("status", c.Status, in.Status)
+		ch.value("status", string(c.Status), string(in.Status))
 		ch.when("published", c.PublishedAt, in.PublishedAt)
 		ch.when("closes", c.ClosesAt, in.ClosesAt)
 		ch.when("member deadline", c.MemberDeadline, in.MemberDeadline)

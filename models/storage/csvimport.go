@@ -352,7 +352,7 @@ func (w *importWriter) replace(ids []int64) error {
 
 // overwrite writes the batch's replaced rows over their responses, whose
 // consent was as consent gives it by id.
-func (w *importWriter) overwrite(consent map[int64]string) error {
+func (w *importWriter) overwrite(consent map[int64]models.Consent) error {
 	const update = `UPDATE responses SET stance = ?, autonomy = ?, comment = ?, amendments = ?, consent = ?,
 		status = ?, version = ?, updated_by = ?, updated_at = ?, submitted_by = ?, submitted_at = ?
 		WHERE id = ? AND version = ?`
@@ -378,15 +378,15 @@ func (w *importWriter) overwrite(consent map[int64]string) error {
 }
 
 // consentsOf reads the consent of responses, by id, before they change.
-func consentsOf(tx *gorm.DB, ids []int64) (map[int64]string, error) {
+func consentsOf(tx *gorm.DB, ids []int64) (map[int64]models.Consent, error) {
 	var rows []struct {
 		ID      int64
-		Consent string
+		Consent models.Consent
 	}
 	if err := tx.Table("responses").Select("id, consent").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[int64]string, len(rows))
+	out := make(map[int64]models.Consent, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.Consent
 	}

@@ -18,10 +18,12 @@ import (
 
 // fileRow is one row of a generated import file.
 type fileRow struct {
-	org, ref, stance    string
-	autonomy            int
-	concerns, comment   string
-	amendments, consent string
+	org, ref          string
+	stance            models.Stance
+	autonomy          int
+	concerns, comment string
+	amendments        string
+	consent           models.Consent
 }
 
 func (r fileRow) String() string {

@@ -73,7 +73,7 @@ func TestExportIsInProposalThenOrganisationOrder(t *testing.T) {
 	}
 	var keys []key
 	for _, r := range records[1:] {
-		if r[8] != models.StatusSubmitted {
+		if r[8] != string(models.StatusSubmitted) {
 			t.Fatalf("a %s response in a submitted-only export", r[8])
 		}
 		keys = append(keys, key{position[r[1]], r[0]})

@@ -73,7 +73,7 @@ const inSegment = "proposal_id IN ? AND org_type = ? AND region = ? AND system_s
 func (o overviewRows) stances() error {
 	err := eachRow(o.db, "SELECT proposal_id, stance, n FROM stance_tallies WHERE "+inSegment, o.args, func(scan func(...any) error) error {
 		var id int64
-		var stance string
+		var stance models.Stance
 		var n int
 		if err := scan(&id, &stance, &n); err != nil {
 			return err

@@ -86,7 +86,7 @@ func (s *Store) UpdateProposal(ctx context.Context, actorID, id int64, in models
 		ch.value("title", p.Title, in.Title)
 		ch.text("summary", p.Summary, in.Summary)
 		ch.text("what it would change", p.Change, in.Change)
-		ch.value("power direction", p.PowerDirection, in.PowerDirection)
+		ch.value("power direction", string(p.PowerDirection), string(in.PowerDirection))
 		subject := "proposal " + p.Ref
 		rank, err := proposalOrder(p.ConsultationID).rankOf(tx, p.ID)
 		if err != nil {

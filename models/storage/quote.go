@@ -136,7 +136,9 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 		ID, ResponseID, ProposalID, OrganisationID int64
 		ProposalRef, OrganisationCode              string
 		OrganisationName, OrganisationType, Region string
-		Stance, Consent, Status                    string
+		Stance                                     models.Stance
+		Consent                                    models.Consent
+		Status                                     models.ResponseStatus
 		Comment, Amendments, Excerpt               string
 		CreatedByName                              string
 		CreatedAt                                  time.Time

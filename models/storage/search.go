@@ -89,7 +89,8 @@ func (s *Store) searchResponses(ctx context.Context, consultationID int64, q str
 		ResponseID                         int64
 		ProposalRef, ProposalTitle         string
 		OrganisationCode, OrganisationName string
-		Stance, Consent                    string
+		Stance                             models.Stance
+		Consent                            models.Consent
 		Comment, Amendments                string
 	}
 	err = s.r.WithContext(ctx).Raw(`SELECT r.id AS response_id, p.ref AS proposal_ref, p.title AS proposal_title,

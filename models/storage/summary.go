@@ -85,7 +85,7 @@ func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) 
 	}
 	var stanceRows []struct {
 		OrgType, Region, SystemStatus string
-		Stance                        string
+		Stance                        models.Stance
 		N, Quotable                   int
 	}
 	if err := db.Raw("SELECT org_type, region, system_status, stance, n, quotable FROM stance_tallies WHERE proposal_id = ? AND "+near,
@@ -118,7 +118,9 @@ func firstQuotes(db *gorm.DB, proposalID int64, f models.Filter) ([]models.Quote
 		}
 	}
 	var rows []struct {
-		Name, Type, Region, Consent, Stance, Comment string
+		Name, Type, Region, Comment string
+		Consent                     models.Consent
+		Stance                      models.Stance
 	}
 	if err := db.Raw(`SELECT o.name, o.type, o.region, r.consent, r.stance, r.comment
 		FROM (SELECT q.response_id, q.submitted_at FROM quotable_responses q WHERE `+qcond+`

@@ -136,8 +136,8 @@ func TestSummariesMatchAnIndependentRecount(t *testing.T) {
 					t.Errorf("%s: members %d responses %d, recount %d and %d", name, got.Members, got.Responses, want.members, want.responses)
 				}
 				for _, st := range models.Stances {
-					if got.Stances.Get(st) != want.stances[st] {
-						t.Errorf("%s: %s %d, recount %d", name, st, got.Stances.Get(st), want.stances[st])
+					if got.Stances.Get(st) != want.stances[string(st)] {
+						t.Errorf("%s: %s %d, recount %d", name, st, got.Stances.Get(st), want.stances[string(st)])
 					}
 				}
 				wantNet := want.stances["strongly_support"] + want.stances["support"] - want.stances["oppose"] - want.stances["strongly_oppose"]
@@ -164,8 +164,8 @@ func TestSummariesMatchAnIndependentRecount(t *testing.T) {
 				}
 				for _, seg := range got.ByType {
 					for _, st := range models.Stances {
-						if seg.Stances.Get(st) != want.byType[seg.Segment][st] {
-							t.Errorf("%s: %s %s %d, recount %d", name, seg.Segment, st, seg.Stances.Get(st), want.byType[seg.Segment][st])
+						if seg.Stances.Get(st) != want.byType[seg.Segment][string(st)] {
+							t.Errorf("%s: %s %s %d, recount %d", name, seg.Segment, st, seg.Stances.Get(st), want.byType[seg.Segment][string(st)])
 						}
 					}
 				}

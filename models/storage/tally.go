@@ -41,7 +41,7 @@ func (g segment) rollups() [8]segment {
 type stanceKey struct {
 	proposalID int64
 	seg        segment
-	stance     string
+	stance     models.Stance
 }
 
 type autonomyKey struct {
@@ -87,7 +87,7 @@ type contribution struct {
 	seg        segment
 	submitted  bool
 	at         time.Time // submitted at
-	stance     string
+	stance     models.Stance
 	autonomy   int
 	quotable   bool
 	member     []int64 // concerns the member chose
@@ -95,8 +95,8 @@ type contribution struct {
 }
 
 // isQuotable is the summary's rule for quotes: consent to be quoted, and a comment.
-func isQuotable(consent, comment string) bool {
-	return (consent == models.ConsentAttributed || consent == models.ConsentAnonymised) && comment != ""
+func isQuotable(consent models.Consent, comment string) bool {
+	return consent.Quotable() && comment != ""
 }
 
 func (t *tallies) addResponse(c contribution, sign int64) {
@@ -350,10 +350,11 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 		var rows []struct {
 			ID, OrganisationID, ProposalID int64
 			Type, Region, SystemStatus     string
-			Status, Stance                 string
+			Status                         models.ResponseStatus
+			Stance                         models.Stance
 			SubmittedAt                    *time.Time
 			Autonomy                       *int
-			Consent                        string
+			Consent                        models.Consent
 			HasComment                     int
 		}
 		if err := tx.Raw(`SELECT r.id, r.organisation_id, r.proposal_id, o.type, o.region, o.system_status, r.status, r.stance,
@@ -433,7 +434,7 @@ func (t *tallies) recountStances(db *gorm.DB) error {
 	var stances []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
-		Stance                     string
+		Stance                     models.Stance
 		N, Quotable                int64
 	}
 	if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, r.stance, COUNT(*) AS n,
@@ -516,7 +517,7 @@ func readTallies(db *gorm.DB) (*tallies, error) {
 	var stances []struct {
 		ProposalID                    int64
 		OrgType, Region, SystemStatus string
-		Stance                        string
+		Stance                        models.Stance
 		N, Quotable                   int64
 	}
 	if err := db.Raw("SELECT proposal_id, org_type, region, system_status, stance, n, quotable FROM stance_tallies").Scan(&stances).Error; err != nil {

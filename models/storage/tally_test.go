@@ -176,8 +176,8 @@ func TestTalliesMatchARecountAfterABurstOfWrites(t *testing.T) {
 					want.members, want.responses, want.quotes, want.nonResponders)
 			}
 			for _, st := range models.Stances {
-				if got.Stances.Get(st) != want.stances[st] {
-					t.Errorf("%s: %s %d, recount %d", name, st, got.Stances.Get(st), want.stances[st])
+				if got.Stances.Get(st) != want.stances[string(st)] {
+					t.Errorf("%s: %s %d, recount %d", name, st, got.Stances.Get(st), want.stances[string(st)])
 				}
 			}
 			for _, c := range got.Concerns {
