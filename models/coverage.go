@@ -53,3 +53,38 @@ type SectionCoverage struct {
 	Uncovered  []UncoveredConcern
 	Dissenting []DissentingSegment
 }
+
+// PositionFamily is the stance family a collective position claims:
+// "supporting", "opposing", or "" for no position.
+func PositionFamily(position string) string {
+	switch position {
+	case "support", "support_with_amendments":
+		return "supporting"
+	case "oppose":
+		return "opposing"
+	}
+	return ""
+}
+
+// Majority returns the largest stance family of the counts and its size;
+// ties and empty counts give "".
+func (sc StanceCounts) Majority() (string, int) {
+	fam := map[string]int{
+		"supporting": sc.StronglySupport + sc.Support,
+		"opposing":   sc.Oppose + sc.StronglyOppose,
+		"neutral":    sc.Neutral,
+	}
+	best, n, tie := "", 0, false
+	for _, k := range []string{"supporting", "opposing", "neutral"} {
+		switch {
+		case fam[k] > n:
+			best, n, tie = k, fam[k], false
+		case fam[k] == n && n > 0:
+			tie = true
+		}
+	}
+	if tie {
+		return "", n
+	}
+	return best, n
+}

@@ -95,6 +95,18 @@ func (c Consent) Label() string { return ConsentLabels[c] }
 // response at all.
 func (c Consent) Quotable() bool { return c == ConsentAttributed || c == ConsentAnonymised }
 
+// NarrowedBy says whether changing consent from c to now withdraws some of
+// what c allowed: quoting at all, or quoting by name.
+func (c Consent) NarrowedBy(now Consent) bool {
+	switch c {
+	case ConsentAttributed:
+		return now != ConsentAttributed
+	case ConsentAnonymised:
+		return !now.Quotable()
+	}
+	return false
+}
+
 // Autonomy impact runs from -2 (power moves to the centre) to +2 (local
 // autonomy is strengthened).
 const (

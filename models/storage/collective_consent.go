@@ -114,24 +114,12 @@ func (s *Store) PublishableSnapshot(ctx context.Context, snap models.Snapshot) (
 	return out, withdrawn, nil
 }
 
-// narrowsConsent says whether a change of consent withdraws some of what
-// was allowed: quoting at all, or quoting by name.
-func narrowsConsent(was, now models.Consent) bool {
-	switch was {
-	case models.ConsentAttributed:
-		return now != models.ConsentAttributed
-	case models.ConsentAnonymised:
-		return now != models.ConsentAttributed && now != models.ConsentAnonymised
-	}
-	return false
-}
-
 // tellWithdrawnConsent records in the audit log, in tx, each approved
 // collective response that froze a quote of a response whose consent has
 // just changed from was to now, when the change withdraws what the quote
 // was frozen with. The workspace says so too, from the data, on every view.
 func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now models.Consent) error {
-	if !narrowsConsent(was, now) {
+	if !was.NarrowedBy(now) {
 		return nil
 	}
 	var quoteIDs []int64

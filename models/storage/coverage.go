@@ -8,40 +8,6 @@ import (
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
-// positionFamily maps a position to the stance family it claims.
-func positionFamily(position string) string {
-	switch position {
-	case "support", "support_with_amendments":
-		return "supporting"
-	case "oppose":
-		return "opposing"
-	}
-	return ""
-}
-
-// majority returns the largest stance family of a set of counts; ties and
-// empty sets give "".
-func majority(sc models.StanceCounts) (string, int) {
-	fam := map[string]int{
-		"supporting": sc.StronglySupport + sc.Support,
-		"opposing":   sc.Oppose + sc.StronglyOppose,
-		"neutral":    sc.Neutral,
-	}
-	best, n, tie := "", 0, false
-	for _, k := range []string{"supporting", "opposing", "neutral"} {
-		switch {
-		case fam[k] > n:
-			best, n, tie = k, fam[k], false
-		case fam[k] == n && n > 0:
-			tie = true
-		}
-	}
-	if tie {
-		return "", n
-	}
-	return best, n
-}
-
 // Coverage checks each proposal's section against what members said:
 // concerns raised by at least threshold (a share, e.g. 0.25) of responding
 // members that the section neither mentions nor evidences with a quote, and
@@ -86,13 +52,13 @@ func (s *Store) Coverage(ctx context.Context, consultationID int64, threshold fl
 			}
 			sc.Uncovered = append(sc.Uncovered, models.UncoveredConcern{Code: c.Code, Label: c.Label, Count: n, Share: share})
 		}
-		if fam := positionFamily(sec.Position); fam != "" {
+		if fam := models.PositionFamily(sec.Position); fam != "" {
 			for _, dim := range []struct {
 				name string
 				rows []models.SegmentStances
 			}{{"type", sum.ByType}, {"region", sum.ByRegion}, {"system_status", sum.BySystemStatus}} {
 				for _, seg := range dim.rows {
-					maj, n := majority(seg.Stances)
+					maj, n := seg.Stances.Majority()
 					if maj != "" && maj != fam {
 						sc.Dissenting = append(sc.Dissenting, models.DissentingSegment{Dimension: dim.name, Segment: seg.Segment,
 							Responses: seg.Stances.Total(), Majority: maj, Count: n})
