@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
@@ -90,7 +92,7 @@ func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, code
 		if before, had, err = codingsOf(tx, responseID); err != nil || slices.Equal(before, after) {
 			return auditEntry{}, err
 		}
-		was, err := loadContributions(tx, []int64{responseID})
+		was, err := tally.LoadContributions(tx, []int64{responseID})
 		if err != nil {
 			return auditEntry{}, err
 		}
@@ -109,7 +111,7 @@ func (s *Store) CodeResponse(ctx context.Context, responseID, userID int64, code
 				return auditEntry{}, err
 			}
 		}
-		if err := applyChange(tx, was, responseID); err != nil {
+		if err := tally.ApplyChange(tx, was, responseID); err != nil {
 			return auditEntry{}, err
 		}
 		return auditEntry{models.AuditResponseCoded, fmt.Sprintf("response %d", responseID),
@@ -285,7 +287,7 @@ func (s *Store) concernTallies(ctx context.Context, source string, proposalID in
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	rows, err := s.concernCounts(ctx, proposalID, segmentOf(f), source)
+	rows, err := s.concernCounts(ctx, proposalID, tally.SegmentOf(f), source)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
+	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
 )
 
@@ -31,7 +32,7 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 			unlinked = append(unlinked, q.ID)
 		}
 	}
-	for _, ids := range chunks(unlinked, 500) {
+	for _, ids := range sqldb.Chunks(unlinked, 500) {
 		var links []struct{ ID, ResponseID int64 }
 		if err := db.Table("quotes").Select("id, response_id").Where("id IN ?", ids).Scan(&links).Error; err != nil {
 			return nil, err
@@ -41,7 +42,7 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 		}
 	}
 	out := map[int64]quoteConsent{}
-	for _, ids := range chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
+	for _, ids := range sqldb.Chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
 		var rows []struct {
 			ID           int64
 			Type, Region string

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/responsecsv"
 	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
@@ -32,8 +34,6 @@ type importRow struct {
 	wasSubmitted bool // and it was submitted
 	analyst      []int64
 }
-
-type responseKey struct{ orgID, proposalID int64 }
 
 // importCodes loads the codes an import checks rows against, once.
 func (s *Store) importCodes(ctx context.Context) (responsecsv.Codes, error) {
@@ -169,16 +169,16 @@ type importWriter struct {
 	db    *sqldb.Conn // tx's connection, for the batch statements
 	now   time.Time
 	by    any // the importing user's id, or nil
-	segs  map[int64]segment
+	segs  map[int64]tally.Segment
 	tally *importTally
 	// pairs holds a batch's changes to the outstanding pairs and the quote
 	// index, which are kept row by row and written with the batch.
-	pairs *tallies
+	pairs *tally.Counts
 	res   models.ImportResult
 
 	// The batch being written, and its rows by organisation and proposal.
 	batch []importRow
-	index map[responseKey]int
+	index map[tally.ResponseKey]int
 	// Reused from batch to batch.
 	args []any
 	ids  []int64
@@ -186,12 +186,12 @@ type importWriter struct {
 
 func (s *Store) newImportWriter(tx *gorm.DB, userID int64) (*importWriter, error) {
 	w := &importWriter{s: s, ctx: tx.Statement.Context, tx: tx, db: sqldb.InTx(tx),
-		now: s.Now(), tally: newImportTally(), pairs: newTallies(), index: make(map[responseKey]int, importBatchRows)}
+		now: s.Now(), tally: newImportTally(), pairs: tally.New(), index: make(map[tally.ResponseKey]int, importBatchRows)}
 	if userID > 0 {
 		w.by = userID
 	}
 	var err error
-	w.segs, err = organisationSegments(tx)
+	w.segs, err = tally.OrganisationSegments(tx)
 	return w, err
 }
 
@@ -209,7 +209,7 @@ func (w *importWriter) write(batch []importRow) error {
 	w.batch = batch
 	clear(w.index)
 	for i := range batch {
-		w.index[responseKey{batch[i].OrgID, batch[i].ProposalID}] = i
+		w.index[tally.ResponseKey{OrgID: batch[i].OrgID, ProposalID: batch[i].ProposalID}] = i
 	}
 	if err := w.insertNew(); err != nil {
 		return err
@@ -235,7 +235,7 @@ func (w *importWriter) write(batch []importRow) error {
 
 // row is the batch's row for an organisation and proposal.
 func (w *importWriter) row(orgID, proposalID int64) (*importRow, error) {
-	i, ok := w.index[responseKey{orgID, proposalID}]
+	i, ok := w.index[tally.ResponseKey{OrgID: orgID, ProposalID: proposalID}]
 	if !ok {
 		return nil, fmt.Errorf("organisation %d and proposal %d are not in the batch", orgID, proposalID)
 	}
@@ -321,7 +321,7 @@ func (w *importWriter) replace(ids []int64) error {
 	if err := w.s.keepCurrentVersions(w.tx, ids); err != nil {
 		return err
 	}
-	before, err := loadContributions(w.tx, ids)
+	before, err := tally.LoadContributions(w.tx, ids)
 	if err != nil {
 		return err
 	}
@@ -333,16 +333,16 @@ func (w *importWriter) replace(ids []int64) error {
 		if err := w.count(c, -1); err != nil {
 			return err
 		}
-		r, err := w.row(c.orgID, c.proposalID)
+		r, err := w.row(c.OrgID, c.ProposalID)
 		if err != nil {
 			return err
 		}
-		r.analyst, r.wasSubmitted = c.analyst, c.submitted
+		r.analyst, r.wasSubmitted = c.Analyst, c.Submitted
 	}
 	if err := w.overwrite(consent); err != nil {
 		return err
 	}
-	for _, chunk := range chunks(ids, 500) {
+	for _, chunk := range sqldb.Chunks(ids, 500) {
 		if err := w.tx.Where("response_id IN ?", chunk).Delete(&responseConcern{}).Error; err != nil {
 			return err
 		}
@@ -395,15 +395,15 @@ func consentsOf(tx *gorm.DB, ids []int64) (map[int64]models.Consent, error) {
 
 // count adds (sign +1) or takes away (-1) what a response contributes: to
 // the tallies, and to the quote index (outstanding pairs are the caller's).
-func (w *importWriter) count(c contribution, sign int64) error {
-	if !c.submitted {
+func (w *importWriter) count(c tally.Contribution, sign int64) error {
+	if !c.Submitted {
 		return nil
 	}
-	if c.quotable {
+	if c.Quotable {
 		if sign < 0 {
-			w.pairs.quotesGone = append(w.pairs.quotesGone, c.responseID)
+			w.pairs.QuotesGone = append(w.pairs.QuotesGone, c.ResponseID)
 		} else {
-			w.pairs.quotesNew = append(w.pairs.quotesNew, c)
+			w.pairs.QuotesNew = append(w.pairs.QuotesNew, c)
 		}
 	}
 	return w.tally.add(c, sign)
@@ -415,23 +415,23 @@ func (w *importWriter) count(c contribution, sign int64) error {
 func (w *importWriter) countBatch() error {
 	for i := range w.batch {
 		r := &w.batch[i]
-		err := w.count(contribution{responseID: r.responseID, orgID: r.OrgID, proposalID: r.ProposalID, seg: w.segs[r.OrgID],
-			submitted: true, at: w.now, stance: r.Stance, autonomy: r.Autonomy,
-			quotable: isQuotable(r.Consent, r.Comment), member: r.ConcernIDs, analyst: r.analyst}, +1)
+		err := w.count(tally.Contribution{ResponseID: r.responseID, OrgID: r.OrgID, ProposalID: r.ProposalID, Seg: w.segs[r.OrgID],
+			Submitted: true, At: w.now, Stance: r.Stance, Autonomy: r.Autonomy,
+			Quotable: tally.IsQuotable(r.Consent, r.Comment), Member: r.ConcernIDs, Analyst: r.analyst}, +1)
 		if err != nil {
 			return err
 		}
-		w.pairs.submission(responseKey{r.OrgID, r.ProposalID}, r.wasSubmitted, true)
+		w.pairs.Submission(tally.ResponseKey{OrgID: r.OrgID, ProposalID: r.ProposalID}, r.wasSubmitted, true)
 	}
-	if err := w.pairs.applyOutstanding(w.ctx, w.db); err != nil {
+	if err := w.pairs.ApplyOutstanding(w.ctx, w.db); err != nil {
 		return err
 	}
-	if err := w.pairs.applyQuotes(w.ctx, w.db); err != nil {
+	if err := w.pairs.ApplyQuotes(w.ctx, w.db); err != nil {
 		return err
 	}
-	clear(w.pairs.outstanding)
-	clear(w.pairs.quotesNew)
-	w.pairs.quotesGone, w.pairs.quotesNew = w.pairs.quotesGone[:0], w.pairs.quotesNew[:0]
+	clear(w.pairs.Outstanding)
+	clear(w.pairs.QuotesNew)
+	w.pairs.QuotesGone, w.pairs.QuotesNew = w.pairs.QuotesGone[:0], w.pairs.QuotesNew[:0]
 	return nil
 }
 
@@ -514,9 +514,9 @@ func (w *importWriter) finish(filename string) (models.ImportResult, error) {
 // (segment.rollups) and writes them, one proposal at a time, so the rolled-up
 // keys of the whole file are never held at once.
 type importTally struct {
-	segments []segment // by index
-	segIndex map[segment]uint16
-	stances  map[importStanceKey]stanceCount
+	segments []tally.Segment // by index
+	segIndex map[tally.Segment]uint16
+	stances  map[importStanceKey]tally.StanceCount
 	autonomy map[importAutonomyKey]int64
 	concerns map[importConcernKey]int64
 }
@@ -544,39 +544,39 @@ type importConcernKey struct {
 var importTallySources = [...]string{models.TallyMember, models.TallyAnalyst, models.TallyBoth}
 
 func newImportTally() *importTally {
-	return &importTally{segIndex: map[segment]uint16{}, stances: map[importStanceKey]stanceCount{},
+	return &importTally{segIndex: map[tally.Segment]uint16{}, stances: map[importStanceKey]tally.StanceCount{},
 		autonomy: map[importAutonomyKey]int64{}, concerns: map[importConcernKey]int64{}}
 }
 
 // add counts a submitted response's contribution with sign.
-func (t *importTally) add(c contribution, sign int64) error {
-	stance := slices.Index(models.Stances, c.stance)
-	if stance < 0 || c.autonomy < models.AutonomyMin || c.autonomy > models.AutonomyMax {
-		return fmt.Errorf("response %d is submitted with stance %q and autonomy %d", c.responseID, c.stance, c.autonomy)
+func (t *importTally) add(c tally.Contribution, sign int64) error {
+	stance := slices.Index(models.Stances, c.Stance)
+	if stance < 0 || c.Autonomy < models.AutonomyMin || c.Autonomy > models.AutonomyMax {
+		return fmt.Errorf("response %d is submitted with stance %q and autonomy %d", c.ResponseID, c.Stance, c.Autonomy)
 	}
-	g, ok := t.segIndex[c.seg]
+	g, ok := t.segIndex[c.Seg]
 	if !ok {
 		g = uint16(len(t.segments))
-		t.segIndex[c.seg] = g
-		t.segments = append(t.segments, c.seg)
+		t.segIndex[c.Seg] = g
+		t.segments = append(t.segments, c.Seg)
 	}
-	sk := importStanceKey{c.proposalID, g, uint8(stance)}
+	sk := importStanceKey{c.ProposalID, g, uint8(stance)}
 	v := t.stances[sk]
-	v.n += sign
-	if c.quotable {
-		v.quotable += sign
+	v.N += sign
+	if c.Quotable {
+		v.Quotable += sign
 	}
 	t.stances[sk] = v
-	t.autonomy[importAutonomyKey{c.proposalID, g, int8(c.autonomy)}] += sign
+	t.autonomy[importAutonomyKey{c.ProposalID, g, int8(c.Autonomy)}] += sign
 	const member, analyst, both = 0, 1, 2 // as in importTallySources
-	for _, id := range c.member {
-		t.concerns[importConcernKey{c.proposalID, id, g, member}] += sign
-		t.concerns[importConcernKey{c.proposalID, id, g, both}] += sign
+	for _, id := range c.Member {
+		t.concerns[importConcernKey{c.ProposalID, id, g, member}] += sign
+		t.concerns[importConcernKey{c.ProposalID, id, g, both}] += sign
 	}
-	for _, id := range c.analyst {
-		t.concerns[importConcernKey{c.proposalID, id, g, analyst}] += sign
-		if !slices.Contains(c.member, id) {
-			t.concerns[importConcernKey{c.proposalID, id, g, both}] += sign
+	for _, id := range c.Analyst {
+		t.concerns[importConcernKey{c.ProposalID, id, g, analyst}] += sign
+		if !slices.Contains(c.Member, id) {
+			t.concerns[importConcernKey{c.ProposalID, id, g, both}] += sign
 		}
 	}
 	return nil
@@ -594,36 +594,36 @@ func (t *importTally) apply(tx *gorm.DB) error {
 		proposals[k.proposalID] = true
 	}
 	for _, p := range slices.Sorted(maps.Keys(proposals)) {
-		rolled := newTallies()
+		rolled := tally.New()
 		for k, v := range t.stances {
 			if k.proposalID != p {
 				continue
 			}
-			for _, g := range t.segments[k.seg].rollups() {
-				rk := stanceKey{p, g, models.Stances[k.stance]}
-				sum := rolled.stances[rk]
-				sum.n += v.n
-				sum.quotable += v.quotable
-				rolled.stances[rk] = sum
+			for _, g := range t.segments[k.seg].Rollups() {
+				rk := tally.StanceKey{ProposalID: p, Seg: g, Stance: models.Stances[k.stance]}
+				sum := rolled.Stances[rk]
+				sum.N += v.N
+				sum.Quotable += v.Quotable
+				rolled.Stances[rk] = sum
 			}
 		}
 		for k, n := range t.autonomy {
 			if k.proposalID != p {
 				continue
 			}
-			for _, g := range t.segments[k.seg].rollups() {
-				rolled.autonomy[autonomyKey{p, g, int(k.autonomy)}] += n
+			for _, g := range t.segments[k.seg].Rollups() {
+				rolled.Autonomy[tally.AutonomyKey{ProposalID: p, Seg: g, Autonomy: int(k.autonomy)}] += n
 			}
 		}
 		for k, n := range t.concerns {
 			if k.proposalID != p {
 				continue
 			}
-			for _, g := range t.segments[k.seg].rollups() {
-				rolled.concerns[concernKey{p, g, importTallySources[k.source], k.concernID}] += n
+			for _, g := range t.segments[k.seg].Rollups() {
+				rolled.Concerns[tally.ConcernKey{ProposalID: p, Seg: g, Source: importTallySources[k.source], ConcernID: k.concernID}] += n
 			}
 		}
-		if err := rolled.apply(tx); err != nil {
+		if err := rolled.Apply(tx); err != nil {
 			return err
 		}
 	}
@@ -634,7 +634,7 @@ func (t *importTally) apply(tx *gorm.DB) error {
 // history. Every save already records one; this covers a response stored by
 // any other route without one.
 func (s *Store) keepCurrentVersions(tx *gorm.DB, ids []int64) error {
-	for _, chunk := range chunks(ids, 500) {
+	for _, chunk := range sqldb.Chunks(ids, 500) {
 		err := tx.Exec(`INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
 				comment, amendments, consent, saved_by, saved_at)
 			SELECT r.id, r.version, 'saved', r.status, r.stance, r.autonomy, COALESCE(`+s.concernCodesSQL("r.id")+`, ''),
@@ -654,9 +654,6 @@ func (s *Store) keepCurrentVersions(tx *gorm.DB, ids []int64) error {
 func (s *Store) concernCodesSQL(responseID string) string {
 	return "(SELECT " + s.dialect.GroupConcat("c.code", "c.code") + " FROM response_concerns rc JOIN concerns c ON c.id = rc.concern_id WHERE rc.response_id = " + responseID + ")"
 }
-
-// chunks cuts list into slices of at most size, for IN lists.
-func chunks[T any](list []T, size int) [][]T { return slices.Collect(slices.Chunk(list, size)) }
 
 // Imports lists past imports, newest first.
 func (s *Store) Imports(ctx context.Context, limit int) ([]models.ImportRecord, error) {

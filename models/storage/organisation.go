@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
@@ -77,7 +79,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, actorID, id int64, in mo
 		}
 		// A new type, region or system status moves the organisation's
 		// responses to another segment of the tallies.
-		if err := retally(tx, responseIDs, func() error {
+		if err := tally.Retally(tx, responseIDs, func() error {
 			return updateByID[models.Organisation](tx, id, map[string]any{
 				"code": o.Code, "name": o.Name, "type": o.Type, "region": o.Region, "system": o.System,
 				"system_status": o.SystemStatus, "contact_name": o.ContactName, "contact_email": o.ContactEmail, "updated_at": now,
@@ -115,12 +117,12 @@ func addedOrganisation(tx *gorm.DB, o *models.Organisation) error {
 	if err := countOrganisation(tx, *o, +1); err != nil {
 		return err
 	}
-	return outstandingForOrganisation(tx, o.ID)
+	return tally.OutstandingForOrganisation(tx, o.ID)
 }
 
 // countOrganisation adds sign to the member tallies of o's segment.
 func countOrganisation(tx *gorm.DB, o models.Organisation, sign int64) error {
-	t := newTallies()
-	t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, sign)
-	return t.apply(tx)
+	t := tally.New()
+	t.AddOrganisation(tally.Segment{Type: o.Type, Region: o.Region, SystemStatus: o.SystemStatus}, sign)
+	return t.Apply(tx)
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
@@ -26,7 +28,7 @@ func (s *Store) ConsultationOverview(ctx context.Context, consultationID int64, 
 		return models.Overview{}, err
 	}
 	ov := models.Overview{Consultation: c, Filter: f}
-	seg := segmentOf(f)
+	seg := tally.SegmentOf(f)
 	key := []any{seg.Type, seg.Region, seg.SystemStatus}
 	if err := db.Raw("SELECT COALESCE(SUM(n), 0) FROM organisation_tallies WHERE org_type = ? AND region = ? AND system_status = ?",
 		key...).Scan(&ov.Members).Error; err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
@@ -65,7 +67,7 @@ func (s *Store) CreateProposal(ctx context.Context, actorID, consultationID int6
 		if err := tx.Create(&p).Error; err != nil {
 			return auditEntry{}, duplicate(err, "ref")
 		}
-		if err := outstandingForProposal(tx, p.ID); err != nil {
+		if err := tally.OutstandingForProposal(tx, p.ID); err != nil {
 			return auditEntry{}, err
 		}
 		if p.Position, err = proposalOrder(consultationID).reposition(tx, p.ID, in.Position); err != nil {
@@ -141,7 +143,7 @@ func proposalOrder(consultationID int64) order {
 func (s *Store) EnsureProposal(ctx context.Context, p models.Proposal) (models.Proposal, error) {
 	p.ID = 0
 	stored, err := ensure(ctx, s, "ref", p.Ref, p, func(tx *gorm.DB, p *models.Proposal) error {
-		return outstandingForProposal(tx, p.ID)
+		return tally.OutstandingForProposal(tx, p.ID)
 	})
 	return stored, wrapped(err, "ensure proposal %s", p.Ref)
 }

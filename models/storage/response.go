@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"github.com/nhsproviders/consultation-tracker/models/storage/sqldb"
 	"gorm.io/gorm"
@@ -119,9 +121,9 @@ func (m memberSave) run() (models.ResponseView, *models.ConflictError, error) {
 		}
 		return m.refuse()
 	}
-	var before []contribution
+	var before []tally.Contribution
 	if exists {
-		if before, err = loadContributions(m.tx, []int64{current.ID}); err != nil {
+		if before, err = tally.LoadContributions(m.tx, []int64{current.ID}); err != nil {
 			return models.ResponseView{}, nil, err
 		}
 	}
@@ -215,13 +217,13 @@ func (m memberSave) refuse() (models.ResponseView, *models.ConflictError, error)
 
 // recordSave writes what goes with a response's new version: its concerns,
 // the change to the tallies from before, and the revision.
-func recordSave(tx *gorm.DB, r models.Response, concernIDs []int64, before []contribution, sr models.SaveResponse, now time.Time) error {
+func recordSave(tx *gorm.DB, r models.Response, concernIDs []int64, before []tally.Contribution, sr models.SaveResponse, now time.Time) error {
 	for _, id := range concernIDs {
 		if err := tx.Create(&responseConcern{ResponseID: r.ID, ConcernID: id}).Error; err != nil {
 			return err
 		}
 	}
-	if err := applyChange(tx, before, r.ID); err != nil {
+	if err := tally.ApplyChange(tx, before, r.ID); err != nil {
 		return err
 	}
 	rev := revisionOf(r.ID, r.Version, "saved", sr, now)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -128,7 +130,7 @@ func (s *Store) searchResponses(ctx context.Context, consultationID int64, q str
 // the tallies (tally.go): one row per proposal and stance for the filter's
 // segment.
 func (s *Store) scopeSize(ctx context.Context, consultationID int64, proposalRef string, f models.Filter) (int64, error) {
-	seg := segmentOf(f)
+	seg := tally.SegmentOf(f)
 	sql := `SELECT COALESCE(SUM(t.n), 0) FROM proposals p
 		JOIN stance_tallies t ON t.proposal_id = p.id AND t.org_type = ? AND t.region = ? AND t.system_status = ?
 		WHERE p.consultation_id = ?`

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nhsproviders/consultation-tracker/models/storage/tally"
+
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
 )
@@ -29,7 +31,7 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 		sum.AutonomyCounts[v] = 0
 	}
 	db := s.r.WithContext(ctx)
-	seg := segmentOf(f)
+	seg := tally.SegmentOf(f)
 	if err := tallyNear(db, p.ID, seg, &sum); err != nil {
 		return models.Summary{}, err
 	}
@@ -62,7 +64,7 @@ func (s *Store) ProposalSummary(ctx context.Context, ref string, f models.Filter
 // tallyNear reads the member and stance tallies of the filter's own
 // segment into sum, and those of the segments one field away from it (one
 // row per organisation type, region and system status) into its breakdowns.
-func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) error {
+func tallyNear(db *gorm.DB, proposalID int64, seg tally.Segment, sum *models.Summary) error {
 	near := "((region = ? AND system_status = ?) OR (org_type = ? AND system_status = ?) OR (org_type = ? AND region = ?))"
 	nearArgs := []any{seg.Region, seg.SystemStatus, seg.Type, seg.SystemStatus, seg.Type, seg.Region}
 	breakdown := newSegmentBreakdown(seg)
@@ -75,7 +77,7 @@ func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) 
 		return err
 	}
 	for _, r := range orgRows {
-		g := segment{r.OrgType, r.Region, r.SystemStatus}
+		g := tally.Segment{Type: r.OrgType, Region: r.Region, SystemStatus: r.SystemStatus}
 		if g == seg {
 			sum.Members = r.N
 		}
@@ -93,7 +95,7 @@ func tallyNear(db *gorm.DB, proposalID int64, seg segment, sum *models.Summary) 
 		return err
 	}
 	for _, r := range stanceRows {
-		g := segment{r.OrgType, r.Region, r.SystemStatus}
+		g := tally.Segment{Type: r.OrgType, Region: r.Region, SystemStatus: r.SystemStatus}
 		if g == seg {
 			sum.Stances.Add(r.Stance, r.N)
 			sum.QuotesTotal += r.Quotable
@@ -167,7 +169,7 @@ func autonomyMean(counts map[int]int, rows []autonomyRow) *float64 {
 
 // concernCounts lists every concern of the codebook with its count in a
 // segment, from one source, grouped by side and largest first.
-func (s *Store) concernCounts(ctx context.Context, proposalID int64, seg segment, source string) ([]models.ConcernTally, error) {
+func (s *Store) concernCounts(ctx context.Context, proposalID int64, seg tally.Segment, source string) ([]models.ConcernTally, error) {
 	var out []models.ConcernTally
 	err := s.r.WithContext(ctx).Raw(`SELECT c.code, c.label, c.side, COALESCE(t.n, 0) AS count
 		FROM concerns c
@@ -181,11 +183,11 @@ func (s *Store) concernCounts(ctx context.Context, proposalID int64, seg segment
 // segmentBreakdown collects stance counts by organisation type, region and
 // system status within a filter, every known value present in order.
 type segmentBreakdown struct {
-	filter                           segment
+	filter                           tally.Segment
 	byType, byRegion, bySystemStatus []models.SegmentStances
 }
 
-func newSegmentBreakdown(filter segment) *segmentBreakdown {
+func newSegmentBreakdown(filter tally.Segment) *segmentBreakdown {
 	rows := func(keys []string) []models.SegmentStances {
 		out := make([]models.SegmentStances, len(keys))
 		for i, k := range keys {
@@ -200,7 +202,7 @@ func newSegmentBreakdown(filter segment) *segmentBreakdown {
 // rows are the breakdown rows a tally segment counts for: a segment that
 // the filter fixes in two fields is a row of two breakdowns. A row outside
 // the filter (another type when the filter names one) keeps its zeros.
-func (b *segmentBreakdown) rows(g segment) []*models.SegmentStances {
+func (b *segmentBreakdown) rows(g tally.Segment) []*models.SegmentStances {
 	f := b.filter
 	var out []*models.SegmentStances
 	find := func(rows []models.SegmentStances, key, want string) {

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,3 +187,6 @@ func Values(rows, cols int, typ ParamType) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat(param+", ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
+
+// Chunks cuts list into slices of at most size, for IN lists and batches.
+func Chunks[T any](list []T, size int) [][]T { return slices.Collect(slices.Chunk(list, size)) }

@@ -1,4 +1,10 @@
-package storage
+// Package tally keeps the counts every summary reads (organisations per
+// segment; stances, autonomy and concerns per proposal and segment; who has
+// not answered; which answers may be quoted) in step with each write, in
+// the write's own transaction, and recounts them from the rows to check.
+// A write says what it changed as Contributions before and after; Counts
+// holds the difference and Apply adds it to the tally tables.
+package tally
 
 import (
 	"cmp"
@@ -13,15 +19,16 @@ import (
 	"gorm.io/gorm"
 )
 
-// segment is a member segment as the tallies key it; "" in a field means
+// Segment is a member segment as the tallies key it; "" in a field means
 // every value of that field.
-type segment struct{ Type, Region, SystemStatus string }
+type Segment struct{ Type, Region, SystemStatus string }
 
-func segmentOf(f models.Filter) segment { return segment(f) }
+// SegmentOf is the segment a summary filter selects.
+func SegmentOf(f models.Filter) Segment { return Segment(f) }
 
-// rollups are the eight segments an organisation of segment g counts under.
-func (g segment) rollups() [8]segment {
-	var out [8]segment
+// Rollups are the eight segments an organisation of segment g counts under.
+func (g Segment) Rollups() [8]Segment {
+	var out [8]Segment
 	for i := range out {
 		s := g
 		if i&1 != 0 {
@@ -38,127 +45,138 @@ func (g segment) rollups() [8]segment {
 	return out
 }
 
-type stanceKey struct {
-	proposalID int64
-	seg        segment
-	stance     models.Stance
+// ResponseKey is one organisation's answer to one proposal.
+type ResponseKey struct{ OrgID, ProposalID int64 }
+
+// StanceKey keys the stance tallies: a proposal, a segment and a stance.
+type StanceKey struct {
+	ProposalID int64
+	Seg        Segment
+	Stance     models.Stance
 }
 
-type autonomyKey struct {
-	proposalID int64
-	seg        segment
-	autonomy   int
+// AutonomyKey keys the autonomy tallies: a proposal, a segment and a point
+// of the scale.
+type AutonomyKey struct {
+	ProposalID int64
+	Seg        Segment
+	Autonomy   int
 }
 
-type concernKey struct {
-	proposalID int64
-	seg        segment
-	source     string
-	concernID  int64
+// ConcernKey keys the concern tallies: a proposal, a segment, a source
+// (member, analyst or both) and a concern.
+type ConcernKey struct {
+	ProposalID int64
+	Seg        Segment
+	Source     string
+	ConcernID  int64
 }
 
-type stanceCount struct{ n, quotable int64 }
+// StanceCount is a stance tally: responses, and how many may be quoted.
+type StanceCount struct{ N, Quotable int64 }
 
-// tallies is a set of counts, or of changes to counts.
-type tallies struct {
-	orgs     map[segment]int64
-	stances  map[stanceKey]stanceCount
-	autonomy map[autonomyKey]int64
-	concerns map[concernKey]int64
+// Counts is a set of counts, or of changes to counts.
+type Counts struct {
+	Orgs     map[Segment]int64
+	Stances  map[StanceKey]StanceCount
+	Autonomy map[AutonomyKey]int64
+	Concerns map[ConcernKey]int64
 	// outstanding is +1 where an organisation no longer has a submitted
 	// response to a proposal, -1 where it now has one.
-	outstanding map[responseKey]int64
+	Outstanding map[ResponseKey]int64
 	// quotesGone and quotesNew change the quotable_responses index.
-	quotesGone []int64
-	quotesNew  []contribution
+	QuotesGone []int64
+	QuotesNew  []Contribution
 }
 
-func newTallies() *tallies {
-	return &tallies{orgs: map[segment]int64{}, stances: map[stanceKey]stanceCount{},
-		autonomy: map[autonomyKey]int64{}, concerns: map[concernKey]int64{}, outstanding: map[responseKey]int64{}}
+// New is an empty set of differences.
+func New() *Counts {
+	return &Counts{Orgs: map[Segment]int64{}, Stances: map[StanceKey]StanceCount{},
+		Autonomy: map[AutonomyKey]int64{}, Concerns: map[ConcernKey]int64{}, Outstanding: map[ResponseKey]int64{}}
 }
 
-// contribution is what one response adds to the tallies: nothing unless it
+// Contribution is what one response adds to the tallies: nothing unless it
 // is submitted.
-type contribution struct {
-	responseID int64
-	orgID      int64
-	proposalID int64
-	seg        segment
-	submitted  bool
-	at         time.Time // submitted at
-	stance     models.Stance
-	autonomy   int
-	quotable   bool
-	member     []int64 // concerns the member chose
-	analyst    []int64 // concerns the policy team coded
+type Contribution struct {
+	ResponseID int64
+	OrgID      int64
+	ProposalID int64
+	Seg        Segment
+	Submitted  bool
+	At         time.Time // submitted at
+	Stance     models.Stance
+	Autonomy   int
+	Quotable   bool
+	Member     []int64 // concerns the member chose
+	Analyst    []int64 // concerns the policy team coded
 }
 
-// isQuotable is the summary's rule for quotes: consent to be quoted, and a comment.
-func isQuotable(consent models.Consent, comment string) bool {
+// IsQuotable is the summary's rule for quotes: consent to be quoted, and a comment.
+func IsQuotable(consent models.Consent, comment string) bool {
 	return consent.Quotable() && comment != ""
 }
 
-func (t *tallies) addResponse(c contribution, sign int64) {
-	if !c.submitted {
+func (t *Counts) addResponse(c Contribution, sign int64) {
+	if !c.Submitted {
 		return
 	}
-	if c.quotable {
+	if c.Quotable {
 		if sign < 0 {
-			t.quotesGone = append(t.quotesGone, c.responseID)
+			t.QuotesGone = append(t.QuotesGone, c.ResponseID)
 		} else {
-			t.quotesNew = append(t.quotesNew, c)
+			t.QuotesNew = append(t.QuotesNew, c)
 		}
 	}
-	both := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(c.member), c.analyst...))))
-	for _, g := range c.seg.rollups() {
-		sk := stanceKey{c.proposalID, g, c.stance}
-		v := t.stances[sk]
-		v.n += sign
-		if c.quotable {
-			v.quotable += sign
+	both := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(c.Member), c.Analyst...))))
+	for _, g := range c.Seg.Rollups() {
+		sk := StanceKey{c.ProposalID, g, c.Stance}
+		v := t.Stances[sk]
+		v.N += sign
+		if c.Quotable {
+			v.Quotable += sign
 		}
-		t.stances[sk] = v
-		t.autonomy[autonomyKey{c.proposalID, g, c.autonomy}] += sign
+		t.Stances[sk] = v
+		t.Autonomy[AutonomyKey{c.ProposalID, g, c.Autonomy}] += sign
 		for _, src := range []struct {
-			name string
-			ids  []int64
-		}{{models.TallyMember, c.member}, {models.TallyAnalyst, c.analyst}, {models.TallyBoth, both}} {
-			for _, id := range src.ids {
-				t.concerns[concernKey{c.proposalID, g, src.name, id}] += sign
+			Name string
+			Ids  []int64
+		}{{models.TallyMember, c.Member}, {models.TallyAnalyst, c.Analyst}, {models.TallyBoth, both}} {
+			for _, id := range src.Ids {
+				t.Concerns[ConcernKey{c.ProposalID, g, src.Name, id}] += sign
 			}
 		}
 	}
 }
 
-func (t *tallies) addOrganisation(seg segment, sign int64) {
-	for _, g := range seg.rollups() {
-		t.orgs[g] += sign
+// AddOrganisation counts an organisation of seg in (sign 1) or out (-1).
+func (t *Counts) AddOrganisation(seg Segment, sign int64) {
+	for _, g := range seg.Rollups() {
+		t.Orgs[g] += sign
 	}
 }
 
 // change records the difference between what responses contributed before
 // and after a write.
-func (t *tallies) change(before, after []contribution) {
-	was := map[responseKey]bool{}
+func (t *Counts) change(before, after []Contribution) {
+	was := map[ResponseKey]bool{}
 	for _, c := range before {
 		t.addResponse(c, -1)
-		was[responseKey{c.orgID, c.proposalID}] = c.submitted
+		was[ResponseKey{c.OrgID, c.ProposalID}] = c.Submitted
 	}
 	for _, c := range after {
 		t.addResponse(c, +1)
-		t.submission(responseKey{c.orgID, c.proposalID}, was[responseKey{c.orgID, c.proposalID}], c.submitted)
+		t.Submission(ResponseKey{c.OrgID, c.ProposalID}, was[ResponseKey{c.OrgID, c.ProposalID}], c.Submitted)
 	}
 }
 
-// submission records an organisation's response to a proposal going from
+// Submission records an organisation's response to a proposal going from
 // submitted or not (was) to submitted or not (now).
-func (t *tallies) submission(k responseKey, was, now bool) {
+func (t *Counts) Submission(k ResponseKey, was, now bool) {
 	switch {
 	case was && !now:
-		t.outstanding[k]++
+		t.Outstanding[k]++
 	case !was && now:
-		t.outstanding[k]--
+		t.Outstanding[k]--
 	}
 }
 
@@ -166,29 +184,29 @@ func (t *tallies) submission(k responseKey, was, now bool) {
 const tallyBatch = 200
 
 // Keys compare in a fixed order, the order apply writes them in.
-func (g segment) compare(h segment) int {
+func (g Segment) compare(h Segment) int {
 	return cmp.Or(cmp.Compare(g.Type, h.Type), cmp.Compare(g.Region, h.Region), cmp.Compare(g.SystemStatus, h.SystemStatus))
 }
 
-func (a stanceKey) compare(b stanceKey) int {
-	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.stance, b.stance))
+func (a StanceKey) compare(b StanceKey) int {
+	return cmp.Or(cmp.Compare(a.ProposalID, b.ProposalID), a.Seg.compare(b.Seg), cmp.Compare(a.Stance, b.Stance))
 }
 
-func (a autonomyKey) compare(b autonomyKey) int {
-	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.autonomy, b.autonomy))
+func (a AutonomyKey) compare(b AutonomyKey) int {
+	return cmp.Or(cmp.Compare(a.ProposalID, b.ProposalID), a.Seg.compare(b.Seg), cmp.Compare(a.Autonomy, b.Autonomy))
 }
 
-func (a concernKey) compare(b concernKey) int {
-	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), a.seg.compare(b.seg), cmp.Compare(a.source, b.source),
-		cmp.Compare(a.concernID, b.concernID))
+func (a ConcernKey) compare(b ConcernKey) int {
+	return cmp.Or(cmp.Compare(a.ProposalID, b.ProposalID), a.Seg.compare(b.Seg), cmp.Compare(a.Source, b.Source),
+		cmp.Compare(a.ConcernID, b.ConcernID))
 }
 
-func (a responseKey) compare(b responseKey) int {
-	return cmp.Or(cmp.Compare(a.proposalID, b.proposalID), cmp.Compare(a.orgID, b.orgID))
+func (a ResponseKey) compare(b ResponseKey) int {
+	return cmp.Or(cmp.Compare(a.ProposalID, b.ProposalID), cmp.Compare(a.OrgID, b.OrgID))
 }
 
 // tallyTable is a tally table and how a row adds to the row it meets.
-type tallyTable struct{ table, cols, key, set string }
+type tallyTable struct{ Table, Cols, Key, Set string }
 
 var (
 	organisationTallies = tallyTable{"organisation_tallies", "org_type, region, system_status, n",
@@ -211,10 +229,10 @@ func (u tallyTable) add(ctx context.Context, db *sqldb.Conn, rows [][]any) error
 			args = append(args, r...)
 		}
 		// Table and column names come from the fixed list above.
-		q := "INSERT INTO " + u.table + " (" + u.cols + ") VALUES " + sqldb.Values(len(batch), width, sqldb.Untyped) +
-			" ON CONFLICT (" + u.key + ") DO UPDATE SET " + u.set
+		q := "INSERT INTO " + u.Table + " (" + u.Cols + ") VALUES " + sqldb.Values(len(batch), width, sqldb.Untyped) +
+			" ON CONFLICT (" + u.Key + ") DO UPDATE SET " + u.Set
 		if _, err := db.Exec(ctx, len(batch) == tallyBatch, q, args...); err != nil {
-			return fmt.Errorf("update %s: %w", u.table, err)
+			return fmt.Errorf("update %s: %w", u.Table, err)
 		}
 	}
 	return nil
@@ -232,50 +250,50 @@ func changedRows[K comparable, V comparable](m map[K]V, order func(a, b K) int, 
 	return out
 }
 
-// apply adds the non-zero changes to the tally tables. Keys are written in
+// Apply adds the non-zero changes to the tally tables. Keys are written in
 // a fixed order, so concurrent writers on PostgreSQL cannot deadlock.
-func (t *tallies) apply(tx *gorm.DB) error {
+func (t *Counts) Apply(tx *gorm.DB) error {
 	ctx, db := tx.Statement.Context, sqldb.InTx(tx)
 	defer db.Close()
-	if err := t.applyOutstanding(ctx, db); err != nil {
+	if err := t.ApplyOutstanding(ctx, db); err != nil {
 		return err
 	}
-	if err := t.applyQuotes(ctx, db); err != nil {
+	if err := t.ApplyQuotes(ctx, db); err != nil {
 		return err
 	}
 	for _, u := range []struct {
 		tallyTable
-		rows [][]any
+		Rows [][]any
 	}{
-		{organisationTallies, changedRows(t.orgs, segment.compare, func(g segment, n int64) []any {
+		{organisationTallies, changedRows(t.Orgs, Segment.compare, func(g Segment, n int64) []any {
 			return []any{g.Type, g.Region, g.SystemStatus, n}
 		})},
-		{stanceTallies, changedRows(t.stances, stanceKey.compare, func(k stanceKey, v stanceCount) []any {
-			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.stance, v.n, v.quotable}
+		{stanceTallies, changedRows(t.Stances, StanceKey.compare, func(k StanceKey, v StanceCount) []any {
+			return []any{k.ProposalID, k.Seg.Type, k.Seg.Region, k.Seg.SystemStatus, k.Stance, v.N, v.Quotable}
 		})},
-		{autonomyTallies, changedRows(t.autonomy, autonomyKey.compare, func(k autonomyKey, n int64) []any {
-			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.autonomy, n}
+		{autonomyTallies, changedRows(t.Autonomy, AutonomyKey.compare, func(k AutonomyKey, n int64) []any {
+			return []any{k.ProposalID, k.Seg.Type, k.Seg.Region, k.Seg.SystemStatus, k.Autonomy, n}
 		})},
-		{concernTallies, changedRows(t.concerns, concernKey.compare, func(k concernKey, n int64) []any {
-			return []any{k.proposalID, k.seg.Type, k.seg.Region, k.seg.SystemStatus, k.source, k.concernID, n}
+		{concernTallies, changedRows(t.Concerns, ConcernKey.compare, func(k ConcernKey, n int64) []any {
+			return []any{k.ProposalID, k.Seg.Type, k.Seg.Region, k.Seg.SystemStatus, k.Source, k.ConcernID, n}
 		})},
 	} {
-		if err := u.add(ctx, db, u.rows); err != nil {
+		if err := u.add(ctx, db, u.Rows); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// applyOutstanding adds and removes outstanding pairs, in a fixed order.
-func (t *tallies) applyOutstanding(ctx context.Context, db *sqldb.Conn) error {
+// ApplyOutstanding adds and removes outstanding pairs, in a fixed order.
+func (t *Counts) ApplyOutstanding(ctx context.Context, db *sqldb.Conn) error {
 	var add, remove []any
-	for _, k := range slices.SortedFunc(maps.Keys(t.outstanding), responseKey.compare) {
-		switch n := t.outstanding[k]; {
+	for _, k := range slices.SortedFunc(maps.Keys(t.Outstanding), ResponseKey.compare) {
+		switch n := t.Outstanding[k]; {
 		case n > 0:
-			add = append(add, k.proposalID, k.orgID)
+			add = append(add, k.ProposalID, k.OrgID)
 		case n < 0:
-			remove = append(remove, k.proposalID, k.orgID)
+			remove = append(remove, k.ProposalID, k.OrgID)
 		}
 	}
 	const full = 2 * tallyBatch
@@ -295,11 +313,11 @@ func (t *tallies) applyOutstanding(ctx context.Context, db *sqldb.Conn) error {
 	return nil
 }
 
-// applyQuotes removes the entries of responses that were quotable and adds
+// ApplyQuotes removes the entries of responses that were quotable and adds
 // those that are now.
-func (t *tallies) applyQuotes(ctx context.Context, db *sqldb.Conn) error {
-	gone := make([]any, 0, len(t.quotesGone))
-	for _, id := range slices.Sorted(slices.Values(t.quotesGone)) {
+func (t *Counts) ApplyQuotes(ctx context.Context, db *sqldb.Conn) error {
+	gone := make([]any, 0, len(t.QuotesGone))
+	for _, id := range slices.Sorted(slices.Values(t.QuotesGone)) {
 		gone = append(gone, id)
 	}
 	const full = 500
@@ -309,10 +327,10 @@ func (t *tallies) applyQuotes(ctx context.Context, db *sqldb.Conn) error {
 			return fmt.Errorf("update quotable responses: %w", err)
 		}
 	}
-	for batch := range slices.Chunk(t.quotesNew, tallyBatch) {
+	for batch := range slices.Chunk(t.QuotesNew, tallyBatch) {
 		args := make([]any, 0, 6*len(batch))
 		for _, c := range batch {
-			args = append(args, c.responseID, c.proposalID, c.at, c.seg.Type, c.seg.Region, c.seg.SystemStatus)
+			args = append(args, c.ResponseID, c.ProposalID, c.At, c.Seg.Type, c.Seg.Region, c.Seg.SystemStatus)
 		}
 		q := "INSERT INTO quotable_responses (response_id, proposal_id, submitted_at, org_type, region, system_status) VALUES " +
 			sqldb.Values(len(batch), 6, sqldb.Untyped)
@@ -328,13 +346,15 @@ const quotableRecount = `SELECT r.id AS response_id, r.proposal_id, r.submitted_
 	FROM responses r JOIN organisations o ON o.id = r.organisation_id
 	WHERE r.status = 'submitted' AND r.consent IN ('attributed', 'anonymised') AND r.comment <> ''`
 
-// outstandingForOrganisation makes a new organisation outstanding on every
-// proposal; outstandingForProposal does the same for a new proposal.
-func outstandingForOrganisation(tx *gorm.DB, orgID int64) error {
+// OutstandingForOrganisation makes a new organisation outstanding on every
+// proposal; OutstandingForProposal does the same for a new proposal.
+func OutstandingForOrganisation(tx *gorm.DB, orgID int64) error {
 	return tx.Exec("INSERT INTO outstanding (proposal_id, organisation_id) SELECT id, ? FROM proposals", orgID).Error
 }
 
-func outstandingForProposal(tx *gorm.DB, proposalID int64) error {
+// OutstandingForProposal records every organisation as not yet having
+// answered a new proposal.
+func OutstandingForProposal(tx *gorm.DB, proposalID int64) error {
 	return tx.Exec("INSERT INTO outstanding (proposal_id, organisation_id) SELECT ?, id FROM organisations", proposalID).Error
 }
 
@@ -343,10 +363,10 @@ func outstandingForProposal(tx *gorm.DB, proposalID int64) error {
 const outstandingRecount = `SELECT p.id AS proposal_id, o.id AS organisation_id FROM proposals p CROSS JOIN organisations o
 	EXCEPT SELECT proposal_id, organisation_id FROM responses WHERE status = 'submitted'`
 
-// loadContributions reads what the given responses contribute now.
-func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
-	var out []contribution
-	for _, chunk := range chunks(ids, 500) {
+// LoadContributions reads what the given responses contribute now.
+func LoadContributions(tx *gorm.DB, ids []int64) ([]Contribution, error) {
+	var out []Contribution
+	for _, chunk := range sqldb.Chunks(ids, 500) {
 		var rows []struct {
 			ID, OrganisationID, ProposalID int64
 			Type, Region, SystemStatus     string
@@ -365,15 +385,15 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 		}
 		byID := map[int64]int{}
 		for _, r := range rows {
-			c := contribution{responseID: r.ID, orgID: r.OrganisationID, proposalID: r.ProposalID,
-				seg:       segment{r.Type, r.Region, r.SystemStatus},
-				submitted: r.Status == models.StatusSubmitted, stance: r.Stance,
-				quotable: (r.Consent == models.ConsentAttributed || r.Consent == models.ConsentAnonymised) && r.HasComment == 1}
+			c := Contribution{ResponseID: r.ID, OrgID: r.OrganisationID, ProposalID: r.ProposalID,
+				Seg:       Segment{r.Type, r.Region, r.SystemStatus},
+				Submitted: r.Status == models.StatusSubmitted, Stance: r.Stance,
+				Quotable: (r.Consent == models.ConsentAttributed || r.Consent == models.ConsentAnonymised) && r.HasComment == 1}
 			if r.Autonomy != nil {
-				c.autonomy = *r.Autonomy
+				c.Autonomy = *r.Autonomy
 			}
 			if r.SubmittedAt != nil {
-				c.at = *r.SubmittedAt
+				c.At = *r.SubmittedAt
 			}
 			byID[r.ID] = len(out)
 			out = append(out, c)
@@ -391,9 +411,9 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 					continue
 				}
 				if src == "response_concerns" {
-					out[i].member = append(out[i].member, l.ConcernID)
+					out[i].Member = append(out[i].Member, l.ConcernID)
 				} else {
-					out[i].analyst = append(out[i].analyst, l.ConcernID)
+					out[i].Analyst = append(out[i].Analyst, l.ConcernID)
 				}
 			}
 		}
@@ -402,8 +422,8 @@ func loadContributions(tx *gorm.DB, ids []int64) ([]contribution, error) {
 }
 
 // recountTallies counts every tally from the responses and organisations.
-func recountTallies(db *gorm.DB) (*tallies, error) {
-	t := newTallies()
+func recountTallies(db *gorm.DB) (*Counts, error) {
+	t := New()
 	for _, recount := range []func(*gorm.DB) error{t.recountOrganisations, t.recountStances, t.recountAutonomy, t.recountConcerns} {
 		if err := recount(db); err != nil {
 			return nil, err
@@ -415,7 +435,7 @@ func recountTallies(db *gorm.DB) (*tallies, error) {
 // submittedResponses are the submitted responses r with their organisations o.
 const submittedResponses = ` FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted' `
 
-func (t *tallies) recountOrganisations(db *gorm.DB) error {
+func (t *Counts) recountOrganisations(db *gorm.DB) error {
 	var orgs []struct {
 		Type, Region, SystemStatus string
 		N                          int64
@@ -425,12 +445,12 @@ func (t *tallies) recountOrganisations(db *gorm.DB) error {
 		return err
 	}
 	for _, o := range orgs {
-		t.addOrganisation(segment{o.Type, o.Region, o.SystemStatus}, o.N)
+		t.AddOrganisation(Segment{o.Type, o.Region, o.SystemStatus}, o.N)
 	}
 	return nil
 }
 
-func (t *tallies) recountStances(db *gorm.DB) error {
+func (t *Counts) recountStances(db *gorm.DB) error {
 	var stances []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
@@ -443,18 +463,18 @@ func (t *tallies) recountStances(db *gorm.DB) error {
 		return err
 	}
 	for _, r := range stances {
-		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
-			k := stanceKey{r.ProposalID, g, r.Stance}
-			v := t.stances[k]
-			v.n += r.N
-			v.quotable += r.Quotable
-			t.stances[k] = v
+		for _, g := range (Segment{r.Type, r.Region, r.SystemStatus}).Rollups() {
+			k := StanceKey{r.ProposalID, g, r.Stance}
+			v := t.Stances[k]
+			v.N += r.N
+			v.Quotable += r.Quotable
+			t.Stances[k] = v
 		}
 	}
 	return nil
 }
 
-func (t *tallies) recountAutonomy(db *gorm.DB) error {
+func (t *Counts) recountAutonomy(db *gorm.DB) error {
 	var autonomy []struct {
 		ProposalID                 int64
 		Type, Region, SystemStatus string
@@ -466,15 +486,15 @@ func (t *tallies) recountAutonomy(db *gorm.DB) error {
 		return err
 	}
 	for _, r := range autonomy {
-		for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
-			t.autonomy[autonomyKey{r.ProposalID, g, r.Autonomy}] += r.N
+		for _, g := range (Segment{r.Type, r.Region, r.SystemStatus}).Rollups() {
+			t.Autonomy[AutonomyKey{r.ProposalID, g, r.Autonomy}] += r.N
 		}
 	}
 	return nil
 }
 
-func (t *tallies) recountConcerns(db *gorm.DB) error {
-	for _, src := range []struct{ name, pairs string }{
+func (t *Counts) recountConcerns(db *gorm.DB) error {
+	for _, src := range []struct{ Name, Pairs string }{
 		{models.TallyMember, "SELECT response_id, concern_id FROM response_concerns"},
 		{models.TallyAnalyst, "SELECT response_id, concern_id FROM response_codings"},
 		{models.TallyBoth, "SELECT response_id, concern_id FROM response_concerns UNION SELECT response_id, concern_id FROM response_codings"},
@@ -487,14 +507,14 @@ func (t *tallies) recountConcerns(db *gorm.DB) error {
 		}
 		// src.pairs is fixed SQL from the list above.
 		if err := db.Raw(`SELECT r.proposal_id, o.type, o.region, o.system_status, x.concern_id, COUNT(*) AS n
-			FROM (` + src.pairs + `) x JOIN responses r ON r.id = x.response_id
+			FROM (` + src.Pairs + `) x JOIN responses r ON r.id = x.response_id
 			JOIN organisations o ON o.id = r.organisation_id WHERE r.status = 'submitted'
 			GROUP BY r.proposal_id, o.type, o.region, o.system_status, x.concern_id`).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
-			for _, g := range (segment{r.Type, r.Region, r.SystemStatus}).rollups() {
-				t.concerns[concernKey{r.ProposalID, g, src.name, r.ConcernID}] += r.N
+			for _, g := range (Segment{r.Type, r.Region, r.SystemStatus}).Rollups() {
+				t.Concerns[ConcernKey{r.ProposalID, g, src.Name, r.ConcernID}] += r.N
 			}
 		}
 	}
@@ -502,8 +522,8 @@ func (t *tallies) recountConcerns(db *gorm.DB) error {
 }
 
 // readTallies reads the tally tables as they are.
-func readTallies(db *gorm.DB) (*tallies, error) {
-	t := newTallies()
+func readTallies(db *gorm.DB) (*Counts, error) {
+	t := New()
 	var orgs []struct {
 		OrgType, Region, SystemStatus string
 		N                             int64
@@ -512,7 +532,7 @@ func readTallies(db *gorm.DB) (*tallies, error) {
 		return nil, err
 	}
 	for _, o := range orgs {
-		t.orgs[segment{o.OrgType, o.Region, o.SystemStatus}] += o.N
+		t.Orgs[Segment{o.OrgType, o.Region, o.SystemStatus}] += o.N
 	}
 	var stances []struct {
 		ProposalID                    int64
@@ -524,7 +544,7 @@ func readTallies(db *gorm.DB) (*tallies, error) {
 		return nil, err
 	}
 	for _, r := range stances {
-		t.stances[stanceKey{r.ProposalID, segment{r.OrgType, r.Region, r.SystemStatus}, r.Stance}] = stanceCount{r.N, r.Quotable}
+		t.Stances[StanceKey{r.ProposalID, Segment{r.OrgType, r.Region, r.SystemStatus}, r.Stance}] = StanceCount{r.N, r.Quotable}
 	}
 	var autonomy []struct {
 		ProposalID                    int64
@@ -536,7 +556,7 @@ func readTallies(db *gorm.DB) (*tallies, error) {
 		return nil, err
 	}
 	for _, r := range autonomy {
-		t.autonomy[autonomyKey{r.ProposalID, segment{r.OrgType, r.Region, r.SystemStatus}, r.Autonomy}] = r.N
+		t.Autonomy[AutonomyKey{r.ProposalID, Segment{r.OrgType, r.Region, r.SystemStatus}, r.Autonomy}] = r.N
 	}
 	var concerns []struct {
 		ProposalID                    int64
@@ -549,34 +569,34 @@ func readTallies(db *gorm.DB) (*tallies, error) {
 		return nil, err
 	}
 	for _, r := range concerns {
-		t.concerns[concernKey{r.ProposalID, segment{r.OrgType, r.Region, r.SystemStatus}, r.Source, r.ConcernID}] = r.N
+		t.Concerns[ConcernKey{r.ProposalID, Segment{r.OrgType, r.Region, r.SystemStatus}, r.Source, r.ConcernID}] = r.N
 	}
 	return t, nil
 }
 
 // diff lists where two sets of tallies disagree, zeros and missing rows
 // being the same.
-func (t *tallies) diff(want *tallies) []string {
+func (t *Counts) diff(want *Counts) []string {
 	var out []string
 	note := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	for _, g := range unionKeys(t.orgs, want.orgs) {
-		if t.orgs[g] != want.orgs[g] {
-			note("organisations %v: %d, recount %d", g, t.orgs[g], want.orgs[g])
+	for _, g := range unionKeys(t.Orgs, want.Orgs) {
+		if t.Orgs[g] != want.Orgs[g] {
+			note("organisations %v: %d, recount %d", g, t.Orgs[g], want.Orgs[g])
 		}
 	}
-	for _, k := range unionKeys(t.stances, want.stances) {
-		if t.stances[k] != want.stances[k] {
-			note("stance %d %v %s: %+v, recount %+v", k.proposalID, k.seg, k.stance, t.stances[k], want.stances[k])
+	for _, k := range unionKeys(t.Stances, want.Stances) {
+		if t.Stances[k] != want.Stances[k] {
+			note("stance %d %v %s: %+v, recount %+v", k.ProposalID, k.Seg, k.Stance, t.Stances[k], want.Stances[k])
 		}
 	}
-	for _, k := range unionKeys(t.autonomy, want.autonomy) {
-		if t.autonomy[k] != want.autonomy[k] {
-			note("autonomy %d %v %d: %d, recount %d", k.proposalID, k.seg, k.autonomy, t.autonomy[k], want.autonomy[k])
+	for _, k := range unionKeys(t.Autonomy, want.Autonomy) {
+		if t.Autonomy[k] != want.Autonomy[k] {
+			note("autonomy %d %v %d: %d, recount %d", k.ProposalID, k.Seg, k.Autonomy, t.Autonomy[k], want.Autonomy[k])
 		}
 	}
-	for _, k := range unionKeys(t.concerns, want.concerns) {
-		if t.concerns[k] != want.concerns[k] {
-			note("concern %d %v %s %d: %d, recount %d", k.proposalID, k.seg, k.source, k.concernID, t.concerns[k], want.concerns[k])
+	for _, k := range unionKeys(t.Concerns, want.Concerns) {
+		if t.Concerns[k] != want.Concerns[k] {
+			note("concern %d %v %s %d: %d, recount %d", k.ProposalID, k.Seg, k.Source, k.ConcernID, t.Concerns[k], want.Concerns[k])
 		}
 	}
 	slices.Sort(out)
@@ -598,73 +618,52 @@ func unionKeys[K comparable, V any](a, b map[K]V) []K {
 	return out
 }
 
-// VerifyTallies recounts every tally from the responses and organisations,
-// in one read transaction, and returns a TallyMismatchError if any kept
-// tally differs. It reads every response: for tests and operators, never
-// for a request.
-func (s *Store) VerifyTallies(ctx context.Context) error {
-	var diffs []string
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		kept, err := readTallies(tx)
-		if err != nil {
-			return err
-		}
-		want, err := recountTallies(tx)
-		if err != nil {
-			return err
-		}
-		diffs = kept.diff(want)
-		// Pairs kept but not recounted, and recounted but not kept.
-		// The quote index, compared without its times, which each
-		// database may write in its own form.
-		const quotable = "SELECT response_id, proposal_id, org_type, region, system_status FROM "
-		for _, q := range []string{
-			quotable + "quotable_responses EXCEPT " + quotable + "(" + quotableRecount + ") x",
-			quotable + "(" + quotableRecount + ") x EXCEPT " + quotable + "quotable_responses",
-		} {
-			var n int
-			if err := tx.Raw("SELECT COUNT(*) FROM (" + q + ") d").Scan(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				diffs = append(diffs, fmt.Sprintf("%d quotable responses only on one side: %s", n, q[:60]))
-			}
-		}
-		for _, q := range []string{
-			"SELECT proposal_id, organisation_id FROM outstanding EXCEPT " + outstandingRecount,
-			outstandingRecount + " EXCEPT SELECT proposal_id, organisation_id FROM outstanding",
-		} {
-			var pairs []struct{ ProposalID, OrganisationID int64 }
-			if err := tx.Raw("SELECT proposal_id, organisation_id FROM (" + q + ") d LIMIT 20").Scan(&pairs).Error; err != nil {
-				return err
-			}
-			for _, p := range pairs {
-				diffs = append(diffs, fmt.Sprintf("outstanding pair (proposal %d, organisation %d) only on one side: %s",
-					p.ProposalID, p.OrganisationID, q[:40]))
-			}
-		}
-		return nil
-	})
+// Verify recounts every tally from the responses and organisations
+// in tx and lists where a kept tally differs.
+func Verify(tx *gorm.DB) (diffs []string, err error) {
+	kept, err := readTallies(tx)
 	if err != nil {
-		return fmt.Errorf("verify tallies: %w", err)
+		return nil, err
 	}
-	if len(diffs) > 0 {
-		return fmt.Errorf("verify tallies: %w", models.TallyMismatchError{Differences: diffs})
+	want, err := recountTallies(tx)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	diffs = kept.diff(want)
+	// Pairs kept but not recounted, and recounted but not kept.
+	// The quote index, compared without its times, which each
+	// database may write in its own form.
+	const quotable = "SELECT response_id, proposal_id, org_type, region, system_status FROM "
+	for _, q := range []string{
+		quotable + "quotable_responses EXCEPT " + quotable + "(" + quotableRecount + ") x",
+		quotable + "(" + quotableRecount + ") x EXCEPT " + quotable + "quotable_responses",
+	} {
+		var n int
+		if err := tx.Raw("SELECT COUNT(*) FROM (" + q + ") d").Scan(&n).Error; err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			diffs = append(diffs, fmt.Sprintf("%d quotable responses only on one side: %s", n, q[:60]))
+		}
+	}
+	for _, q := range []string{
+		"SELECT proposal_id, organisation_id FROM outstanding EXCEPT " + outstandingRecount,
+		outstandingRecount + " EXCEPT SELECT proposal_id, organisation_id FROM outstanding",
+	} {
+		var pairs []struct{ ProposalID, OrganisationID int64 }
+		if err := tx.Raw("SELECT proposal_id, organisation_id FROM (" + q + ") d LIMIT 20").Scan(&pairs).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range pairs {
+			diffs = append(diffs, fmt.Sprintf("outstanding pair (proposal %d, organisation %d) only on one side: %s",
+				p.ProposalID, p.OrganisationID, q[:40]))
+		}
+	}
+	return diffs, nil
 }
 
-// RebuildTallies replaces every tally with a recount; for bulk loads that
-// bypass the store (the benchmark generator) and for the migration that
-// introduced them.
-func (s *Store) RebuildTallies(ctx context.Context) error {
-	if err := s.w.WithContext(ctx).Transaction(rebuildTallies); err != nil {
-		return fmt.Errorf("rebuild tallies: %w", err)
-	}
-	return nil
-}
-
-func rebuildTallies(tx *gorm.DB) error {
+// Rebuild replaces every tally in tx with a recount.
+func Rebuild(tx *gorm.DB) error {
 	for _, table := range []string{"organisation_tallies", "stance_tallies", "autonomy_tallies", "concern_tallies", "outstanding", "quotable_responses"} {
 		if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 			return err
@@ -681,11 +680,11 @@ func rebuildTallies(tx *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	return t.apply(tx)
+	return t.Apply(tx)
 }
 
-// organisationSegments reads every organisation's segment, by id.
-func organisationSegments(tx *gorm.DB) (map[int64]segment, error) {
+// OrganisationSegments reads every organisation's segment, by id.
+func OrganisationSegments(tx *gorm.DB) (map[int64]Segment, error) {
 	var rows []struct {
 		ID                         int64
 		Type, Region, SystemStatus string
@@ -693,40 +692,40 @@ func organisationSegments(tx *gorm.DB) (map[int64]segment, error) {
 	if err := tx.Raw("SELECT id, type, region, system_status FROM organisations").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[int64]segment, len(rows))
+	out := make(map[int64]Segment, len(rows))
 	for _, r := range rows {
-		out[r.ID] = segment{r.Type, r.Region, r.SystemStatus}
+		out[r.ID] = Segment{r.Type, r.Region, r.SystemStatus}
 	}
 	return out, nil
 }
 
-// applyChange adds to the tallies the difference between before and what
+// ApplyChange adds to the tallies the difference between before and what
 // response id contributes now.
-func applyChange(tx *gorm.DB, before []contribution, id int64) error {
-	after, err := loadContributions(tx, []int64{id})
+func ApplyChange(tx *gorm.DB, before []Contribution, id int64) error {
+	after, err := LoadContributions(tx, []int64{id})
 	if err != nil {
 		return err
 	}
-	t := newTallies()
+	t := New()
 	t.change(before, after)
-	return t.apply(tx)
+	return t.Apply(tx)
 }
 
-// retally records, in tx, how the tallies change when write changes the
+// Retally records, in tx, how the tallies change when write changes the
 // given responses: it reads their contributions before and after.
-func retally(tx *gorm.DB, ids []int64, write func() error) error {
-	before, err := loadContributions(tx, ids)
+func Retally(tx *gorm.DB, ids []int64, write func() error) error {
+	before, err := LoadContributions(tx, ids)
 	if err != nil {
 		return err
 	}
 	if err := write(); err != nil {
 		return err
 	}
-	after, err := loadContributions(tx, ids)
+	after, err := LoadContributions(tx, ids)
 	if err != nil {
 		return err
 	}
-	t := newTallies()
+	t := New()
 	t.change(before, after)
-	return t.apply(tx)
+	return t.Apply(tx)
 }
