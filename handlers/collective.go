@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,21 +87,42 @@ func (h *Handler) documentSource(ctx context.Context, d *document.Document, doc 
 			return src, err
 		}
 		d.Withdrawn, d.Introduction = withdrawn, snap.Introduction
+		maps.Copy(src.figures, snap.Figures)
 		for _, s := range snap.Sections {
 			src.frozen[s.Ref] = s
 			src.figures[s.Ref] = s.Figures
 		}
 		return src, nil
 	}
+	var err error
+	src.figures, src.summaries, err = h.liveFigures(ctx, ps)
+	return src, err
+}
+
+// liveFigures are today's figures of each proposal, by ref, for filling
+// {{REF.name}} tokens, and the summaries they come from, by proposal id.
+func (h *Handler) liveFigures(ctx context.Context, ps []models.Proposal) (map[string]map[string]string, map[int64]models.Summary, error) {
+	figures, summaries := map[string]map[string]string{}, map[int64]models.Summary{}
 	for _, p := range ps {
 		sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
 		if err != nil {
-			return src, err
+			return nil, nil, err
 		}
-		src.summaries[p.ID] = sum
-		src.figures[p.Ref] = models.Figures(sum)
+		summaries[p.ID] = sum
+		figures[p.Ref] = models.Figures(sum)
 	}
-	return src, nil
+	return figures, summaries, nil
+}
+
+// consultationFigures are today's figures of every proposal of a
+// consultation, by ref.
+func (h *Handler) consultationFigures(ctx context.Context, consultationID int64) (map[string]map[string]string, error) {
+	ps, err := h.store.Proposals(ctx, consultationID)
+	if err != nil {
+		return nil, err
+	}
+	figures, _, err := h.liveFigures(ctx, ps)
+	return figures, err
 }
 
 // documentSection is proposal p's section as written, or false when it has
@@ -155,9 +177,12 @@ type collectivePage struct {
 	CanReopen  bool
 	Flash      string
 	IntroForm  string
-	Errors     fieldErrors
-	Conflict   bool
-	TallyMode  string
+	// IntroPreview is the typed introduction with today's figures, shown
+	// when it could not be saved.
+	IntroPreview template.HTML
+	Errors       fieldErrors
+	Conflict     bool
+	TallyMode    string
 }
 
 var collectiveFlashes = map[string]string{
@@ -231,8 +256,19 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 	text := strings.ReplaceAll(c.FormValue("introduction"), "\r\n", "\n")
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	p := collectivePage{IntroForm: text}
+	figures, err := h.consultationFigures(c.UserContext(), cons.ID)
+	if err != nil {
+		return err
+	}
+	filled, unknown := models.FillFigures(text, nil, figures)
+	p.IntroPreview = document.HTML(filled)
 	if msg := checkStatement(text); msg != "" {
 		p.Errors.add("introduction", msg)
+	} else if len(unknown) > 0 {
+		p.Errors.add("introduction", "These figures do not exist: "+strings.Join(unknown, ", ")+
+			". In the introduction, name the proposal too, as REF.name, for example {{LP-12.opposing}}; the names are listed on each section's page.")
+	}
+	if p.Errors.Any() {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderCollective(c, u, cons, 25, p)
 	}
@@ -313,6 +349,7 @@ type sectionPage struct {
 	Errors       fieldErrors
 	Preview      template.HTML
 	Unknown      []string
+	byRef        map[string]map[string]string // every proposal's figures, for {{REF.name}}
 }
 
 func (h *Handler) sectionForm(c *fiber.Ctx) error {
@@ -357,7 +394,10 @@ func (h *Handler) sectionPageData(c *fiber.Ctx) (sectionPage, error) {
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return p, err
 	}
-	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
+	if p.byRef, err = h.consultationFigures(ctx, cons.ID); err != nil {
+		return p, err
+	}
+	filled, unknown := models.FillFigures(p.Statement, p.Figures, p.byRef)
 	p.Preview, p.Unknown = document.HTML(filled), unknown
 	return p, nil
 }
@@ -389,7 +429,7 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 	if msg := checkStatement(p.Statement); msg != "" {
 		p.Errors.add("statement", msg)
 	}
-	filled, unknown := models.FillFigures(p.Statement, p.Figures, nil)
+	filled, unknown := models.FillFigures(p.Statement, p.Figures, p.byRef)
 	p.Preview, p.Unknown = document.HTML(filled), unknown
 	if len(unknown) > 0 && !strings.Contains(p.Statement, ".") {
 		p.Errors.add("statement", "These figures do not exist: "+strings.Join(unknown, ", ")+". Use the names listed beside the box.")

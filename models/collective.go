@@ -70,6 +70,11 @@ type Snapshot struct {
 	Introduction string            `json:"introduction"`
 	Sections     []SnapshotSection `json:"sections"`
 	Frozen       bool              `json:"frozen"`
+	// Figures are every proposal's figures at approval, by ref, so that a
+	// statement naming a proposal without a section ({{LP-13.responses}})
+	// stays filled once frozen. Snapshots approved before it have only
+	// their sections' figures.
+	Figures map[string]map[string]string `json:"figures,omitempty"`
 }
 
 // SnapshotSection is one section of a snapshot, in proposal order.

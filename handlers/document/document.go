@@ -23,7 +23,8 @@ type Document struct {
 	Version          int
 	Frozen           bool // approved: figures and quotes as they were at approval
 	ApprovedAt       *time.Time
-	Introduction     string
+	Introduction     string // as written, with {{REF.figure}} tokens
+	IntroductionText string // figures filled in (Markdown), as every export shows it
 	IntroductionHTML template.HTML
 	Sections         []Section
 	Missing          []models.Proposal
@@ -58,8 +59,8 @@ const keyFigures = "{{responses}} of {{members}} member organisations responded 
 // statement and key figures, from the figures of each proposal by its ref,
 // and renders them as HTML.
 func (d *Document) Fill(figures map[string]map[string]string) {
-	intro, _ := models.FillFigures(d.Introduction, nil, figures)
-	d.IntroductionHTML = HTML(intro)
+	d.IntroductionText, _ = models.FillFigures(d.Introduction, nil, figures)
+	d.IntroductionHTML = HTML(d.IntroductionText)
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		own := figures[s.Proposal.Ref]
@@ -80,7 +81,7 @@ func Markdown(d Document, asOf time.Time) string {
 	} else {
 		fmt.Fprintf(&b, "_%s, version %d; figures as of %s._\n\n", models.CollectiveStatusLabels[d.Status], d.Version, asOf.Format("2 January 2006 15:04"))
 	}
-	if intro := fillOrKeep(d.Introduction); strings.TrimSpace(intro) != "" {
+	if intro := d.IntroductionText; strings.TrimSpace(intro) != "" {
 		writeInertMarkdown(&b, intro, 1)
 		b.WriteString("\n")
 	}
@@ -98,11 +99,4 @@ func Markdown(d Document, asOf time.Time) string {
 		}
 	}
 	return b.String()
-}
-
-// fillOrKeep is text with its figure tokens filled from no figures: the
-// exports' introduction.
-func fillOrKeep(text string) string {
-	out, _ := models.FillFigures(text, nil, nil)
-	return out
 }

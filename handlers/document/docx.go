@@ -31,7 +31,7 @@ func WriteDocx(w io.Writer, d Document, asOf time.Time) error {
 		status = "Approved " + d.ApprovedAt.In(asOf.Location()).Format("2 January 2006") + "."
 	}
 	doc.AddParagraph("").AddText(status).Italic(true)
-	if err := markdownToDocx(doc, fillOrKeep(d.Introduction), 1); err != nil {
+	if err := markdownToDocx(doc, d.IntroductionText, 1); err != nil {
 		return err
 	}
 	for _, s := range d.Sections {

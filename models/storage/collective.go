@@ -259,6 +259,10 @@ func (s *Store) SetCollectiveStatus(ctx context.Context, c models.StatusChange) 
 // its sections, quotes the sections attach only.
 func freeze(snap *models.Snapshot, figures map[string]models.FrozenSection) {
 	snap.Frozen = true
+	snap.Figures = map[string]map[string]string{}
+	for ref, f := range figures {
+		snap.Figures[ref] = f.Figures
+	}
 	for i, sec := range snap.Sections {
 		f := figures[sec.Ref]
 		snap.Sections[i].Figures = f.Figures
