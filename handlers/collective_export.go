@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -95,7 +97,39 @@ func (h *Handler) collectiveVersions(c *fiber.Ctx) error {
 		if p.Selected == nil {
 			return fiber.ErrNotFound
 		}
-		p.Changes = document.Changes(p.Previous, *p.Selected)
+		quotes, err := h.versionQuotes(c.UserContext(), p.Previous, p.Selected)
+		if err != nil {
+			return err
+		}
+		p.Changes = document.Changes(p.Previous, *p.Selected, quotes)
 	}
 	return h.render(c, "collective/versions", page{Title: "Versions of the collective response", Nav: "consultations", Data: p})
+}
+
+// versionQuotes are the quotes two versions attach, as text by id, as they
+// stand today: a quote that is gone, or whose member no longer allows it, is
+// left out, and the page says so without its words.
+func (h *Handler) versionQuotes(ctx context.Context, vs ...*models.CollectiveVersion) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		for _, s := range v.Snapshot.Sections {
+			for _, id := range s.QuoteIDs {
+				if _, ok := out[id]; ok {
+					continue
+				}
+				q, err := h.store.QuoteByID(ctx, id)
+				switch {
+				case errors.Is(err, models.ErrNotFound):
+					continue
+				case err != nil:
+					return nil, err
+				}
+				out[id] = document.QuoteText(q.Excerpt, q.Attribution)
+			}
+		}
+	}
+	return out, nil
 }

@@ -99,3 +99,22 @@ func TestTheIntroductionRefusesUnknownFiguresAndKeepsTheText(t *testing.T) {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
+
+// Issue 12, defect 8 (in part): a version shows its quotes as the words
+// quoted and who said them, never as internal ids.
+func TestVersionsShowQuotesAsText(t *testing.T) {
+	_, policy, quoteID := collectiveFixture(t)
+	policy.postForm("/consultations/1/collective/sections/LP-12", sectionForm("oppose", "We oppose this power.", "0"))
+	if r := policy.postForm("/consultations/1/collective/sections/LP-12", sectionForm("oppose", "We oppose this power.", "1", itoa(quoteID))); r.Status != http.StatusSeeOther {
+		t.Fatalf("attach quote: %d", r.Status)
+	}
+	r := policy.get("/consultations/1/collective/versions/2")
+	if strings.Contains(r.Body, "Quotes: [") {
+		t.Error("the version shows quote ids")
+	}
+	for _, want := range []string{"Trust boards must stay accountable", "Alpha Hospitals NHS Trust"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the version lacks %q", want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package document
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -23,14 +22,15 @@ type Change struct {
 }
 
 // Changes lists, part by part, what changed between two versions; prev is
-// nil for the first.
-func Changes(prev *models.CollectiveVersion, cur models.CollectiveVersion) []Change {
+// nil for the first. quotes gives each attached quote as a reader knows it
+// (its words and who said them), by id.
+func Changes(prev *models.CollectiveVersion, cur models.CollectiveVersion, quotes map[int64]string) []Change {
 	old := map[string]string{}
 	if prev != nil {
 		old["status"] = models.CollectiveStatusLabels[prev.Status]
 		old["intro"] = prev.Snapshot.Introduction
 		for _, s := range prev.Snapshot.Sections {
-			old[s.Ref] = sectionText(s)
+			old[s.Ref] = sectionText(s, quotes)
 		}
 	}
 	out := []Change{
@@ -40,7 +40,7 @@ func Changes(prev *models.CollectiveVersion, cur models.CollectiveVersion) []Cha
 	seen := map[string]bool{}
 	for _, s := range cur.Snapshot.Sections {
 		seen[s.Ref] = true
-		out = append(out, diffText(s.Ref+" "+s.Title, old[s.Ref], sectionText(s)))
+		out = append(out, diffText(s.Ref+" "+s.Title, old[s.Ref], sectionText(s, quotes)))
 	}
 	if prev != nil {
 		for _, s := range prev.Snapshot.Sections {
@@ -52,9 +52,24 @@ func Changes(prev *models.CollectiveVersion, cur models.CollectiveVersion) []Cha
 	return out
 }
 
-func sectionText(s models.SnapshotSection) string {
-	return "Position: " + models.PositionLabels[s.Position] + "\n" + s.Statement +
-		"\nQuotes: " + fmt.Sprint(s.QuoteIDs)
+func sectionText(s models.SnapshotSection, quotes map[int64]string) string {
+	var b strings.Builder
+	b.WriteString("Position: " + models.PositionLabels[s.Position] + "\n" + s.Statement)
+	for _, id := range s.QuoteIDs {
+		b.WriteString("\nQuote: ")
+		if q, ok := quotes[id]; ok {
+			b.WriteString(q)
+		} else {
+			b.WriteString("(a quote since taken out, or whose member no longer allows it)")
+		}
+	}
+	return b.String()
+}
+
+// QuoteText is a quote as the versions page shows it: its words and who
+// said them.
+func QuoteText(excerpt, attribution string) string {
+	return "“" + strings.TrimSpace(excerpt) + "” — " + attribution
 }
 
 func diffText(title, a, b string) Change {
