@@ -144,8 +144,11 @@ type responsePage struct {
 	Notes    []models.NoteView
 	Quotes   []models.QuoteView
 	Quotable bool
-	// AnonymousAttribution is how an anonymised quote from this member reads.
+	// AnonymousAttribution is how an anonymised quote from this member reads;
+	// AttributionBroader says it is wider than type and region because too
+	// few members share them, which the page tells the policy team.
 	AnonymousAttribution string
+	AttributionBroader   bool
 	Saved                string
 	Errors               fieldErrors
 	NoteBody             string
@@ -187,9 +190,13 @@ func (h *Handler) responsePageData(c *fiber.Ctx, id int64, posted []string) (res
 	if err != nil {
 		return responsePage{}, err
 	}
+	anonymously, broader, err := h.store.AnonymousAttribution(ctx, d.Organisation)
+	if err != nil {
+		return responsePage{}, err
+	}
 	data := responsePage{Response: d, Labels: concernLabels(cs), Notes: notes, Quotes: quotes,
 		Quotable:             d.Consent != models.ConsentPrivate,
-		AnonymousAttribution: models.AnonymousAttribution(d.Organisation.Type, d.Organisation.Region)}
+		AnonymousAttribution: anonymously, AttributionBroader: broader}
 	coded := map[string]*models.Coding{}
 	for i := range d.AnalystCodings {
 		coded[d.AnalystCodings[i].Code] = &d.AnalystCodings[i]

@@ -410,13 +410,13 @@ func TestQuotesFollowTheMembersConsent(t *testing.T) {
 		wantStatus(t, p.postForm(path+"/quotes", url.Values{"excerpt": {"Local partners should decide"}}), http.StatusSeeOther)
 		r := p.get(path)
 		quotes := pageSection(t, r.Body, "quotes-title")
-		wantContains(t, quotes, "Attributed to: A mental health trust in the Midlands", "(anonymised)")
+		wantContains(t, quotes, "Attributed to: A member trust", "(anonymised)")
 		wantNotContains(t, quotes, "Beta Mental Health NHS Trust")
 	})
 	t.Run("a member who later asks not to be quoted drops out", func(t *testing.T) {
 		ctx := context.Background()
 		before, err := e.store.QuotesForProposal(ctx, e.proposalID("LP-12"))
-		if err != nil || len(before) != 1 || before[0].Attribution != "A mental health trust in the Midlands" {
+		if err != nil || len(before) != 1 || before[0].Attribution != "A member trust" {
 			t.Fatalf("quotes before = %+v (err %v)", before, err)
 		}
 		e.saveAnswer(storedAnswer{org: e.orgB, email: "b@beta.example", ref: "LP-12", comment: words, consent: models.ConsentPrivate})

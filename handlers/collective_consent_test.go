@@ -136,12 +136,12 @@ func TestAMemberWhoSaysDoNotNameUsAfterApprovalIsQuotedAnonymously(t *testing.T)
 	approvedWithAlphaQuoted(t, e, policy, quoteID)
 	withdrawConsent(t, e, models.ConsentAnonymised)
 	for path, body := range exportsOf(t, policy) {
-		if strings.Contains(body, alphaName) || !strings.Contains(body, alphaQuote) || !strings.Contains(body, "An acute trust in London") {
-			t.Errorf("%s: want the quote attributed to an acute trust in London, never to %s", path, alphaName)
+		if strings.Contains(body, alphaName) || !strings.Contains(body, alphaQuote) || !strings.Contains(body, "A member trust") {
+			t.Errorf("%s: want the quote attributed to a member trust, never to %s", path, alphaName)
 		}
 	}
 	wantContains(t, policy.get("/consultations/1/collective").Body,
-		"The member now asks to be quoted without their name. The quote is shown as from “An acute trust in London”.")
+		"The member now asks to be quoted without their name. The quote is shown as from “A member trust”.")
 }
 
 func TestOnlyAWithdrawnQuoteLeavesAnApprovedResponseWithoutReopening(t *testing.T) {

@@ -118,3 +118,26 @@ func TestVersionsShowQuotesAsText(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12, defect 6: picking a quote from a member alone in its type and
+// region says that it will be described more broadly, and how.
+func TestPickingAQuoteFromAMemberAloneInItsSegmentWarnsThePolicyTeam(t *testing.T) {
+	e, _ := newEnv(t)
+	m := e.signIn("b@beta.example")
+	v := validAnswer()
+	v.Set("comment", "Local partners should decide.")
+	v.Set("consent", "anonymised")
+	if r := m.postForm("/proposals/LP-12/response", v); r.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", r.Status)
+	}
+	policy := e.signIn("policy@body.example")
+	r := policy.get("/responses/1")
+	for _, want := range []string{"it will be attributed to: A member trust.", "Fewer than 3 member organisations share this member"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the response page lacks %q", want)
+		}
+	}
+	if strings.Contains(r.Body, "A mental health trust in the Midlands") {
+		t.Error("the page offers a description that names the member")
+	}
+}

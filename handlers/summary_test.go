@@ -173,8 +173,8 @@ type summaryCase struct {
 
 var (
 	quoteAAA = quoteJSON{"Alpha Hospitals NHS Trust", true, "strongly_oppose", commentAAA}
-	quoteBBB = quoteJSON{"A mental health trust in the Midlands", false, "oppose", commentBBB}
-	quoteEEE = quoteJSON{"A mental health trust in London", false, "strongly_support", commentEEE}
+	quoteBBB = quoteJSON{"A trust in the Midlands", false, "oppose", commentBBB}
+	quoteEEE = quoteJSON{"A trust in London", false, "strongly_support", commentEEE}
 	quoteFFF = quoteJSON{"Foxtrot Community NHS Trust", true, "oppose", commentFFF}
 )
 

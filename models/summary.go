@@ -165,17 +165,37 @@ func (s Summary) ResponseRate() float64 {
 // NetSupport is support minus opposition.
 func (s Summary) NetSupport() int { return s.Stances.Net() }
 
-// AnonymousAttribution describes an organisation by type and region only.
-func AnonymousAttribution(orgType, region string) string {
-	label := strings.ToLower(OrganisationTypeLabels[orgType])
-	if label == "" {
-		label = "member"
+// MinDescribedGroup is the fewest member organisations an anonymised quote
+// may describe: a description that fits one or two members names them.
+const MinDescribedGroup = 3
+
+// MemberCount says how many member organisations are of a type and in a
+// region; "" for either means any.
+type MemberCount func(orgType, region string) int
+
+// AnonymousAttribution describes an organisation without naming it: by
+// type and region when at least MinDescribedGroup members share both, else
+// by type alone, else by region alone, else only as a member trust. broader
+// says the description is wider than type and region, for the policy team
+// to be told when it picks the quote.
+func AnonymousAttribution(orgType, region string, members MemberCount) (text string, broader bool) {
+	typ := strings.ToLower(OrganisationTypeLabels[orgType])
+	switch {
+	case typ != "" && members(orgType, region) >= MinDescribedGroup:
+		return fmt.Sprintf("%s %s trust in %s", article(typ), typ, regionPhrase(region)), false
+	case typ != "" && members(orgType, "") >= MinDescribedGroup:
+		return fmt.Sprintf("%s %s trust", article(typ), typ), true
+	case region != "" && members("", region) >= MinDescribedGroup:
+		return "A trust in " + regionPhrase(region), true
 	}
-	article := "A"
-	if strings.ContainsRune("aeiou", rune(label[0])) {
-		article = "An"
+	return "A member trust", true
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
 	}
-	return fmt.Sprintf("%s %s trust in %s", article, label, regionPhrase(region))
+	return "A"
 }
 
 func regionPhrase(region string) string {

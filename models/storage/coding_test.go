@@ -357,7 +357,7 @@ func TestQuotesAreCheckedAgainstTheMemberAsTheyAreNow(t *testing.T) {
 	if err != nil || len(qs) != 2 {
 		t.Fatalf("quotes = %+v (err %v), want 2", qs, err)
 	}
-	if qs[0].Attribution != "A mental health trust in the Midlands" || qs[0].Attributed || qs[0].OrganisationCode != "BBB" || qs[0].ResponseID != id {
+	if qs[0].Attribution != "A member trust" || qs[0].Attributed || qs[0].OrganisationCode != "BBB" || qs[0].ResponseID != id {
 		t.Errorf("quote = %+v", qs[0])
 	}
 	if q, err := a.s.QuoteByID(ctx, qs[0].ID); err != nil || q.Excerpt != qs[0].Excerpt {

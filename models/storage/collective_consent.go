@@ -41,6 +41,10 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 			byResponse[l.ResponseID] = append(byResponse[l.ResponseID], l.ID)
 		}
 	}
+	members, err := memberCounts(db)
+	if err != nil {
+		return nil, err
+	}
 	out := map[int64]quoteConsent{}
 	for _, ids := range sqldb.Chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
 		var rows []struct {
@@ -55,7 +59,8 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 		}
 		for _, r := range rows {
 			for _, q := range byResponse[r.ID] {
-				out[q] = quoteConsent{consent: r.Consent, anonymously: models.AnonymousAttribution(r.Type, r.Region)}
+				anonymously, _ := models.AnonymousAttribution(r.Type, r.Region, members)
+				out[q] = quoteConsent{consent: r.Consent, anonymously: anonymously}
 			}
 		}
 	}

@@ -126,3 +126,34 @@ func countOrganisation(tx *gorm.DB, o models.Organisation, sign int64) error {
 	t.AddOrganisation(tally.Segment{Type: o.Type, Region: o.Region, SystemStatus: o.SystemStatus}, sign)
 	return t.Apply(tx)
 }
+
+// memberCounts reads how many member organisations each type and region
+// has (the organisation tallies' roll-ups over system status), for
+// describing anonymised quotes (models.AnonymousAttribution).
+func memberCounts(db *gorm.DB) (models.MemberCount, error) {
+	var rows []struct {
+		OrgType, Region string
+		N               int
+	}
+	if err := db.Raw("SELECT org_type, region, n FROM organisation_tallies WHERE system_status = ''").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	counts := make(map[[2]string]int, len(rows))
+	for _, r := range rows {
+		counts[[2]string{r.OrgType, r.Region}] += r.N
+	}
+	return func(orgType, region string) int { return counts[[2]string{orgType, region}] }, nil
+}
+
+// AnonymousAttribution is how an anonymised quote from org reads today,
+// and whether that is broader than its type and region because too few
+// members share them.
+func (s *Store) AnonymousAttribution(ctx context.Context, org models.Organisation) (_ string, broader bool, err error) {
+	defer func() { err = wrapped(err, "describe organisation %d anonymously", org.ID) }()
+	members, err := memberCounts(s.r.WithContext(ctx))
+	if err != nil {
+		return "", false, err
+	}
+	text, broader := models.AnonymousAttribution(org.Type, org.Region, members)
+	return text, broader, nil
+}

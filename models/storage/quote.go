@@ -157,6 +157,10 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 	if err != nil {
 		return nil, err
 	}
+	members, err := memberCounts(s.r.WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
 	out := make([]models.QuoteView, 0, len(rows))
 	for _, r := range rows {
 		q := models.QuoteView{ID: r.ID, ResponseID: r.ResponseID, ProposalID: r.ProposalID, ProposalRef: r.ProposalRef,
@@ -172,7 +176,7 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 		case r.Consent == models.ConsentAttributed:
 			q.Attributed, q.Attribution = true, r.OrganisationName
 		default:
-			q.Attribution = models.AnonymousAttribution(r.OrganisationType, r.Region)
+			q.Attribution, _ = models.AnonymousAttribution(r.OrganisationType, r.Region, members)
 		}
 		out = append(out, q)
 	}

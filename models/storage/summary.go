@@ -133,13 +133,17 @@ func firstQuotes(db *gorm.DB, proposalID int64, f models.Filter) ([]models.Quote
 		append(qargs, models.SummaryQuoteLimit)...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
+	members, err := memberCounts(db)
+	if err != nil {
+		return nil, err
+	}
 	var quotes []models.Quote
 	for _, q := range rows {
 		quote := models.Quote{Stance: q.Stance, Comment: q.Comment, Attributed: q.Consent == models.ConsentAttributed}
 		if quote.Attributed {
 			quote.Attribution = q.Name
 		} else {
-			quote.Attribution = models.AnonymousAttribution(q.Type, q.Region)
+			quote.Attribution, _ = models.AnonymousAttribution(q.Type, q.Region, members)
 		}
 		quotes = append(quotes, quote)
 	}
