@@ -404,7 +404,7 @@ func TestQuotesFollowTheMembersConsent(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantContains(t, r.Body, "This member asked not to be quoted")
 	})
-	t.Run("anonymised: described by type and region", func(t *testing.T) {
+	t.Run("anonymised: described without naming the member", func(t *testing.T) {
 		path := fmt.Sprintf("/responses/%d", anonymised)
 		p.get(path)
 		wantStatus(t, p.postForm(path+"/quotes", url.Values{"excerpt": {"Local partners should decide"}}), http.StatusSeeOther)

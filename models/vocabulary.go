@@ -81,7 +81,7 @@ var Consents = []Consent{ConsentAttributed, ConsentAnonymised, ConsentPrivate}
 // ConsentLabels explains each consent level to the member choosing it.
 var ConsentLabels = map[Consent]string{
 	ConsentAttributed: "Quote us by name",
-	ConsentAnonymised: "Quote us without our name (described by trust type and region)",
+	ConsentAnonymised: "Quote us without our name (described by trust type and region, or more broadly where fewer than 3 members share them)",
 	ConsentPrivate:    "Do not quote us (for the policy team only)",
 }
 
