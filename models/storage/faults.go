@@ -57,7 +57,7 @@ func (s *Store) CutOffForTest(ctx context.Context) error {
 		err = db.Exec("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC, CURRENT_USER").Error
 	}
 	if err == nil {
-		err = db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Error
+		err = db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = current_user").Error
 	}
 	if err != nil {
 		return wrapFault("cut off the database", err)
