@@ -101,10 +101,17 @@ func (h *Handler) documentSource(ctx context.Context, d *document.Document, doc 
 
 // liveFigures are today's figures of each proposal, by ref, for filling
 // {{REF.name}} tokens, and the summaries they come from, by proposal id.
+// The summaries come from the store's cache at today's summary version: the
+// workspace, every section page and every save read all of them, and
+// recounting each proposal every time repeated the same queries.
 func (h *Handler) liveFigures(ctx context.Context, ps []models.Proposal) (map[string]map[string]string, map[int64]models.Summary, error) {
+	version, err := h.store.SummaryVersion(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	figures, summaries := map[string]map[string]string{}, map[int64]models.Summary{}
 	for _, p := range ps {
-		sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
+		sum, err := h.store.CachedProposalSummary(ctx, version, p.Ref, models.Filter{}, models.TallyMember)
 		if err != nil {
 			return nil, nil, err
 		}
