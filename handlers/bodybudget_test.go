@@ -121,3 +121,36 @@ func TestStalledUploadsAreRefusedBeyondTheBudgetAndFormsStillGetThrough(t *testi
 		t.Error("a 1 MB body is still refused after every stalled client left")
 	})
 }
+
+// A body that says it is multipart but is not was refused by fasthttp while
+// it was still arriving: the server answered and closed, and a client still
+// sending got "connection reset" instead of the answer (found by
+// FuzzResponseForm in CI). The whole body is read first and then refused.
+func TestAMalformedMultipartFormIsReadWholeAndAnsweredInWords(t *testing.T) {
+	e, _ := newEnv(t)
+	member := e.signIn("a@alpha.example")
+	addr := e.serve()
+	for _, size := range []int{70 << 10, 900 << 10} {
+		t.Run(fmt.Sprintf("%d KiB", size>>10), func(t *testing.T) {
+			body := "amendments=" + strings.Repeat("x", size) + "&stance=oppose&action=submit"
+			c := dialFrom(t, addr, "127.0.0.1")
+			_ = c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			_, err := fmt.Fprintf(c, "POST /proposals/LP-01/response HTTP/1.1\r\nHost: %s\r\nCookie: tracker_session=%s\r\n"+
+				"X-CSRF-Token: %s\r\nContent-Type: multipart/form-data; boundary=fuzzboundary\r\nContent-Length: %d\r\n\r\n%s",
+				addr, member.cookie, member.csrf, len(body), body)
+			if err != nil {
+				t.Fatalf("the server stopped reading the body: %v", err)
+			}
+			resp, page, err := answer(c, 10*time.Second)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Errorf("status %d, want a 4xx", resp.StatusCode)
+			}
+			if !strings.Contains(page, "<h1") {
+				t.Errorf("the refusal is not a page:\n%.300s", page)
+			}
+		})
+	}
+}

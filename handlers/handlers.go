@@ -135,6 +135,11 @@ func (h *Handler) config(d Deps) fiber.Config {
 		WriteTimeout:          h.writeTimeout,
 		IdleTimeout:           30 * time.Second,
 		DisableStartupMessage: true,
+		// fasthttp would parse a multipart body while it arrives and, on a
+		// malformed one, answer and close with the rest unread: the client,
+		// still sending, sees "connection reset" rather than the answer.
+		// Read whole, the body is parsed when a handler asks for it.
+		DisablePreParseMultipartForm: true,
 	}
 	if len(d.TrustedProxies) > 0 {
 		cfg.ProxyHeader = "X-Real-IP"

@@ -97,6 +97,21 @@ func (h *Handler) refuseEncodedBodies(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// refuseMalformedMultipart answers 400 for a body that says it is a
+// multipart form but cannot be read as one. fasthttp parses such bodies only
+// when asked (DisablePreParseMultipartForm), and a handler reading a field
+// of a broken form would otherwise see it as empty. The parsed form is kept
+// for the handler.
+func (h *Handler) refuseMalformedMultipart(c *fiber.Ctx) error {
+	if !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		return c.Next()
+	}
+	if _, err := c.MultipartForm(); err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, defaultMessages[fiber.StatusBadRequest])
+	}
+	return c.Next()
+}
+
 // loadSession finds the visitor's session and user, if any.
 func (h *Handler) loadSession(c *fiber.Ctx) error {
 	token := c.Cookies(h.cookie)

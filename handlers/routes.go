@@ -14,7 +14,7 @@ import (
 // routes lists every route of the product: the middleware every request
 // passes, then the routes area by area, each with its guard.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.withRequestID, h.logRequests, h.securityHeaders, h.refuseTrace, h.refuseEncodedBodies)
+	app.Use(h.withRequestID, h.logRequests, h.securityHeaders, h.refuseTrace, h.refuseEncodedBodies, h.refuseMalformedMultipart)
 	app.Use(h.withRequestContext) // c.UserContext(): a deadline, and cancelled when the client goes
 
 	app.Get("/healthz", h.healthz)
