@@ -69,6 +69,8 @@ var routeAccess = map[string]access{
 	"POST /admin/users/:id/disable": adminsOnly, "POST /admin/users/:id/enable": adminsOnly,
 	"POST /admin/users/:id/end-sessions": adminsOnly, "POST /admin/users/:id/reset-2fa": adminsOnly, "POST /admin/users/:id/invite": adminsOnly,
 	"GET /admin/audit": adminsOnly,
+
+	"GET /admin/body": adminsOnly, "POST /admin/body": adminsOnly, "GET /body/logo": anyUser,
 }
 
 // servedRoutes lists "METHOD path" for every route the app serves.

@@ -157,6 +157,11 @@ func (h *Handler) adminRoutes(app *fiber.App, g guards) {
 	app.Get("/admin/security", g.admin, h.adminSecurity)
 	app.Post("/admin/security", g.admin, h.saveAdminSecurity)
 	app.Get("/admin/audit", g.admin, h.adminAudit)
+
+	// The body's identity, printed on every export.
+	app.Get("/admin/body", g.admin, h.adminBody)
+	app.Post("/admin/body", g.admin, h.saveAdminBody)
+	app.Get("/body/logo", g.user, h.bodyLogo)
 }
 
 // healthz answers 200 only while the database can be read and written and,
