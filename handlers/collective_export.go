@@ -22,7 +22,41 @@ func (h *Handler) documentParam(c *fiber.Ctx) (models.User, models.Consultation,
 		return u, cons, document.Document{}, err
 	}
 	d, _, _, err := h.buildDocument(c.UserContext(), cons)
+	if err != nil {
+		return u, cons, d, err
+	}
+	err = h.addDocumentIdentity(c.UserContext(), &d)
 	return u, cons, d, err
+}
+
+// addDocumentIdentity adds to a built document what only the exports show:
+// the body that sends it (and its logo), and each section's figures table
+// and chart, with the concerns named by the codebook.
+func (h *Handler) addDocumentIdentity(ctx context.Context, d *document.Document) error {
+	body, err := h.store.Body(ctx)
+	if err != nil {
+		return err
+	}
+	d.Body = body
+	if body.HasLogo() {
+		logo, err := h.store.BodyLogo(ctx)
+		switch {
+		case err == nil:
+			d.Logo = &logo
+		case !errors.Is(err, models.ErrNotFound):
+			return err
+		}
+	}
+	codebook, err := h.store.Concerns(ctx)
+	if err != nil {
+		return err
+	}
+	labels := make(map[string]string, len(codebook))
+	for _, c := range codebook {
+		labels[c.Code] = c.Label
+	}
+	d.AddFigures(labels)
+	return nil
 }
 
 func (h *Handler) collectivePrint(c *fiber.Ctx) error {

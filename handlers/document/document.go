@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
@@ -32,6 +33,10 @@ type Document struct {
 	// approval: left out (or shown without the name) everywhere, and listed
 	// on the workspace for the policy team to take out.
 	Withdrawn []models.WithdrawnQuote
+	// Body is who sends the response: named in every page's header and in
+	// the Word document's properties. Logo is its logo, if it has one.
+	Body models.Body
+	Logo *models.Logo
 }
 
 // Section is one proposal's part of the collective response as shown:
@@ -48,6 +53,9 @@ type Section struct {
 	Quotes        []models.FrozenQuote
 	QuoteIDs      []int64
 	Coverage      models.SectionCoverage
+	Figures       map[string]string // this proposal's figures as printed, true minus signs and all
+	FigureRows    []FigureRow       // the small table of figures under the statement
+	StanceChart   chart.BarChart
 }
 
 // keyFigures is the standard line of evidence under each section.
@@ -59,11 +67,13 @@ const keyFigures = "{{responses}} of {{members}} member organisations responded 
 // statement and key figures, from the figures of each proposal by its ref,
 // and renders them as HTML.
 func (d *Document) Fill(figures map[string]map[string]string) {
+	figures = printedFigures(figures)
 	d.IntroductionText, _ = models.FillFigures(d.Introduction, nil, figures)
 	d.IntroductionHTML = HTML(d.IntroductionText)
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		own := figures[s.Proposal.Ref]
+		s.Figures = own
 		s.Statement, s.Unknown = models.FillFigures(s.Source, own, figures)
 		s.StatementHTML = HTML(s.Statement)
 		s.KeyFigures, _ = models.FillFigures(keyFigures, own, nil)
@@ -76,6 +86,11 @@ func (d *Document) Fill(figures map[string]map[string]string) {
 func Markdown(d Document, asOf time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: our members' collective response\n\n", inertText(d.Consultation.Title))
+	fmt.Fprintf(&b, "**From %s**", inertText(d.Body.Name))
+	if contact := d.Body.Contact(); contact != "" {
+		fmt.Fprintf(&b, "\\\nContact: %s", inertText(contact))
+	}
+	b.WriteString("\n\n")
 	if d.Frozen {
 		fmt.Fprintf(&b, "_Approved %s._\n\n", d.ApprovedAt.In(asOf.Location()).Format("2 January 2006"))
 	} else {
@@ -93,10 +108,24 @@ func Markdown(d Document, asOf time.Time) string {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "_%s_\n\n", inertText(s.KeyFigures))
+		writeFiguresTable(&b, s)
 		for _, q := range s.Quotes {
 			inertParagraphs(&b, q.Excerpt, "> ")
 			fmt.Fprintf(&b, ">\n> — %s\n\n", inertText(q.Attribution))
 		}
 	}
 	return b.String()
+}
+
+// writeFiguresTable writes a section's figures as a GFM table: a plain
+// paragraph of pipes in a renderer without tables, still readable.
+func writeFiguresTable(b *strings.Builder, s Section) {
+	if len(s.FigureRows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "| Figure for %s | Value |\n| --- | ---: |\n", inertText(s.Proposal.Ref))
+	for _, r := range s.FigureRows {
+		fmt.Fprintf(b, "| %s | %s |\n", inertText(r.Label), inertText(r.Value))
+	}
+	b.WriteString("\n")
 }

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -11,47 +12,131 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/nhsproviders/consultation-tracker/handlers/chart"
 	"github.com/nhsproviders/consultation-tracker/models"
 )
 
 // WriteDocx writes the collective response as a Word document a policy lead
-// can edit: a title, the introduction, then one section per proposal on its
-// own page. Statements are Markdown; their headings, paragraphs, emphasis,
-// lists and quotations become Word's own styles. asOf is as for Markdown.
+// can edit: a title page with the contents, the introduction, then one
+// section per proposal on its own page, with its figures as a table and its
+// stances as a chart; every page headed with the body's name, logo and the
+// consultation. Statements are Markdown; their headings, paragraphs,
+// emphasis, lists and quotations become Word's own styles. Its properties
+// name the body as author and are dated at approval (asOf for a draft).
+// asOf is as for Markdown.
 func WriteDocx(w io.Writer, d Document, asOf time.Time) error {
 	doc, err := godocx.NewDocument()
 	if err != nil {
 		return err
 	}
+	pkg := newDocxPackage(doc)
+	if err := docxTitlePage(doc, pkg, d, asOf); err != nil {
+		return err
+	}
+	n := 0
+	if strings.TrimSpace(d.IntroductionText) != "" {
+		n++
+		doc.AddPageBreak()
+		pkg.bookmarkedHeading("Introduction", n)
+		if err := markdownToDocx(doc, d.IntroductionText, 2); err != nil {
+			return err
+		}
+	}
+	for _, s := range d.Sections {
+		n++
+		doc.AddPageBreak()
+		if err := docxSection(doc, pkg, s, n); err != nil {
+			return err
+		}
+	}
+	pkg.header(d)
+	var buf bytes.Buffer
+	if err := doc.Write(&buf); err != nil {
+		return err
+	}
+	props := docProps{Title: bodyShortName(d.Body) + " response: " + d.Consultation.Title, Subject: d.Consultation.Title,
+		Creator: d.Body.Name, Created: asOf}
+	if d.Frozen && d.ApprovedAt != nil {
+		props.Created = *d.ApprovedAt
+	}
+	return pkg.finish(buf.Bytes(), w, props)
+}
+
+// docxTitlePage writes the title, who sends it and how to reach them, its
+// status, and the contents.
+func docxTitlePage(doc *docx.RootDoc, pkg *docxPackage, d Document, asOf time.Time) error {
 	if _, err := doc.AddHeading(d.Consultation.Title+": our members' collective response", 0); err != nil {
 		return err
+	}
+	from := doc.AddParagraph("")
+	from.AddText("From " + d.Body.Name).Bold(true)
+	if contact := d.Body.Contact(); contact != "" {
+		doc.AddParagraph("Contact: " + contact)
 	}
 	status := fmt.Sprintf("%s, version %d; figures as of %s.", models.CollectiveStatusLabels[d.Status], d.Version, asOf.Format("2 January 2006 15:04"))
 	if d.Frozen && d.ApprovedAt != nil {
 		status = "Approved " + d.ApprovedAt.In(asOf.Location()).Format("2 January 2006") + "."
 	}
 	doc.AddParagraph("").AddText(status).Italic(true)
-	if err := markdownToDocx(doc, d.IntroductionText, 1); err != nil {
-		return err
+	doc.AddParagraph("Contents").Style("TOCHeading")
+	var headings []string
+	var pages []int
+	if strings.TrimSpace(d.IntroductionText) != "" {
+		headings = append(headings, "Introduction")
 	}
 	for _, s := range d.Sections {
-		doc.AddPageBreak()
-		if _, err := doc.AddHeading(s.Proposal.Ref+" "+s.Proposal.Title, 1); err != nil {
-			return err
-		}
-		p := doc.AddParagraph("")
-		p.AddText("Our position: ").Bold(true)
-		p.AddText(models.PositionLabels[s.Position])
-		if err := markdownToDocx(doc, s.Statement, 2); err != nil {
-			return err
-		}
-		doc.AddParagraph("").AddText(s.KeyFigures).Italic(true)
-		for _, q := range s.Quotes {
-			doc.AddParagraph("“" + strings.TrimSpace(q.Excerpt) + "”").Style("Quote")
-			doc.AddParagraph("— " + q.Attribution).Style("Quote")
-		}
+		headings = append(headings, s.Proposal.Ref+" "+s.Proposal.Title)
 	}
-	return doc.Write(w)
+	for i := range headings {
+		pages = append(pages, i+2) // each on its own page after this one, until counted
+	}
+	pkg.contents(headings, pages)
+	return nil
+}
+
+// docxSection writes one proposal's section: its heading (the nth in the
+// contents), position, statement, figures, chart and quotes.
+func docxSection(doc *docx.RootDoc, pkg *docxPackage, s Section, n int) error {
+	pkg.bookmarkedHeading(s.Proposal.Ref+" "+s.Proposal.Title, n)
+	p := doc.AddParagraph("")
+	p.AddText("Our position: ").Bold(true)
+	p.AddText(models.PositionLabels[s.Position])
+	if err := markdownToDocx(doc, s.Statement, 2); err != nil {
+		return err
+	}
+	doc.AddParagraph("").AddText(s.KeyFigures).Italic(true)
+	if len(s.FigureRows) > 0 {
+		doc.AddParagraph("Figures for " + s.Proposal.Ref).Style("Caption")
+		figuresTable(doc, s.FigureRows)
+		img, err := chart.PNG(s.StanceChart)
+		if err != nil {
+			return err
+		}
+		doc.AddParagraph(s.StanceChart.Caption).Style("Caption")
+		const width = 6.0 // inches: the page's width inside its margins
+		pw, ph := chart.PNGSize(s.StanceChart)
+		h := width * float64(ph) / float64(pw)
+		pkg.picture(img, width, h, chart.Describe(s.StanceChart))
+	}
+	for _, q := range s.Quotes {
+		doc.AddParagraph("“" + strings.TrimSpace(q.Excerpt) + "”").Style("Quote")
+		doc.AddParagraph("— " + q.Attribution).Style("Quote")
+	}
+	return nil
+}
+
+// figuresTable writes a section's figures as a two-column table.
+func figuresTable(doc *docx.RootDoc, rows []FigureRow) {
+	t := doc.AddTable()
+	t.Style("TableGrid")
+	head := t.AddRow()
+	head.AddCell().AddParagraph("").AddText("Figure").Bold(true)
+	head.AddCell().AddParagraph("").AddText("Value").Bold(true)
+	for _, r := range rows {
+		row := t.AddRow()
+		row.AddCell().AddParagraph(r.Label)
+		row.AddCell().AddParagraph(r.Value)
+	}
 }
 
 // markdownToDocx adds Markdown blocks to the document; headings start at
