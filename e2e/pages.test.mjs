@@ -271,6 +271,10 @@ describe('admin', () => {
   test('new proposal', () => check('admin', 'admin-proposal-new', visit('/admin/consultations/1/proposals/new')));
   test('new proposal with errors', () => check('admin', 'admin-proposal-new-errors', submit('form.admin-form button[type="submit"]'), { status: 422 }));
   test('concern codebook', () => check('admin', 'admin-concerns', visit('/admin/concerns')));
+  test("the body's details", () => check('admin', 'admin-body', visit('/admin/body')));
+  test("the body's details with errors", () => check('admin', 'admin-body-errors', submit('form.admin-form button[type="submit"]', async (page) => {
+    await page.fill('#field-name', '');
+  }), { status: 422 }));
   test('new concern', () => check('admin', 'admin-concern-new', visit('/admin/concerns/new')));
   test('new concern with errors', () => check('admin', 'admin-concern-new-errors', submit('form.admin-form button[type="submit"]'), { status: 422 }));
   test('edit concern', () => check('admin', 'admin-concern-edit', visit('/admin/concerns/1/edit')));

@@ -25,7 +25,7 @@ const hostileMarkdown = `Click [here](java&#115;cript:alert(1)) or [there][r] <i
 const hostileReference = "\n\n[r]: javascript:alert(1)\n"
 
 // exportTags are the only elements the export's own Markdown makes.
-var exportTags = regexp.MustCompile(`^</?(p|h[1-6]|em|strong|blockquote|ul|ol|li|hr|br|pre|code)>$`)
+var exportTags = regexp.MustCompile(`^</?(p|h[1-6]|em|strong|blockquote|ul|ol|li|hr|br|pre|code|table|thead|tbody|tr|th|td)>$`)
 
 // TestMarkdownExportLetsNothingFromAUserBecomeALinkOrHTML renders the
 // export with goldmark, raw HTML allowed and GFM's autolinks on, and finds

@@ -123,7 +123,7 @@ func writeFiguresTable(b *strings.Builder, s Section) {
 	if len(s.FigureRows) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "| Figure for %s | Value |\n| --- | ---: |\n", inertText(s.Proposal.Ref))
+	fmt.Fprintf(b, "| Figure for %s | Value |\n| --- | --- |\n", inertText(s.Proposal.Ref))
 	for _, r := range s.FigureRows {
 		fmt.Fprintf(b, "| %s | %s |\n", inertText(r.Label), inertText(r.Value))
 	}
