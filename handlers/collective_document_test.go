@@ -186,7 +186,7 @@ func TestEveryExportShowsEachProposalsFiguresAndChart(t *testing.T) {
 		checkRows(t, stage+", Markdown", markdownTable(t, policy.get("/consultations/1/collective.md").Body), want)
 		checkRows(t, stage+", Word", docxFigures(t, policy.get("/consultations/1/collective.docx").Body), want)
 		print := policy.get("/consultations/1/collective/print").Body
-		for _, s := range []string{`<th scope="row">Net support</th><td class="num">−2</td>`, `class="bar stance-oppose"`, "Net support is −2.", `<img src="/body/logo?v=`} {
+		for _, s := range []string{`<th scope="row">Net support</th><td>−2</td>`, `class="bar stance-oppose"`, "Net support is −2.", `<img src="/body/logo?v=`} {
 			if !strings.Contains(print, s) {
 				t.Errorf("%s, print view: %q missing", stage, s)
 			}
