@@ -166,6 +166,8 @@ func templateFuncs() template.FuncMap {
 		// What of a member's words may be quoted (issue 12).
 		"quoteScopeLabel": codeLabel(models.QuoteScope.Label),
 		"quoteScopes":     func() []models.QuoteScope { return models.QuoteScopes },
+		// The workspace's marker of a section the template suggested (issue 12).
+		"suggestedMessage": func() string { return models.SuggestedSectionMessage },
 	}
 }
 
