@@ -351,6 +351,8 @@ func (h *Handler) addQuote(c *fiber.Ctx) error {
 		switch {
 		case errors.Is(err, models.ErrNotQuotable):
 			errs.add("excerpt", "This member asked not to be quoted")
+		case errors.Is(err, models.ErrAmendmentsNotQuotable):
+			errs.add("excerpt", "This member allows their comment only to be quoted, and this passage is from their suggested amendments. Choose a passage of their comment")
 		case errors.Is(err, models.ErrExcerptNotInText):
 			errs.add("excerpt", "The passage must be copied exactly from the member's comment or suggested amendments")
 		case errors.Is(err, models.ErrDuplicate):

@@ -186,6 +186,7 @@ type apiResponse struct {
 	Comment          string                `json:"comment"`
 	Amendments       string                `json:"amendments"`
 	Consent          models.Consent        `json:"consent"`
+	QuoteScope       models.QuoteScope     `json:"quote_scope"`
 	Status           models.ResponseStatus `json:"status"`
 	Version          int                   `json:"version"`
 	SubmittedAt      *time.Time            `json:"submitted_at"`
@@ -196,7 +197,7 @@ func (h *Handler) apiResponseJSON(c *fiber.Ctx, status int, orgCode, ref string,
 	return c.Status(status).JSON(apiResponse{
 		OrganisationCode: orgCode, ProposalRef: ref, Stance: r.Stance, Autonomy: r.Autonomy,
 		Concerns: strings.Join(r.Concerns, ";"), Comment: r.Comment, Amendments: r.Amendments, Consent: r.Consent,
-		Status: r.Status, Version: r.Version, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt,
+		QuoteScope: r.QuoteScope.OrDefault(), Status: r.Status, Version: r.Version, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt,
 	})
 }
 
@@ -247,6 +248,7 @@ type apiResponseBody struct {
 	Comment          string          `json:"comment"`
 	Amendments       string          `json:"amendments"`
 	Consent          string          `json:"consent"`
+	QuoteScope       string          `json:"quote_scope"` // optional: absent keeps what is stored
 	Status           string          `json:"status"`
 	Version          *int            `json:"version"`
 }
@@ -336,7 +338,7 @@ func (b apiResponseBody) form(orgCode, ref string) (responseForm, fieldErrors) {
 	if b.ProposalRef != nil && *b.ProposalRef != ref {
 		errs.add("proposal_ref", "The proposal in the body does not match the one in the address ("+ref+")")
 	}
-	form := responseForm{Stance: b.Stance, Comment: b.Comment, Amendments: b.Amendments, Consent: b.Consent}
+	form := responseForm{Stance: b.Stance, Comment: b.Comment, Amendments: b.Amendments, Consent: b.Consent, QuoteScope: b.QuoteScope}
 	switch models.ResponseStatus(b.Status) {
 	case "", models.StatusSubmitted:
 		form.Action = "submit"

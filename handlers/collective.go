@@ -190,11 +190,14 @@ type collectivePage struct {
 	Errors       fieldErrors
 	Conflict     bool
 	TallyMode    string
+	Suggested    map[int64]bool // sections still as the template suggested them, by proposal id
 }
 
 var collectiveFlashes = map[string]string{
 	"introduction": "The introduction was saved as a new version.",
 	"section":      "The section was saved as a new version.",
+	"template":     "Every proposal without a section now has one suggested from its figures, as a new version. Each is marked as a suggestion until someone edits and saves it.",
+	"all_written":  "Every proposal already has a section, so nothing was filled in.",
 	"in_review":    "The collective response was sent for review.",
 	"draft":        "The collective response is a draft again.",
 	"approved":     "The collective response was approved. Its text, figures and quotes are now frozen.",
@@ -241,6 +244,7 @@ func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Cons
 		}
 	}
 	p.Doc, p.Threshold = d, threshold
+	p.Suggested = suggestedSections(doc)
 	p.CanReview = d.Started && models.CanStep(d.Status, models.CollectiveInReview, u.Role)
 	p.CanReturn = d.Started && d.Status == models.CollectiveInReview && models.CanStep(d.Status, models.CollectiveDraft, u.Role)
 	p.CanApprove = d.Started && models.CanStep(d.Status, models.CollectiveApproved, u.Role)

@@ -15,6 +15,7 @@ import (
 var withdrawnReasons = map[string]string{
 	models.WithdrawnDoNotQuote: "The member now asks not to be quoted. The quote is left out of this page, the print view, Markdown and Word.",
 	models.WithdrawnName:       "The member now asks to be quoted without their name. The quote is shown as from “%s”.",
+	models.WithdrawnAmendments: "The quote is from the member's suggested amendments, and the member now allows their comment only to be quoted. The quote is left out of this page, the print view, Markdown and Word.",
 	models.WithdrawnUnknown:    "The response this quote came from is gone, so its member's consent cannot be checked. The quote is left out of this page, the print view, Markdown and Word.",
 }
 

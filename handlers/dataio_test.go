@@ -364,7 +364,7 @@ func TestExportHasTheContractsColumnsInOrder(t *testing.T) {
 	}
 	rows := parseCSV(t, r.Body)
 	wantHeader := "organisation_code,proposal_ref,stance,autonomy,concerns,comment,amendments,consent," +
-		"status,submitted_at,organisation_name,organisation_type,region,system,system_status"
+		"status,submitted_at,organisation_name,organisation_type,region,system,system_status,quote_scope"
 	if got := strings.Join(rows[0], ","); got != wantHeader {
 		t.Fatalf("header\n%s\nwant\n%s", got, wantHeader)
 	}
@@ -377,7 +377,7 @@ func TestExportHasTheContractsColumnsInOrder(t *testing.T) {
 		t.Errorf("rows in order %v, want %v", keys, want)
 	}
 	if got, want := strings.Join(rows[1], "|"), "AAA|LP-01|oppose|-2|new_central_powers;timescale|Our board opposes this.|Drop it.|attributed|"+
-		"submitted|2026-11-22T10:00:00Z|Alpha Hospitals NHS Trust|acute|London|London system|ics"; got != want {
+		"submitted|2026-11-22T10:00:00Z|Alpha Hospitals NHS Trust|acute|London|London system|ics|comment_and_amendments"; got != want {
 		t.Errorf("first row\n%s\nwant\n%s", got, want)
 	}
 	audit, _ := e.store.AuditLog(context.Background(), models.AuditFilter{Action: models.AuditExport})

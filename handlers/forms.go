@@ -69,6 +69,7 @@ type responseForm struct {
 	Comment    string   `form:"comment" validate:"text,max=5000"`
 	Amendments string   `form:"amendments" validate:"text,max=5000"`
 	Consent    string   `form:"consent" validate:"required_if=Action submit,omitempty,consent"`
+	QuoteScope string   `form:"quote_scope" validate:"omitempty,quote_scope"`
 	Action     string   `form:"action" validate:"required,oneof=draft submit"`
 	Version    string   `form:"version" validate:"omitempty,number"`
 }
@@ -90,11 +91,12 @@ var responseMessages = fieldMessages{
 		"required_if": "Choose whether we may quote your comment",
 		"consent":     "Choose one of the three quoting options",
 	},
-	"comment":    {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars), "text": unreadableText},
-	"amendments": {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars), "text": unreadableText},
-	"action":     {"": "Choose whether to save a draft or submit"},
-	"version":    {"": "The form was damaged; reload the page and try again"},
-	"concerns":   {"": "Choose concerns from the list"},
+	"quote_scope": {"": "Choose whether we may quote your comment and amendments, or your comment only"},
+	"comment":     {"max": fmt.Sprintf("Keep your comment to %d characters or fewer", models.MaxCommentChars), "text": unreadableText},
+	"amendments":  {"max": fmt.Sprintf("Keep suggested amendments to %d characters or fewer", models.MaxAmendmentsChars), "text": unreadableText},
+	"action":      {"": "Choose whether to save a draft or submit"},
+	"version":     {"": "The form was damaged; reload the page and try again"},
+	"concerns":    {"": "Choose concerns from the list"},
 }
 
 // check validates the form against the codebook's codes and returns the
@@ -117,7 +119,8 @@ func (h *Handler) check(f responseForm, codebook []models.Concern) (models.Respo
 			concerns = append(concerns, code)
 		}
 	}
-	in := models.ResponseInput{Stance: models.Stance(f.Stance), Concerns: concerns, Comment: f.Comment, Amendments: f.Amendments, Consent: models.Consent(f.Consent)}
+	in := models.ResponseInput{Stance: models.Stance(f.Stance), Concerns: concerns, Comment: f.Comment, Amendments: f.Amendments, Consent: models.Consent(f.Consent),
+		QuoteScope: models.QuoteScope(f.QuoteScope)}
 	if f.Autonomy != "" {
 		if v, err := strconv.Atoi(f.Autonomy); err == nil && v >= models.AutonomyMin && v <= models.AutonomyMax {
 			in.Autonomy = &v
@@ -132,7 +135,7 @@ func (h *Handler) check(f responseForm, codebook []models.Concern) (models.Respo
 }
 
 // responseFieldOrder is the order of the form, which the error summary follows.
-var responseFieldOrder = []string{"organisation_code", "proposal_ref", "stance", "autonomy", "concerns", "comment", "amendments", "consent", "status", "action", "version"}
+var responseFieldOrder = []string{"organisation_code", "proposal_ref", "stance", "autonomy", "concerns", "comment", "amendments", "consent", "quote_scope", "status", "action", "version"}
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -149,7 +149,7 @@ func groupConcerns(cs []models.Concern) []concernGroup {
 // formFromResponse fills the form with a saved response.
 func formFromResponse(r models.ResponseView) responseForm {
 	f := responseForm{Stance: string(r.Stance), Concerns: r.Concerns, Comment: r.Comment, Amendments: r.Amendments,
-		Consent: string(r.Consent), Version: strconv.Itoa(r.Version)}
+		Consent: string(r.Consent), QuoteScope: string(r.QuoteScope.OrDefault()), Version: strconv.Itoa(r.Version)}
 	if r.Autonomy != nil {
 		f.Autonomy = strconv.Itoa(*r.Autonomy)
 	}
@@ -164,7 +164,7 @@ func (h *Handler) proposal(c *fiber.Ctx) error {
 		return err
 	}
 	data := proposalPage{Proposal: p, Consultation: cons, IsMember: u.Role == models.RoleMember,
-		Open: cons.OpenForMembers(h.store.Now()), Form: responseForm{Version: "0"}}
+		Open: cons.OpenForMembers(h.store.Now()), Form: responseForm{Version: "0", QuoteScope: string(models.QuoteCommentAndAmendments)}}
 	if data.IsMember {
 		switch c.Query("saved") {
 		case string(models.StatusDraft):
@@ -199,6 +199,7 @@ func readResponseForm(c *fiber.Ctx) responseForm {
 		Comment:    norm(c.FormValue("comment")),
 		Amendments: norm(c.FormValue("amendments")),
 		Consent:    c.FormValue("consent"),
+		QuoteScope: c.FormValue("quote_scope"),
 		Action:     c.FormValue("action"),
 		Version:    c.FormValue("version"),
 		Concerns:   postedValues(c, "concerns"),

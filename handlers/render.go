@@ -163,6 +163,11 @@ func templateFuncs() template.FuncMap {
 		"consNav": func(id int64, current string) consultationNav {
 			return consultationNav{ID: id, Current: current}
 		},
+		// What of a member's words may be quoted (issue 12).
+		"quoteScopeLabel": codeLabel(models.QuoteScope.Label),
+		"quoteScopes":     func() []models.QuoteScope { return models.QuoteScopes },
+		// The workspace's marker of a section the template suggested (issue 12).
+		"suggestedMessage": func() string { return models.SuggestedSectionMessage },
 	}
 }
 

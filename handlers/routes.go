@@ -115,6 +115,7 @@ func (h *Handler) policyRoutes(app *fiber.App, g guards) {
 	app.Get("/consultations/:id/collective/print", g.policy, h.collectivePrint)
 	app.Get("/consultations/:id/collective.md", g.policy, h.collectiveMarkdown)
 	app.Get("/consultations/:id/collective.docx", g.policy, h.collectiveDocx)
+	app.Post("/consultations/:id/collective/template", g.policy, h.fillCollectiveTemplate)
 }
 
 // adminRoutes are the admins': consultations, proposals, the codebook,

@@ -42,6 +42,7 @@ var formValidator = func() *validator.Validate {
 		"power_direction":     validCode[models.PowerDirection](),
 		"stance":              validCode[models.Stance](),
 		"consent":             validCode[models.Consent](),
+		"quote_scope":         validCode[models.QuoteScope](),
 		"concern_side":        oneOf(models.ConcernSides),
 		"organisation_type":   oneOf(models.OrganisationTypes),
 		"region":              oneOf(models.Regions),

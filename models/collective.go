@@ -61,6 +61,7 @@ type CollectiveSection struct {
 	Position     string
 	Statement    string
 	UpdatedAt    time.Time
+	Suggested    bool // filled from the figures by the template, and nobody has saved it since
 }
 
 // Snapshot is a collective response as saved at one version: its text, and

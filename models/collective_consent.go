@@ -8,6 +8,7 @@ import (
 const (
 	WithdrawnDoNotQuote = "do_not_quote" // the member now asks not to be quoted: left out
 	WithdrawnName       = "name"         // the member now asks not to be named: attributed anonymously
+	WithdrawnAmendments = "amendments"   // the quote is from the amendments, and the member now allows their comment only: left out
 	WithdrawnUnknown    = "unknown"      // the quote's response is gone, so consent cannot be checked: left out
 )
 

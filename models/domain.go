@@ -147,6 +147,7 @@ type Response struct {
 	Comment        string
 	Amendments     string
 	Consent        Consent
+	QuoteScope     QuoteScope // "" is read as QuoteCommentAndAmendments
 	Status         ResponseStatus
 	Version        int
 	UpdatedBy      *int64
@@ -169,6 +170,7 @@ type ResponseRevision struct {
 	Comment    string
 	Amendments string
 	Consent    Consent
+	QuoteScope QuoteScope
 	SavedBy    *int64
 	SavedAt    time.Time
 }

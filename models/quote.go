@@ -12,12 +12,16 @@ const (
 	WithheldPrivate      = "private"       // the member now asks not to be quoted
 	WithheldNotSubmitted = "not_submitted" // the member took the response back to a draft
 	WithheldTextChanged  = "text_changed"  // the passage is no longer in the member's text
+	WithheldCommentOnly  = "comment_only"  // the passage is from the amendments, and the member now allows their comment only
 )
 
 // Errors of AddQuote.
 var (
 	ErrExcerptNotInText = errors.New("the passage is not in the member's comment or amendments")
 	ErrNotQuotable      = errors.New("the member asked not to be quoted")
+	// ErrAmendmentsNotQuotable refuses a passage of the amendments of a
+	// member who allows their comment only to be quoted.
+	ErrAmendmentsNotQuotable = errors.New("the member allows their comment only to be quoted")
 )
 
 // QuoteView is a quote as it may be used now: the excerpt, and the

@@ -13,6 +13,7 @@ type ResponseInput struct {
 	Comment    string
 	Amendments string
 	Consent    Consent
+	QuoteScope QuoteScope // "" means QuoteCommentAndAmendments
 }
 
 // SaveResponse is one save of an organisation's response to a proposal.

@@ -107,6 +107,60 @@ func (c Consent) NarrowedBy(now Consent) bool {
 	return false
 }
 
+// QuoteScope is which of a member's words the policy team may quote, when
+// their consent allows quoting at all.
+type QuoteScope string
+
+// Quote scopes. A response, file or API call that does not say means
+// QuoteCommentAndAmendments, as before members were asked.
+const (
+	QuoteCommentAndAmendments QuoteScope = "comment_and_amendments"
+	QuoteCommentOnly          QuoteScope = "comment_only"
+)
+
+// QuoteScopes lists the quote scopes, widest first.
+var QuoteScopes = []QuoteScope{QuoteCommentAndAmendments, QuoteCommentOnly}
+
+// QuoteScopeLabels explains each scope to the member choosing it.
+var QuoteScopeLabels = map[QuoteScope]string{
+	QuoteCommentAndAmendments: "Our comment and our suggested amendments",
+	QuoteCommentOnly:          "Our comment only (our suggested amendments are never quoted)",
+}
+
+// Valid says whether q is one of QuoteScopes.
+func (q QuoteScope) Valid() bool { return slices.Contains(QuoteScopes, q) }
+
+// Label explains the scope in words.
+func (q QuoteScope) Label() string { return QuoteScopeLabels[q.OrDefault()] }
+
+// OrDefault is q, or QuoteCommentAndAmendments when q is not given.
+func (q QuoteScope) OrDefault() QuoteScope {
+	if q == "" {
+		return QuoteCommentAndAmendments
+	}
+	return q
+}
+
+// Covers says whether excerpt is a passage this scope lets the policy team
+// quote: copied exactly from the comment, or, unless the member allows their
+// comment only, from the amendments. Both texts are read with plain line
+// endings; excerpt is already normalised (NormaliseExcerpt).
+func (q QuoteScope) Covers(excerpt, comment, amendments string) bool {
+	if excerpt == "" {
+		return false
+	}
+	if strings.Contains(NormaliseNewlines(comment), excerpt) {
+		return true
+	}
+	return q.OrDefault() != QuoteCommentOnly && strings.Contains(NormaliseNewlines(amendments), excerpt)
+}
+
+// NarrowedBy says whether changing the scope from q to now withdraws some
+// of what q allowed: quoting the amendments.
+func (q QuoteScope) NarrowedBy(now QuoteScope) bool {
+	return q.OrDefault() == QuoteCommentAndAmendments && now.OrDefault() == QuoteCommentOnly
+}
+
 // Autonomy impact runs from -2 (power moves to the centre) to +2 (local
 // autonomy is strengthened).
 const (

@@ -11,7 +11,8 @@ import (
 )
 
 // checkHeader says what is wrong with the header row, or "" when it is the
-// contract's header (or the export's, whose extra columns are read-only).
+// contract's header (or the export's, whose extra columns are read-only),
+// each with or without the quote scope.
 func checkHeader(header []string, codes Codes) string {
 	want := strings.Join(Columns, ",")
 	if strings.ContainsRune(strings.Join(header, ""), 0) {
@@ -25,17 +26,15 @@ func checkHeader(header []string, codes Codes) string {
 			return "The header row is missing: line 1 looks like a response. Add this line at the top of the file: " + want
 		}
 	}
-	if len(header) != len(Columns) && len(header) != len(ExportColumns) {
-		return fmt.Sprintf("The header row has %d columns; it must be exactly %s", len(header), want)
+	i := slices.IndexFunc(Headers, func(h []string) bool { return len(h) == len(header) })
+	if i < 0 {
+		return fmt.Sprintf("The header row has %d columns; it must be exactly %s (optionally followed by ,%s)", len(header), want, QuoteScopeColumn)
 	}
-	expected := Columns
-	if len(header) == len(ExportColumns) {
-		expected = ExportColumns
-	}
+	expected := Headers[i]
 	for i, h := range header {
 		if h != expected[i] {
-			return fmt.Sprintf("Column %d of the header row is %q where %q was expected. The header must be exactly %s (lower case, in this order).",
-				i+1, truncateText(h, 40), expected[i], want)
+			return fmt.Sprintf("Column %d of the header row is %q where %q was expected. The header must be exactly %s (lower case, in this order), optionally followed by ,%s.",
+				i+1, truncateText(h, 40), expected[i], want, QuoteScopeColumn)
 		}
 	}
 	return ""
@@ -47,7 +46,7 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 	if !restoreCells(line, rec, p) {
 		return Row{}, false
 	}
-	if len(rec) == len(ExportColumns) {
+	if len(rec) >= len(Columns)+len(exportExtra) {
 		if st := rec[len(Columns)]; st != "" && st != string(models.StatusSubmitted) {
 			p.add(line, "The status column says %q; imports store submitted responses only. Remove draft rows or set their status to submitted.", truncateText(st, 20))
 		}
@@ -80,7 +79,23 @@ func checkRow(line int, rec []string, codes Codes, p *problemLog) (Row, bool) {
 	if !row.Consent.Valid() {
 		p.add(line, "%s Use one of: %s.", describeValue("consent", string(row.Consent)), models.CodeList(models.Consents))
 	}
+	row.QuoteScope = checkQuoteScope(line, rec, p)
 	return row, p.total() == before
+}
+
+// checkQuoteScope reads the record's quote scope: the last cell of a file
+// whose header ends with QuoteScopeColumn, empty meaning the default, as a
+// file without the column means.
+func checkQuoteScope(line int, rec []string, p *problemLog) models.QuoteScope {
+	if len(rec) != len(Columns)+1 && len(rec) != len(ExportColumns) {
+		return models.QuoteCommentAndAmendments
+	}
+	scope := models.QuoteScope(rec[len(rec)-1])
+	if scope != "" && !scope.Valid() {
+		p.add(line, "%s Use one of: %s, or leave it empty for %s.", describeValue(QuoteScopeColumn, string(scope)),
+			models.CodeList(models.QuoteScopes), models.QuoteCommentAndAmendments)
+	}
+	return scope.OrDefault()
 }
 
 // restoreCells checks that every cell of a record is text, and undoes the

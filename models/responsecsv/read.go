@@ -32,7 +32,8 @@ type Row struct {
 	Comment           string
 	Amendments        string
 	Consent           models.Consent
-	Concerns          []string // codes, without repeats
+	QuoteScope        models.QuoteScope // never empty: a file without it means the default
+	Concerns          []string          // codes, without repeats
 	ConcernIDs        []int64
 }
 

@@ -32,6 +32,7 @@ type Response struct {
 	Comment      string
 	Amendments   string
 	Consent      string
+	QuoteScope   string
 	Status       string
 	SubmittedAt  string // 2026-11-22T10:00:00Z, or ""
 }
@@ -62,6 +63,7 @@ func (w *Writer) Write(r Response) error {
 	rec[5], rec[6], rec[7] = models.NeutraliseCell(r.Comment), models.NeutraliseCell(r.Amendments), models.NeutraliseCell(r.Consent)
 	rec[8], rec[9] = models.NeutraliseCell(r.Status), models.NeutraliseCell(r.SubmittedAt)
 	rec[10], rec[11], rec[12], rec[13], rec[14] = o.name, o.typ, o.region, o.system, o.systemStatus
+	rec[15] = models.NeutraliseCell(r.QuoteScope)
 	return w.cw.Write(rec)
 }
 

@@ -186,7 +186,7 @@ func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, now time
 		return err
 	default:
 		if err := tx.Model(&models.CollectiveSection{}).Where("id = ?", sec.ID).
-			Updates(map[string]any{"position": e.Position, "statement": e.Statement, "updated_at": now}).Error; err != nil {
+			Updates(map[string]any{"position": e.Position, "statement": e.Statement, "updated_at": now, "suggested": false}).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec("DELETE FROM collective_section_quotes WHERE section_id = ?", sec.ID).Error; err != nil {

@@ -17,6 +17,25 @@ import (
 type quoteConsent struct {
 	consent     models.Consent
 	anonymously string // the anonymous attribution of the member
+	// amendmentsOnly says the quote is a passage of the member's amendments
+	// alone, which they no longer allow to be quoted.
+	amendmentsOnly bool
+}
+
+// quoting is what a member allows the policy team to quote, at one save.
+type quoting struct {
+	consent models.Consent
+	scope   models.QuoteScope
+}
+
+// consentOf is what a response allows to be quoted.
+func consentOf(r models.Response) quoting { return quoting{r.Consent, r.QuoteScope} }
+
+// withheldAmendment says whether a frozen passage is one of the member's
+// amendments alone, under a scope that allows their comment only. A passage
+// in neither text is left as it was frozen, as any other change of text is.
+func withheldAmendment(scope models.QuoteScope, excerpt, comment, amendments string) bool {
+	return inMemberText(excerpt, comment, amendments) && !scope.Covers(excerpt, comment, amendments)
 }
 
 // consentOfQuotes reads the current consent of the members behind quotes,
@@ -24,8 +43,10 @@ type quoteConsent struct {
 // frozen before it was kept, through the quotes table.
 func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteConsent, error) {
 	byResponse := map[int64][]int64{} // response id → quote ids
+	excerpts := map[int64]string{}    // quote id → excerpt
 	var unlinked []int64
 	for _, q := range quotes {
+		excerpts[q.ID] = q.Excerpt
 		if q.ResponseID > 0 {
 			byResponse[q.ResponseID] = append(byResponse[q.ResponseID], q.ID)
 		} else {
@@ -48,11 +69,13 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 	out := map[int64]quoteConsent{}
 	for _, ids := range sqldb.Chunks(slices.Sorted(maps.Keys(byResponse)), 500) {
 		var rows []struct {
-			ID           int64
-			Type, Region string
-			Consent      models.Consent
+			ID                  int64
+			Type, Region        string
+			Consent             models.Consent
+			QuoteScope          models.QuoteScope
+			Comment, Amendments string
 		}
-		if err := db.Table("responses r").Select("r.id, r.consent, o.type, o.region").
+		if err := db.Table("responses r").Select("r.id, r.consent, r.quote_scope, r.comment, r.amendments, o.type, o.region").
 			Joins("JOIN organisations o ON o.id = r.organisation_id").
 			Where("r.id IN ?", ids).Scan(&rows).Error; err != nil {
 			return nil, err
@@ -60,7 +83,8 @@ func consentOfQuotes(db *gorm.DB, quotes []models.FrozenQuote) (map[int64]quoteC
 		for _, r := range rows {
 			for _, q := range byResponse[r.ID] {
 				anonymously, _ := models.AnonymousAttribution(r.Type, r.Region, members)
-				out[q] = quoteConsent{consent: r.Consent, anonymously: anonymously}
+				out[q] = quoteConsent{consent: r.Consent, anonymously: anonymously,
+					amendmentsOnly: withheldAmendment(r.QuoteScope, excerpts[q], r.Comment, r.Amendments)}
 			}
 		}
 	}
@@ -91,16 +115,18 @@ func withdrawnFrom(db *gorm.DB, snap models.Snapshot) (models.Snapshot, []models
 			switch {
 			case !known:
 				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnUnknown})
+			case !c.consent.Quotable():
+				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnDoNotQuote})
+			case c.amendmentsOnly:
+				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnAmendments})
 			case c.consent == models.ConsentAttributed:
 				kept = append(kept, q)
 			case c.consent == models.ConsentAnonymised && q.Attribution == c.anonymously:
 				kept = append(kept, q)
-			case c.consent == models.ConsentAnonymised:
+			default: // anonymised, and frozen with another attribution
 				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnName, Shown: c.anonymously})
 				q.Attribution = c.anonymously
 				kept = append(kept, q)
-			default:
-				withdrawn = append(withdrawn, models.WithdrawnQuote{Ref: sec.Ref, Quote: q, Reason: models.WithdrawnDoNotQuote})
 			}
 		}
 		sections[i].Quotes = kept
@@ -121,15 +147,22 @@ func (s *Store) PublishableSnapshot(ctx context.Context, snap models.Snapshot) (
 }
 
 // tellWithdrawnConsent records in the audit log, in tx, each approved
-// collective response that froze a quote of a response whose consent has
-// just changed from was to now, when the change withdraws what the quote
-// was frozen with. The workspace says so too, from the data, on every view.
-func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now models.Consent) error {
-	if !was.NarrowedBy(now) {
+// collective response that froze a quote of a response whose consent or
+// quote scope has just changed from was to now, when the change withdraws
+// what the quote was frozen with: quoting at all, quoting by name, or
+// quoting the amendments. The workspace says so too, from the data, on
+// every view. The response is already stored as now.
+func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, was, now quoting) error {
+	consentNarrowed, scopeNarrowed := was.consent.NarrowedBy(now.consent), was.scope.NarrowedBy(now.scope)
+	if !consentNarrowed && !scopeNarrowed {
 		return nil
 	}
 	var quoteIDs []int64
 	if err := tx.Table("quotes").Where("response_id = ?", responseID).Pluck("id", &quoteIDs).Error; err != nil {
+		return err
+	}
+	var text struct{ Comment, Amendments string }
+	if err := tx.Table("responses").Select("comment, amendments").Where("id = ?", responseID).Take(&text).Error; err != nil {
 		return err
 	}
 	var approved []struct {
@@ -154,9 +187,16 @@ func tellWithdrawnConsent(tx *gorm.DB, at time.Time, userID, responseID int64, w
 				if q.ResponseID != responseID && (q.ResponseID != 0 || !slices.Contains(quoteIDs, q.ID)) {
 					continue
 				}
-				what := "now asks not to be quoted: the quote is left out of every view and export"
-				if now == models.ConsentAnonymised {
+				var what string
+				switch {
+				case consentNarrowed && !now.consent.Quotable():
+					what = "now asks not to be quoted: the quote is left out of every view and export"
+				case scopeNarrowed && withheldAmendment(now.scope, q.Excerpt, text.Comment, text.Amendments):
+					what = "now allows their comment only to be quoted, and this quote is from their amendments: it is left out of every view and export"
+				case consentNarrowed:
 					what = "now asks not to be named: the quote is shown without the name"
+				default:
+					continue // a passage of the comment, which may still be quoted
 				}
 				if err := auditTx(tx, at, userID, models.AuditQuoteWithdrawn, fmt.Sprintf("collective response %d", a.ID),
 					fmt.Sprintf("quote %d in section %s (response %d): the member %s; remove it from the approved response on the workspace",

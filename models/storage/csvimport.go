@@ -248,12 +248,12 @@ func (w *importWriter) insertNew() error {
 	args := w.args[:0]
 	for i := range w.batch {
 		r := &w.batch[i]
-		args = append(args, r.OrgID, r.ProposalID, r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent,
+		args = append(args, r.OrgID, r.ProposalID, r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent, r.QuoteScope,
 			models.StatusSubmitted, 1, w.by, w.by, w.now, w.now, w.now)
 	}
 	w.args = args[:0]
-	q := `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment, amendments, consent,
-		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + sqldb.Values(len(w.batch), 14, sqldb.Untyped) +
+	q := `INSERT INTO responses (organisation_id, proposal_id, stance, autonomy, comment, amendments, consent, quote_scope,
+		status, version, updated_by, submitted_by, submitted_at, created_at, updated_at) VALUES ` + sqldb.Values(len(w.batch), 15, sqldb.Untyped) +
 		" ON CONFLICT (organisation_id, proposal_id) DO NOTHING RETURNING id, organisation_id, proposal_id"
 	return w.db.Query(w.ctx, len(w.batch) == importBatchRows, q, args, func(rows *sql.Rows) error {
 		var id, orgID, proposalID int64
@@ -325,7 +325,7 @@ func (w *importWriter) replace(ids []int64) error {
 	if err != nil {
 		return err
 	}
-	consent, err := consentsOf(w.tx, ids)
+	consent, err := quotingOf(w.tx, ids)
 	if err != nil {
 		return err
 	}
@@ -351,10 +351,10 @@ func (w *importWriter) replace(ids []int64) error {
 }
 
 // overwrite writes the batch's replaced rows over their responses, whose
-// consent was as consent gives it by id.
-func (w *importWriter) overwrite(consent map[int64]models.Consent) error {
+// consent and quote scope were as consent gives them by id.
+func (w *importWriter) overwrite(consent map[int64]quoting) error {
 	const update = `UPDATE responses SET stance = ?, autonomy = ?, comment = ?, amendments = ?, consent = ?,
-		status = ?, version = ?, updated_by = ?, updated_at = ?, submitted_by = ?, submitted_at = ?
+		quote_scope = ?, status = ?, version = ?, updated_by = ?, updated_at = ?, submitted_by = ?, submitted_at = ?
 		WHERE id = ? AND version = ?`
 	by, _ := w.by.(int64)
 	for i := range w.batch {
@@ -362,7 +362,7 @@ func (w *importWriter) overwrite(consent map[int64]models.Consent) error {
 		if !r.replaced {
 			continue
 		}
-		n, err := w.db.Exec(w.ctx, true, update, r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent, models.StatusSubmitted,
+		n, err := w.db.Exec(w.ctx, true, update, r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent, r.QuoteScope, models.StatusSubmitted,
 			r.version, w.by, w.now, w.by, w.now, r.responseID, r.version-1)
 		if err != nil {
 			return err
@@ -370,25 +370,27 @@ func (w *importWriter) overwrite(consent map[int64]models.Consent) error {
 		if n != 1 {
 			return models.ErrConflict // the transaction holds the row: never write blind
 		}
-		if err := tellWithdrawnConsent(w.tx, w.now, by, r.responseID, consent[r.responseID], r.Consent); err != nil {
+		if err := tellWithdrawnConsent(w.tx, w.now, by, r.responseID, consent[r.responseID], quoting{r.Consent, r.QuoteScope}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// consentsOf reads the consent of responses, by id, before they change.
-func consentsOf(tx *gorm.DB, ids []int64) (map[int64]models.Consent, error) {
+// quotingOf reads the consent and quote scope of responses, by id, before
+// they change.
+func quotingOf(tx *gorm.DB, ids []int64) (map[int64]quoting, error) {
 	var rows []struct {
-		ID      int64
-		Consent models.Consent
+		ID         int64
+		Consent    models.Consent
+		QuoteScope models.QuoteScope
 	}
-	if err := tx.Table("responses").Select("id, consent").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := tx.Table("responses").Select("id, consent, quote_scope").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[int64]models.Consent, len(rows))
+	out := make(map[int64]quoting, len(rows))
 	for _, r := range rows {
-		out[r.ID] = r.Consent
+		out[r.ID] = quoting{r.Consent, r.QuoteScope}
 	}
 	return out, nil
 }
@@ -470,10 +472,10 @@ func (w *importWriter) writeRevisions() error {
 		r := &w.batch[i]
 		slices.Sort(r.Concerns)
 		args = append(args, r.responseID, r.version, "import", models.StatusSubmitted, r.Stance, r.Autonomy,
-			strings.Join(r.Concerns, ";"), r.Comment, r.Amendments, r.Consent, w.by, w.now)
+			strings.Join(r.Concerns, ";"), r.Comment, r.Amendments, r.Consent, r.QuoteScope, w.by, w.now)
 	}
 	q := `INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
-		comment, amendments, consent, saved_by, saved_at) VALUES ` + sqldb.Values(len(w.batch), 12, sqldb.Untyped)
+		comment, amendments, consent, quote_scope, saved_by, saved_at) VALUES ` + sqldb.Values(len(w.batch), 13, sqldb.Untyped)
 	_, err := w.db.Exec(w.ctx, len(w.batch) == importBatchRows, q, args...)
 	w.args = args[:0]
 	return err
@@ -636,9 +638,9 @@ func (t *importTally) apply(tx *gorm.DB) error {
 func (s *Store) keepCurrentVersions(tx *gorm.DB, ids []int64) error {
 	for _, chunk := range sqldb.Chunks(ids, 500) {
 		err := tx.Exec(`INSERT INTO response_revisions (response_id, version, kind, status, stance, autonomy, concerns,
-				comment, amendments, consent, saved_by, saved_at)
+				comment, amendments, consent, quote_scope, saved_by, saved_at)
 			SELECT r.id, r.version, 'saved', r.status, r.stance, r.autonomy, COALESCE(`+s.concernCodesSQL("r.id")+`, ''),
-				r.comment, r.amendments, r.consent, r.updated_by, r.updated_at
+				r.comment, r.amendments, r.consent, r.quote_scope, r.updated_by, r.updated_at
 			FROM responses r
 			WHERE r.id IN ? AND NOT EXISTS (SELECT 1 FROM response_revisions v
 				WHERE v.response_id = r.id AND v.version = r.version AND v.kind <> 'conflict')`, chunk).Error

@@ -160,7 +160,7 @@ func TestImportRefusesEachKindOfBadRow(t *testing.T) {
 		{"only a byte order mark", "\xef\xbb\xbf", []wantProblem{{1, "The file is empty"}}},
 		{"header only", importHeader, []wantProblem{{2, "There are no responses after the header row"}}},
 		{"export file with a draft", strings.Join(responsecsv.ExportColumns, ",") + "\n" +
-			"AAA,LP-01,support,1,,,,attributed,draft,,Alpha Hospitals,acute,London,North London,ics\n",
+			"AAA,LP-01,support,1,,,,attributed,draft,,Alpha Hospitals,acute,London,North London,ics,comment_only\n",
 			[]wantProblem{{2, `The status column says "draft"; imports store submitted responses only`}}},
 		{"a row spanning lines is named by its first line", importHeader +
 			"AAA,LP-01,support,1,,\"Line one\nline two\",,attributed\nAAA,LP-02,maybe,1,,,,attributed\n",

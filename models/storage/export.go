@@ -237,7 +237,7 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 	rows, err := s.r.WithContext(ctx).Raw(`SELECT r.organisation_id, r.stance, r.autonomy,
 			COALESCE((SELECT `+s.groupConcat("CAST(rc.concern_id AS TEXT)")+` FROM response_concerns rc
 				WHERE rc.response_id = r.id), '') AS concerns,
-			r.comment, r.amendments, r.consent, r.status, `+s.dialect.RFC3339UTC("r.submitted_at")+` AS submitted_at
+			r.comment, r.amendments, r.consent, r.quote_scope, r.status, `+s.dialect.RFC3339UTC("r.submitted_at")+` AS submitted_at
 		FROM organisations o CROSS JOIN responses r
 		WHERE r.organisation_id = o.id AND r.proposal_id = ? AND `+codes+` AND `+run.cond+`
 		ORDER BY o.code`, append(args, run.fargs...)...).Rows()
@@ -254,7 +254,7 @@ func (run *exportRun) segment(ctx context.Context, seg exportSegment, buf *bytes
 		var concernIDs string
 		var when sql.NullString
 		if err := rows.Scan(&orgID, &r.Stance, &r.Autonomy, &concernIDs, &r.Comment, &r.Amendments, &r.Consent,
-			&r.Status, &when); err != nil {
+			&r.QuoteScope, &r.Status, &when); err != nil {
 			return n, err
 		}
 		o, ok := run.orgs[orgID]

@@ -32,7 +32,9 @@ func inMemberText(excerpt, comment, amendments string) bool {
 // AddQuote picks a passage of a submitted response for the collective
 // response. The passage must be copied exactly from the member's comment or
 // amendments (ErrExcerptNotInText) and the member must allow quoting
-// (ErrNotQuotable); the same passage twice is ErrDuplicate.
+// (ErrNotQuotable), and allow quoting the amendments when the passage is
+// only there (ErrAmendmentsNotQuotable); the same passage twice is
+// ErrDuplicate.
 func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt string) (_ models.QuoteView, err error) {
 	defer func() { err = wrapped(err, "add quote to response %d", responseID) }()
 	excerpt = models.NormaliseExcerpt(excerpt)
@@ -47,6 +49,9 @@ func (s *Store) AddQuote(ctx context.Context, responseID, userID int64, excerpt 
 		}
 		if !inMemberText(excerpt, r.Comment, r.Amendments) {
 			return auditEntry{}, models.ErrExcerptNotInText
+		}
+		if !r.QuoteScope.Covers(excerpt, r.Comment, r.Amendments) {
+			return auditEntry{}, models.ErrAmendmentsNotQuotable
 		}
 		var n int64
 		if err := tx.Model(&quoteRecord{}).Where("response_id = ? AND excerpt = ?", responseID, excerpt).Count(&n).Error; err != nil {
@@ -138,6 +143,7 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 		OrganisationName, OrganisationType, Region string
 		Stance                                     models.Stance
 		Consent                                    models.Consent
+		QuoteScope                                 models.QuoteScope
 		Status                                     models.ResponseStatus
 		Comment, Amendments, Excerpt               string
 		CreatedByName                              string
@@ -147,7 +153,7 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 			COALESCE(u.name, '') AS created_by_name,
 			r.proposal_id, p.ref AS proposal_ref, r.organisation_id, o.code AS organisation_code,
 			o.name AS organisation_name, o.type AS organisation_type, o.region,
-			r.stance, r.consent, r.status, r.comment, r.amendments
+			r.stance, r.consent, r.quote_scope, r.status, r.comment, r.amendments
 		FROM quotes q
 		JOIN responses r ON r.id = q.response_id
 		JOIN proposals p ON p.id = r.proposal_id
@@ -173,6 +179,8 @@ func (s *Store) quotes(ctx context.Context, cond string, args ...any) ([]models.
 			q.Withheld = models.WithheldNotSubmitted
 		case !inMemberText(r.Excerpt, r.Comment, r.Amendments):
 			q.Withheld = models.WithheldTextChanged
+		case !r.QuoteScope.Covers(r.Excerpt, r.Comment, r.Amendments):
+			q.Withheld = models.WithheldCommentOnly
 		case r.Consent == models.ConsentAttributed:
 			q.Attributed, q.Attribution = true, r.OrganisationName
 		default:

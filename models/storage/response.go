@@ -114,6 +114,11 @@ func (m memberSave) run() (models.ResponseView, *models.ConflictError, error) {
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return models.ResponseView{}, nil, err
 	}
+	if m.sr.Input.QuoteScope == "" {
+		// A save that does not say (an API call written before the choice
+		// existed) keeps what the member chose.
+		m.sr.Input.QuoteScope = current.QuoteScope.OrDefault()
+	}
 	if current.Version != m.sr.BaseVersion {
 		if !exists {
 			// a form from a later version, of a response that is not there
@@ -138,7 +143,7 @@ func (m memberSave) run() (models.ResponseView, *models.ConflictError, error) {
 	if err := recordSave(m.tx, r, ids, before, m.sr, m.now); err != nil {
 		return models.ResponseView{}, nil, err
 	}
-	if err := tellWithdrawnConsent(m.tx, m.now, m.sr.UserID, r.ID, current.Consent, r.Consent); err != nil {
+	if err := tellWithdrawnConsent(m.tx, m.now, m.sr.UserID, r.ID, consentOf(current.Response), consentOf(r)); err != nil {
 		return models.ResponseView{}, nil, err
 	}
 	return models.ResponseView{Response: r, Concerns: sortedCodes(m.sr.Input.Concerns)}, nil, nil
@@ -164,6 +169,7 @@ func (m memberSave) next(r models.Response) models.Response {
 	in := m.sr.Input
 	r.OrganisationID, r.ProposalID = m.sr.OrganisationID, m.sr.ProposalID
 	r.Stance, r.Autonomy, r.Comment, r.Amendments, r.Consent = in.Stance, in.Autonomy, in.Comment, in.Amendments, in.Consent
+	r.QuoteScope = in.QuoteScope.OrDefault()
 	r.Version++
 	r.UpdatedBy, r.UpdatedAt = userRef(m.sr.UserID), m.now
 	r.Status = models.StatusDraft
@@ -187,7 +193,7 @@ func (m memberSave) write(r *models.Response, exists bool) (bool, error) {
 		Where("id = ? AND version = ?", r.ID, r.Version-1).
 		Updates(map[string]any{
 			"stance": r.Stance, "autonomy": r.Autonomy, "comment": r.Comment,
-			"amendments": r.Amendments, "consent": r.Consent, "status": r.Status,
+			"amendments": r.Amendments, "consent": r.Consent, "quote_scope": r.QuoteScope, "status": r.Status,
 			"version": r.Version, "updated_by": r.UpdatedBy, "updated_at": r.UpdatedAt,
 			"submitted_by": r.SubmittedBy, "submitted_at": r.SubmittedAt,
 		})
@@ -262,7 +268,7 @@ func revisionOf(responseID int64, version int, kind string, sr models.SaveRespon
 	return models.ResponseRevision{
 		ResponseID: responseID, Version: version, Kind: kind, Status: status,
 		Stance: in.Stance, Autonomy: in.Autonomy, Concerns: strings.Join(sortedCodes(in.Concerns), ";"),
-		Comment: in.Comment, Amendments: in.Amendments, Consent: in.Consent,
+		Comment: in.Comment, Amendments: in.Amendments, Consent: in.Consent, QuoteScope: in.QuoteScope.OrDefault(),
 		SavedBy: userRef(sr.UserID), SavedAt: now,
 	}
 }
