@@ -283,8 +283,13 @@ func ensureCollective(tx *gorm.DB, consultationID int64, now time.Time) (models.
 	if _, err := takeBy[models.Consultation](tx, "id", consultationID); err != nil {
 		return cr, err
 	}
+	// Two first saves at once: the second waits for the first's row, then
+	// writes into it.
 	cr = models.CollectiveResponse{ConsultationID: consultationID, Status: models.CollectiveDraft, UpdatedAt: now, CreatedAt: now}
-	return cr, tx.Create(&cr).Error
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cr).Error; err != nil {
+		return cr, err
+	}
+	return lockedCollective(tx, consultationID)
 }
 
 // saveSection writes a section as its version; its quotes must be on its

@@ -112,8 +112,8 @@ func (s *Store) RestoreCollective(ctx context.Context, r models.CollectiveRestor
 		}
 		notes := []string{fmt.Sprintf("Restored from version %d", r.Version)}
 		if out.QuotesLeftOut > 0 {
-			notes = append(notes, fmt.Sprintf("%d %s left out: %s no longer allow quoting", out.QuotesLeftOut,
-				plural(out.QuotesLeftOut, "quote", "quotes"), plural(out.QuotesLeftOut, "its member does", "their members do")))
+			notes = append(notes, fmt.Sprintf("%d %s left out: %s", out.QuotesLeftOut, plural(out.QuotesLeftOut, "quote", "quotes"),
+				plural(out.QuotesLeftOut, "its member no longer allows quoting", "their members no longer allow quoting")))
 		}
 		review, err := backToDraft(tx, &cr, fields, "Restored", r.UserID)
 		if review != "" {
