@@ -207,10 +207,10 @@ var collectiveFlashes = map[string]string{
 	"section_draft":      "The section was saved as a new version. The response was in review, so your edit sent it back to draft: send it for review again when it is ready.",
 	"restored":           "The earlier version was restored as a new version.",
 	"restored_draft":     "The earlier version was restored as a new version. The response was in review, so it is a draft again: send it for review again when it is ready.",
-	"in_review":    "The collective response was sent for review.",
-	"draft":        "The collective response is a draft again.",
-	"approved":     "The collective response was approved. Its text, figures and quotes are now frozen.",
-	"quote_out":    "The quote was taken out of the approved response, as a new version. Nothing else changed, and the response stays approved.",
+	"in_review":          "The collective response was sent for review.",
+	"draft":              "The collective response is a draft again.",
+	"approved":           "The collective response was approved. Its text, figures and quotes are now frozen.",
+	"quote_out":          "The quote was taken out of the approved response, as a new version. Nothing else changed, and the response stays approved.",
 }
 
 // collective is the policy team's workspace for the collective response.
@@ -397,7 +397,7 @@ type sectionPage struct {
 	Errors       fieldErrors
 	Preview      template.HTML
 	Unknown      []string
-	Conflict     *partConflict // what someone else saved since the form was opened
+	Conflict     *partConflict                // what someone else saved since the form was opened
 	byRef        map[string]map[string]string // every proposal's figures, for {{REF.name}}
 }
 
