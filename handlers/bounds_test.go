@@ -91,7 +91,7 @@ func TestDeepMarkdownSavedBeforeTheLimitIsShownAsPlainText(t *testing.T) {
 	ctx := context.Background()
 	p, _, _ := e.store.ProposalByRef(ctx, "LP-12")
 	deep := strings.Repeat(">", 19_990) + " deep words"
-	if _, err := e.store.SaveCollective(ctx, models.CollectiveEdit{ConsultationID: 1, BaseVersion: 0,
+	if _, err := e.store.SaveCollective(ctx, models.CollectiveEdit{ConsultationID: 1, PartVersion: 0,
 		Section: &models.SectionEdit{ProposalID: p.ID, Position: "oppose", Statement: deep}}); err != nil {
 		t.Fatal(err)
 	}

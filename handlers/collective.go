@@ -184,24 +184,36 @@ type collectivePage struct {
 	CanReopen  bool
 	Flash      string
 	IntroForm  string
+	// IntroVersion is the introduction's own version, which its form
+	// carries: saves of sections never refuse it.
+	IntroVersion int
 	// IntroPreview is the typed introduction with today's figures, shown
 	// when it could not be saved.
 	IntroPreview template.HTML
 	Errors       fieldErrors
-	Conflict     bool
-	TallyMode    string
-	Suggested    map[int64]bool // sections still as the template suggested them, by proposal id
+	// IntroConflict is what someone else saved of the introduction since
+	// the form was opened, shown beside the text typed.
+	IntroConflict *partConflict
+	// Note is the current version's note ("Edited during review by …: back
+	// to draft").
+	Note      string
+	TallyMode string
+	Suggested map[int64]bool // sections still as the template suggested them, by proposal id
 }
 
 var collectiveFlashes = map[string]string{
-	"introduction": "The introduction was saved as a new version.",
-	"section":      "The section was saved as a new version.",
-	"template":     "Every proposal without a section now has one suggested from its figures, as a new version. Each is marked as a suggestion until someone edits and saves it.",
-	"all_written":  "Every proposal already has a section, so nothing was filled in.",
-	"in_review":    "The collective response was sent for review.",
-	"draft":        "The collective response is a draft again.",
-	"approved":     "The collective response was approved. Its text, figures and quotes are now frozen.",
-	"quote_out":    "The quote was taken out of the approved response, as a new version. Nothing else changed, and the response stays approved.",
+	"introduction":       "The introduction was saved as a new version.",
+	"section":            "The section was saved as a new version.",
+	"introduction_draft": "The introduction was saved as a new version. The response was in review, so your edit sent it back to draft: send it for review again when it is ready.",
+	"section_draft":      "The section was saved as a new version. The response was in review, so your edit sent it back to draft: send it for review again when it is ready.",
+	"restored":           "The earlier version was restored as a new version.",
+	"restored_draft":     "The earlier version was restored as a new version. The response was in review, so it is a draft again: send it for review again when it is ready.",
+	"template":           "Every proposal without a section now has one suggested from its figures, as a new version. Each is marked as a suggestion until someone edits and saves it.",
+	"all_written":        "Every proposal already has a section, so nothing was filled in.",
+	"in_review":          "The collective response was sent for review.",
+	"draft":              "The collective response is a draft again.",
+	"approved":           "The collective response was approved. Its text, figures and quotes are now frozen.",
+	"quote_out":          "The quote was taken out of the approved response, as a new version. Nothing else changed, and the response stays approved.",
 }
 
 // collective is the policy team's workspace for the collective response.
@@ -225,26 +237,15 @@ func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Cons
 		return err
 	}
 	if !d.Frozen {
-		tallies := map[int64]map[string]int{}
-		for id := range summaries {
-			t, err := h.store.CombinedConcernTallies(ctx, id, models.Filter{})
-			if err != nil {
-				return err
-			}
-			tallies[id] = t
-		}
-		cov, err := h.store.Coverage(ctx, cons.ID, float64(threshold)/100, doc, summaries, tallies)
-		if err != nil {
+		if err := h.attachCoverage(ctx, cons, &d, doc, summaries, threshold); err != nil {
 			return err
 		}
-		for i, sec := range d.Sections { // coverage has one entry per proposal
-			if j := slices.IndexFunc(cov, func(sc models.SectionCoverage) bool { return sc.Proposal.ID == sec.Proposal.ID }); j >= 0 {
-				d.Sections[i].Coverage = cov[j]
-			}
-		}
 	}
-	p.Doc, p.Threshold = d, threshold
+	p.Doc, p.Threshold, p.Note = d, threshold, doc.Note
 	p.Suggested = suggestedSections(doc)
+	if p.IntroConflict == nil {
+		p.IntroVersion = doc.Response.IntroVersion
+	}
 	p.CanReview = d.Started && models.CanStep(d.Status, models.CollectiveInReview, u.Role)
 	p.CanReturn = d.Started && d.Status == models.CollectiveInReview && models.CanStep(d.Status, models.CollectiveDraft, u.Role)
 	p.CanApprove = d.Started && models.CanStep(d.Status, models.CollectiveApproved, u.Role)
@@ -253,6 +254,30 @@ func (h *Handler) renderCollective(c *fiber.Ctx, u models.User, cons models.Cons
 		p.IntroForm = d.Introduction
 	}
 	return h.render(c, "collective", page{Title: "Collective response: " + cons.Title, Nav: "consultations", Data: p})
+}
+
+// attachCoverage checks each section of d against what members raised, at
+// threshold per cent of the responding members.
+func (h *Handler) attachCoverage(ctx context.Context, cons models.Consultation, d *document.Document, doc models.CollectiveDoc,
+	summaries map[int64]models.Summary, threshold int) error {
+	tallies := map[int64]map[string]int{}
+	for id := range summaries {
+		t, err := h.store.CombinedConcernTallies(ctx, id, models.Filter{})
+		if err != nil {
+			return err
+		}
+		tallies[id] = t
+	}
+	cov, err := h.store.Coverage(ctx, cons.ID, float64(threshold)/100, doc, summaries, tallies)
+	if err != nil {
+		return err
+	}
+	for i, sec := range d.Sections { // coverage has one entry per proposal
+		if j := slices.IndexFunc(cov, func(sc models.SectionCoverage) bool { return sc.Proposal.ID == sec.Proposal.ID }); j >= 0 {
+			d.Sections[i].Coverage = cov[j]
+		}
+	}
+	return nil
 }
 
 // maxStatementChars bounds an introduction or a section statement.
@@ -283,17 +308,22 @@ func (h *Handler) saveIntroduction(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderCollective(c, u, cons, 25, p)
 	}
-	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
-		BaseVersion: version, Introduction: &text})
+	saved, err := h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
+		PartVersion: version, Introduction: &text})
 	status, msg, refused := h.refusedCollectiveSave(c, err)
 	switch {
 	case !refused && err != nil:
 		return err
 	case !refused:
-		return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=introduction", cons.ID), fiber.StatusSeeOther)
+		return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=%s", cons.ID, savedFlash("introduction", saved)), fiber.StatusSeeOther)
 	}
 	p.Errors.add("introduction", msg)
-	p.Conflict = status == fiber.StatusConflict
+	if conflict, ok := partConflictOf(err); ok {
+		if p.IntroConflict, err = h.newPartConflict(c.UserContext(), conflict, models.PartText{Introduction: text}); err != nil {
+			return err
+		}
+		p.IntroVersion = conflict.Version
+	}
 	c.Status(status)
 	shown := h.renderCollective(c, u, cons, 25, p)
 	if shown != nil && status >= 500 {
@@ -326,15 +356,26 @@ func (h *Handler) refusedCollectiveSave(c *fiber.Ctx, err error) (status int, me
 	return h.refusedSave(c, err)
 }
 
+// savedFlash names the message shown after a save of part.
+func savedFlash(part string, saved models.CollectiveSave) string {
+	if saved.BackToDraft {
+		return part + "_draft"
+	}
+	return part
+}
+
 // collectiveRefusal turns the store's refusals into a status and a message.
 func collectiveRefusal(err error) (int, string) {
 	var conflict models.CollectiveConflictError
+	var part models.PartConflictError
 	var unknownQuote models.UnknownQuoteError
 	switch {
 	case err == nil:
 		return 0, ""
+	case errors.As(err, &part):
+		return fiber.StatusConflict, partConflictMessage(part)
 	case errors.As(err, &conflict):
-		return fiber.StatusConflict, fmt.Sprintf("Someone saved the collective response (now version %d) after you opened this page. Your text is kept below; check the latest version, then save again.", conflict.Current.Version)
+		return fiber.StatusConflict, fmt.Sprintf("Someone changed the collective response (it is now version %d) after you opened this page, so nothing was done. Open the collective response again to see the latest version, then try again.", conflict.Current.Version)
 	case errors.Is(err, models.ErrApproved):
 		return fiber.StatusConflict, "The collective response is approved, so it can no longer be changed. An admin can reopen it as a draft."
 	case errors.Is(err, models.ErrTransition):
@@ -355,11 +396,12 @@ type sectionPage struct {
 	Position     string
 	Statement    string
 	QuoteIDs     []int64
-	Version      int
+	Version      int // the section's own version, which the form carries
 	Status       string
 	Errors       fieldErrors
 	Preview      template.HTML
 	Unknown      []string
+	Conflict     *partConflict                // what someone else saved since the form was opened
 	byRef        map[string]map[string]string // every proposal's figures, for {{REF.name}}
 }
 
@@ -398,9 +440,9 @@ func (h *Handler) sectionPageData(c *fiber.Ctx) (sectionPage, error) {
 	p.FigureNames = models.FigureNames(p.Figures)
 	doc, err := h.store.Collective(ctx, cons.ID)
 	if err == nil {
-		p.Version, p.Status = doc.Response.Version, doc.Response.Status
+		p.Status = doc.Response.Status
 		if sec, ok := doc.Sections[prop.ID]; ok {
-			p.Position, p.Statement, p.QuoteIDs = sec.Position, sec.Statement, sec.QuoteIDs
+			p.Position, p.Statement, p.QuoteIDs, p.Version = sec.Position, sec.Statement, sec.QuoteIDs, sec.Version
 		}
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return p, err
@@ -451,64 +493,22 @@ func (h *Handler) saveSection(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "collective/section", page{Title: "Error: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
 	}
-	_, err = h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
-		BaseVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
+	saved, err := h.store.SaveCollective(c.UserContext(), models.CollectiveEdit{ConsultationID: cons.ID, UserID: u.ID,
+		PartVersion: version, Section: &models.SectionEdit{ProposalID: p.Proposal.ID, Position: p.Position,
 			Statement: p.Statement, QuoteIDs: p.QuoteIDs}})
 	if status, msg, refused := h.refusedCollectiveSave(c, err); refused {
 		p.Errors.add("statement", msg)
+		if conflict, ok := partConflictOf(err); ok {
+			typed := models.PartText{Position: p.Position, Statement: p.Statement, QuoteIDs: p.QuoteIDs}
+			if p.Conflict, err = h.newPartConflict(c.UserContext(), conflict, typed); err != nil {
+				return err
+			}
+			p.Version = conflict.Version // saving again, on purpose, succeeds
+		}
 		c.Status(status)
 		return h.render(c, "collective/section", page{Title: "Not saved: section " + p.Proposal.Ref, Nav: "consultations", Data: p})
 	} else if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=section#section-%s", cons.ID, p.Proposal.Ref), fiber.StatusSeeOther)
-}
-
-// setCollectiveStatus takes a workflow step; approval freezes the figures
-// and quotes as they are at that moment.
-func (h *Handler) setCollectiveStatus(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	u, _ := currentUser(c)
-	cons, err := h.consultationParam(c)
-	if err != nil {
-		return err
-	}
-	to := c.FormValue("to")
-	if !slices.Contains([]string{models.CollectiveDraft, models.CollectiveInReview, models.CollectiveApproved}, to) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "That is not a step of the workflow.")
-	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	change := models.StatusChange{ConsultationID: cons.ID, UserID: u.ID, Role: u.Role, To: to, BaseVersion: version}
-	if to == models.CollectiveApproved {
-		d, _, _, err := h.buildDocument(ctx, cons)
-		if err != nil {
-			return err
-		}
-		ps, err := h.store.Proposals(ctx, cons.ID)
-		if err != nil {
-			return err
-		}
-		change.Freeze = map[string]models.FrozenSection{}
-		for _, p := range ps {
-			sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
-			if err != nil {
-				return err
-			}
-			change.Freeze[p.Ref] = models.FrozenSection{Figures: models.Figures(sum)}
-		}
-		for _, s := range d.Sections {
-			f := change.Freeze[s.Proposal.Ref]
-			f.Quotes = s.Quotes
-			change.Freeze[s.Proposal.Ref] = f
-		}
-	}
-	_, err = h.store.SetCollectiveStatus(ctx, change)
-	if status, msg := collectiveRefusal(err); status != 0 {
-		return fiber.NewError(status, msg)
-	} else if errors.Is(err, models.ErrNotFound) {
-		return fiber.NewError(fiber.StatusConflict, "Write at least one section or the introduction before sending the collective response for review.")
-	} else if err != nil {
-		return err
-	}
-	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=%s", cons.ID, to), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/consultations/%d/collective?saved=%s#section-%s", cons.ID, savedFlash("section", saved), p.Proposal.Ref), fiber.StatusSeeOther)
 }

@@ -27,7 +27,7 @@ func approvedWithAlphaQuoted(t *testing.T, e *env, policy *client, quoteID int64
 	}
 	admin := e.signIn("admin@body.example")
 	admin.get("/consultations/1/collective")
-	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
+	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("approve: %d", r.Status)
 	}
 	return admin

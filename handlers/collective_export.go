@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -95,75 +94,4 @@ func (h *Handler) collectiveDocx(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="collective-response-%d.docx"`, cons.ID))
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	return c.Send(buf.Bytes())
-}
-
-type versionsPage struct {
-	Consultation models.Consultation
-	Versions     []models.CollectiveVersion
-	Selected     *models.CollectiveVersion
-	Previous     *models.CollectiveVersion
-	Changes      []document.Change
-}
-
-func (h *Handler) collectiveVersions(c *fiber.Ctx) error {
-	cons, err := h.consultationParam(c)
-	if err != nil {
-		return err
-	}
-	vs, err := h.store.CollectiveVersions(c.UserContext(), cons.ID)
-	if err != nil {
-		return err
-	}
-	p := versionsPage{Consultation: cons, Versions: vs}
-	if raw := c.Params("version"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil {
-			return fiber.ErrNotFound
-		}
-		for i := range vs {
-			if vs[i].Version == n {
-				p.Selected = &vs[i]
-				if i+1 < len(vs) {
-					p.Previous = &vs[i+1]
-				}
-			}
-		}
-		if p.Selected == nil {
-			return fiber.ErrNotFound
-		}
-		quotes, err := h.versionQuotes(c.UserContext(), p.Previous, p.Selected)
-		if err != nil {
-			return err
-		}
-		p.Changes = document.Changes(p.Previous, *p.Selected, quotes)
-	}
-	return h.render(c, "collective/versions", page{Title: "Versions of the collective response", Nav: "consultations", Data: p})
-}
-
-// versionQuotes are the quotes two versions attach, as text by id, as they
-// stand today: a quote that is gone, or whose member no longer allows it, is
-// left out, and the page says so without its words.
-func (h *Handler) versionQuotes(ctx context.Context, vs ...*models.CollectiveVersion) (map[int64]string, error) {
-	out := map[int64]string{}
-	for _, v := range vs {
-		if v == nil {
-			continue
-		}
-		for _, s := range v.Snapshot.Sections {
-			for _, id := range s.QuoteIDs {
-				if _, ok := out[id]; ok {
-					continue
-				}
-				q, err := h.store.QuoteByID(ctx, id)
-				switch {
-				case errors.Is(err, models.ErrNotFound):
-					continue
-				case err != nil:
-					return nil, err
-				}
-				out[id] = document.QuoteText(q.Excerpt, q.Attribution)
-			}
-		}
-	}
-	return out, nil
 }

@@ -36,7 +36,7 @@ func TestEveryExportFillsEveryFigureTokenIdentically(t *testing.T) {
 	if r := policy.postForm("/consultations/1/collective/introduction", intro); r.Status != http.StatusSeeOther {
 		t.Fatalf("save introduction: %d\n%s", r.Status, r.Body)
 	}
-	section := sectionForm("oppose", "{{LP-12.opposing}} oppose here; {{LP-13.responses}} answered LP-13; {{opposing}} in all.", "1")
+	section := sectionForm("oppose", "{{LP-12.opposing}} oppose here; {{LP-13.responses}} answered LP-13; {{opposing}} in all.", "0")
 	if r := policy.postForm("/consultations/1/collective/sections/LP-12", section); r.Status != http.StatusSeeOther {
 		t.Fatalf("a section naming its own and another proposal's figures was refused: %d\n%s", r.Status, r.Body)
 	}
@@ -68,7 +68,7 @@ func TestEveryExportFillsEveryFigureTokenIdentically(t *testing.T) {
 		t.Fatalf("send for review: %d\n%s", r.Status, r.Body)
 	}
 	admin := e.signIn("admin@body.example")
-	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"3"}}); r.Status != http.StatusSeeOther {
+	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"3"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("approve: %d\n%s", r.Status, r.Body)
 	}
 	check("approved")

@@ -80,7 +80,7 @@ func TestApprovalFreezesTextFiguresAndQuotes(t *testing.T) {
 		t.Fatalf("policy approving: %d, want 403", r.Status)
 	}
 	admin := e.signIn("admin@body.example")
-	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
+	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("admin approving: %d %s", r.Status, r.Body)
 	}
 	// After approval a member changes their answer; the document must not.

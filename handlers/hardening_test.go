@@ -192,7 +192,7 @@ func TestHostileTextComesBackInertOnEveryPageAndExport(t *testing.T) {
 	policy.postForm(fmt.Sprintf("/responses/%d/notes", resp.ID), map[string][]string{"body": {"Note " + hostile}})
 	policy.postForm(fmt.Sprintf("/responses/%d/quotes", resp.ID), map[string][]string{"excerpt": {"Comment " + hostile}})
 	policy.postForm("/consultations/1/collective/introduction", map[string][]string{"introduction": {"Intro " + hostile}, "version": {"0"}})
-	policy.postForm("/consultations/1/collective/sections/LP-01", map[string][]string{"position": {"oppose"}, "statement": {"Statement " + hostile}, "version": {"1"}})
+	policy.postForm("/consultations/1/collective/sections/LP-01", map[string][]string{"position": {"oppose"}, "statement": {"Statement " + hostile}, "version": {"0"}})
 
 	// A page is inert when none of the hostile markup arrived as markup:
 	// every "<" of it escaped, and no link to javascript: made.

@@ -66,7 +66,7 @@ func TestMarkdownExportLetsNothingFromAUserBecomeALinkOrHTML(t *testing.T) {
 		t.Fatalf("introduction: %d", r.Status)
 	}
 	if r := policy.postForm("/consultations/1/collective/sections/LP-12", sectionForm("oppose",
-		"We **oppose** it.\n\n> "+hostileMarkdown+hostileReference+"\n- [a](JaVaScRiPt:alert(1))", "1", itoa(q.ID))); r.Status != http.StatusSeeOther {
+		"We **oppose** it.\n\n> "+hostileMarkdown+hostileReference+"\n- [a](JaVaScRiPt:alert(1))", "0", itoa(q.ID))); r.Status != http.StatusSeeOther {
 		t.Fatalf("section: %d", r.Status)
 	}
 

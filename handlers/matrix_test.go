@@ -55,6 +55,7 @@ var routeAccess = map[string]access{
 	"GET /consultations/:id/collective.md": policyUp, "GET /consultations/:id/collective.docx": policyUp,
 	"POST /consultations/:id/collective/quotes/:quote/remove": policyUp,
 	"POST /consultations/:id/collective/template":             policyUp,
+	"GET /consultations/:id/collective/approve":               adminsOnly, "POST /consultations/:id/collective/versions/:version/restore": policyUp,
 
 	"GET /admin": adminsOnly, "GET /admin/security": adminsOnly, "POST /admin/security": adminsOnly, "GET /admin/consultations": adminsOnly, "GET /admin/consultations/new": adminsOnly,
 	"POST /admin/consultations": adminsOnly, "GET /admin/consultations/:id/edit": adminsOnly,

@@ -112,6 +112,9 @@ func (h *Handler) policyRoutes(app *fiber.App, g guards) {
 	app.Post("/consultations/:id/collective/quotes/:quote/remove", g.policy, h.removeWithdrawnQuote)
 	app.Get("/consultations/:id/collective/versions", g.policy, h.collectiveVersions)
 	app.Get("/consultations/:id/collective/versions/:version", g.policy, h.collectiveVersions)
+	// Issue 12: approval asks for confirmation; an earlier version can be restored.
+	app.Get("/consultations/:id/collective/approve", g.admin, h.approveForm)
+	app.Post("/consultations/:id/collective/versions/:version/restore", g.policy, h.restoreCollectiveVersion)
 	app.Get("/consultations/:id/collective/print", g.policy, h.collectivePrint)
 	app.Get("/consultations/:id/collective.md", g.policy, h.collectiveMarkdown)
 	app.Get("/consultations/:id/collective.docx", g.policy, h.collectiveDocx)

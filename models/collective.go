@@ -45,7 +45,12 @@ type CollectiveResponse struct {
 	ConsultationID int64
 	Introduction   string
 	Status         string
-	Version        int
+	Version        int // counts every save of any part, and every workflow step
+	// IntroVersion counts the saves of the introduction alone: its editors
+	// are refused only by another save of the introduction.
+	IntroVersion   int
+	IntroUpdatedBy *int64
+	IntroUpdatedAt *time.Time
 	UpdatedBy      *int64
 	UpdatedAt      time.Time
 	ApprovedBy     *int64
@@ -60,6 +65,8 @@ type CollectiveSection struct {
 	ProposalID   int64
 	Position     string
 	Statement    string
+	Version      int // counts the saves of this section alone
+	UpdatedBy    *int64
 	UpdatedAt    time.Time
 	Suggested    bool // filled from the figures by the template, and nobody has saved it since
 }
@@ -104,6 +111,7 @@ type CollectiveDoc struct {
 	Response CollectiveResponse
 	Sections map[int64]SectionView // by proposal id
 	Snapshot Snapshot              // the current version's snapshot (frozen figures once approved)
+	Note     string                // the current version's note, if any
 }
 
 // SectionView is a section with the quotes attached to it.
@@ -112,12 +120,19 @@ type SectionView struct {
 	QuoteIDs []int64
 }
 
+// PartIntroduction names the introduction among the parts of a collective
+// response; each section is named by its proposal's ref.
+const PartIntroduction = "introduction"
+
 // CollectiveEdit is one save of a collective response: the introduction, or
 // one proposal's section.
 type CollectiveEdit struct {
 	ConsultationID int64
 	UserID         int64
-	BaseVersion    int // the version the editor opened; a newer one is a conflict
+	// PartVersion is the version of the part (the introduction, or this
+	// section) the editor opened; a newer one is a PartConflictError. Saves
+	// of other parts do not count.
+	PartVersion int
 	// Introduction is set when saving the introduction.
 	Introduction *string
 	// Section is set when saving a proposal's section.
@@ -132,8 +147,69 @@ type SectionEdit struct {
 	QuoteIDs   []int64
 }
 
+// CollectiveSave is what a save did besides making a new version.
+type CollectiveSave struct {
+	Response CollectiveResponse
+	// BackToDraft: the response was in review, and an edit sends it back to
+	// draft, so that what is approved is what was reviewed.
+	BackToDraft bool
+	// QuotesLeftOut counts the quotes a restore did not bring back because
+	// their members no longer allow them to be quoted.
+	QuotesLeftOut int
+}
+
+// PartText is one part of a collective response as saved or as typed: the
+// introduction, or a section's position, statement and quotes.
+type PartText struct {
+	Introduction string  `json:"introduction,omitempty"`
+	Position     string  `json:"position,omitempty"`
+	Statement    string  `json:"statement,omitempty"`
+	QuoteIDs     []int64 `json:"quote_ids,omitempty"`
+}
+
+// PartConflictError says someone saved the same part (the introduction, or
+// the same section) after the editor opened it. It carries what they saved
+// and the part's version now, from which saving again succeeds; the refused
+// text is kept in the history.
+type PartConflictError struct {
+	Part        string // PartIntroduction or a proposal ref
+	Version     int
+	Saved       PartText
+	SavedBy     *int64
+	SavedByName string
+	SavedAt     time.Time
+}
+
+func (e PartConflictError) Error() string {
+	return fmt.Sprintf("%s of the collective response changed since it was opened", e.Part)
+}
+
+func (e PartConflictError) Unwrap() error { return ErrConflict }
+
+// RefusedEdit is an edit refused because someone had saved the same part
+// first, kept so that nothing typed is lost.
+type RefusedEdit struct {
+	ID               int64
+	Part             string // PartIntroduction or a proposal ref
+	AtVersion        int    // the document's version when it was refused
+	Text             PartText
+	RefusedByName    string
+	RefusedAt        time.Time
+	ConflictedByName string // who had saved the part first
+	ConflictedAt     *time.Time
+}
+
+// CollectiveRestore brings back the text of an earlier version as a new one.
+type CollectiveRestore struct {
+	ConsultationID int64
+	UserID         int64
+	Version        int // the version to bring back
+	BaseVersion    int // the document's version the page showed
+}
+
 // CollectiveConflictError says someone saved the collective response after
-// the editor opened it.
+// the page that takes a step on the whole document (a workflow step, a
+// restore) was opened.
 type CollectiveConflictError struct{ Current CollectiveResponse }
 
 func (e CollectiveConflictError) Error() string {
@@ -187,6 +263,9 @@ type CollectiveVersion struct {
 	SavedAt     time.Time
 	SavedByName string
 	Snapshot    Snapshot
+	// Note says what a version did that its text does not show: "Restored
+	// from version 4", "Edited during review by …: back to draft".
+	Note string
 }
 
 // Figures are the numbers a statement can quote for one proposal, by name;

@@ -1,7 +1,9 @@
 package document
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -53,17 +55,106 @@ func Changes(prev *models.CollectiveVersion, cur models.CollectiveVersion, quote
 }
 
 func sectionText(s models.SnapshotSection, quotes map[int64]string) string {
+	return partText(models.PartText{Position: s.Position, Statement: s.Statement, QuoteIDs: s.QuoteIDs}, quotes)
+}
+
+// partText is a section as text for comparing: its position, statement and
+// quotes; or the introduction alone.
+func partText(p models.PartText, quotes map[int64]string) string {
+	if p.Position == "" && p.Statement == "" && len(p.QuoteIDs) == 0 {
+		return p.Introduction
+	}
 	var b strings.Builder
-	b.WriteString("Position: " + models.PositionLabels[s.Position] + "\n" + s.Statement)
-	for _, id := range s.QuoteIDs {
-		b.WriteString("\nQuote: ")
-		if q, ok := quotes[id]; ok {
-			b.WriteString(q)
-		} else {
-			b.WriteString("(a quote since taken out, or whose member no longer allows it)")
-		}
+	b.WriteString("Position: " + models.PositionLabels[p.Position] + "\n" + p.Statement)
+	for _, id := range p.QuoteIDs {
+		b.WriteString("\nQuote: " + QuoteOrGone(quotes, id))
 	}
 	return b.String()
+}
+
+// QuoteOrGone is quote id as text, or says that it can no longer be shown.
+func QuoteOrGone(quotes map[int64]string, id int64) string {
+	if q, ok := quotes[id]; ok {
+		return q
+	}
+	return "(a quote since taken out, or whose member no longer allows it)"
+}
+
+// CompareParts is what differs, word by word, from one text of a part (the
+// introduction, or a section) to another.
+func CompareParts(title string, from, to models.PartText, quotes map[int64]string) Change {
+	return diffText(title, partText(from, quotes), partText(to, quotes))
+}
+
+// WhatChanged says in a few words what a version changed since the one
+// before it (prev nil for the first): its status, the introduction, and for
+// each section its position, statement and quotes.
+func WhatChanged(prev *models.CollectiveVersion, cur models.CollectiveVersion) []string {
+	if prev == nil {
+		prev = &models.CollectiveVersion{}
+	}
+	var out []string
+	if prev.Status != "" && prev.Status != cur.Status {
+		out = append(out, "Status: "+models.CollectiveStatusLabels[prev.Status]+" → "+models.CollectiveStatusLabels[cur.Status])
+	}
+	if prev.Snapshot.Introduction != cur.Snapshot.Introduction {
+		out = append(out, "Introduction")
+	}
+	old := map[string]models.SnapshotSection{}
+	for _, s := range prev.Snapshot.Sections {
+		old[s.Ref] = s
+	}
+	for _, s := range cur.Snapshot.Sections {
+		was, had := old[s.Ref]
+		delete(old, s.Ref)
+		if !had {
+			out = append(out, s.Ref+": new section ("+models.PositionLabels[s.Position]+")")
+		} else if what := sectionChanges(was, s); what != "" {
+			out = append(out, s.Ref+": "+what)
+		}
+	}
+	for _, s := range prev.Snapshot.Sections {
+		if _, gone := old[s.Ref]; gone {
+			out = append(out, s.Ref+": section taken out")
+		}
+	}
+	return out
+}
+
+// sectionChanges lists what differs between two saves of one section, or "".
+func sectionChanges(was, now models.SnapshotSection) string {
+	var what []string
+	if was.Position != now.Position {
+		what = append(what, "position ("+models.PositionLabels[was.Position]+" → "+models.PositionLabels[now.Position]+")")
+	}
+	if was.Statement != now.Statement {
+		what = append(what, "statement")
+	}
+	added, removed := 0, 0
+	for _, id := range now.QuoteIDs {
+		if !slices.Contains(was.QuoteIDs, id) {
+			added++
+		}
+	}
+	for _, id := range was.QuoteIDs {
+		if !slices.Contains(now.QuoteIDs, id) {
+			removed++
+		}
+	}
+	if added > 0 {
+		what = append(what, countOf(added, "quote")+" added")
+	}
+	if removed > 0 {
+		what = append(what, countOf(removed, "quote")+" removed")
+	}
+	return strings.Join(what, ", ")
+}
+
+func countOf(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // QuoteText is a quote as the versions page shows it: its words and who

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nhsproviders/consultation-tracker/models"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Collective returns a consultation's collective response, or ErrNotFound
@@ -25,7 +27,7 @@ func (s *Store) Collective(ctx context.Context, consultationID int64) (_ models.
 	if doc.Sections, err = loadSections(db, cr.ID); err != nil {
 		return models.CollectiveDoc{}, err
 	}
-	if doc.Snapshot, err = storedSnapshot(db, cr); err != nil {
+	if doc.Snapshot, doc.Note, err = snapshotAt(db, cr.ID, cr.Version); err != nil && !errors.Is(err, models.ErrNotFound) {
 		return models.CollectiveDoc{}, err
 	}
 	return doc, nil
@@ -34,33 +36,52 @@ func (s *Store) Collective(ctx context.Context, consultationID int64) (_ models.
 // storedSnapshot reads the snapshot kept with a collective response's
 // current version.
 func storedSnapshot(db *gorm.DB, cr models.CollectiveResponse) (models.Snapshot, error) {
-	var raw string
+	snap, _, err := snapshotAt(db, cr.ID, cr.Version)
+	if errors.Is(err, models.ErrNotFound) {
+		err = nil
+	}
+	return snap, err
+}
+
+// snapshotAt reads the snapshot and the note kept with one version of a
+// collective response; ErrNotFound if there is no such version.
+func snapshotAt(db *gorm.DB, collectiveID int64, version int) (models.Snapshot, string, error) {
+	var row struct{ Snapshot, Note string }
 	var snap models.Snapshot
-	err := db.Table("collective_versions").Where("collective_id = ? AND version = ?", cr.ID, cr.Version).
-		Pluck("snapshot", &raw).Error
-	if err != nil || raw == "" {
-		return snap, err
+	err := db.Table("collective_versions").Select("snapshot, note").
+		Where("collective_id = ? AND version = ?", collectiveID, version).Take(&row).Error
+	if err != nil {
+		return snap, "", notFound(err)
 	}
-	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-		return snap, fmt.Errorf("collective snapshot: %w", err)
+	if err := json.Unmarshal([]byte(row.Snapshot), &snap); err != nil {
+		return snap, "", fmt.Errorf("collective snapshot: %w", err)
 	}
-	return snap, nil
+	return snap, row.Note, nil
 }
 
 // collectiveAt reads a consultation's collective response for a change
 // made to version base; another version is a CollectiveConflictError.
 func collectiveAt(tx *gorm.DB, consultationID int64, base int) (models.CollectiveResponse, error) {
-	cr, err := takeBy[models.CollectiveResponse](tx, "consultation_id", consultationID)
+	cr, err := lockedCollective(tx, consultationID)
 	if err == nil && cr.Version != base {
 		err = models.CollectiveConflictError{Current: cr}
 	}
 	return cr, err
 }
 
+// lockedCollective reads a consultation's collective response and holds its
+// row until the transaction ends, so that two saves of different parts take
+// document versions one after the other (SQLite's writes queue anyway).
+func lockedCollective(tx *gorm.DB, consultationID int64) (models.CollectiveResponse, error) {
+	var cr models.CollectiveResponse
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("consultation_id = ?", consultationID).Take(&cr).Error
+	return cr, notFound(err)
+}
+
 // nextVersion writes fields to cr as a new version by userID, and keeps
 // snap (nil: the text as stored once fields are written) as that version's
-// snapshot.
-func nextVersion(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]any, snap *models.Snapshot, userID int64, now time.Time) error {
+// snapshot, with note saying what the text does not show.
+func nextVersion(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]any, snap *models.Snapshot, note string, userID int64, now time.Time) error {
 	base := cr.Version
 	cr.Version++
 	cr.UpdatedBy, cr.UpdatedAt = userRef(userID), now
@@ -79,8 +100,8 @@ func nextVersion(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]a
 	if err != nil {
 		return err
 	}
-	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, saved_by, saved_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), userRef(userID), now).Error
+	return tx.Exec(`INSERT INTO collective_versions (collective_id, version, status, snapshot, note, saved_by, saved_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, cr.ID, cr.Version, cr.Status, string(b), note, userRef(userID), now).Error
 }
 
 func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView, error) {
@@ -107,55 +128,173 @@ func loadSections(db *gorm.DB, collectiveID int64) (map[int64]models.SectionView
 	return out, nil
 }
 
-// SaveCollective applies an edit as a new version, keeping every version.
-func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (models.CollectiveResponse, error) {
-	var cr models.CollectiveResponse
+// SaveCollective applies an edit of one part as a new version, keeping
+// every version. An edit made from an older version of the same part is
+// refused with a PartConflictError, and kept with the refused edits; saves
+// of other parts never refuse it. An edit of a response in review sends it
+// back to draft.
+func (s *Store) SaveCollective(ctx context.Context, e models.CollectiveEdit) (models.CollectiveSave, error) {
+	var out models.CollectiveSave
+	var conflict *models.PartConflictError
 	err := s.audited(ctx, e.UserID, func(tx *gorm.DB, now time.Time) (auditEntry, error) {
-		var err error
-		if cr, err = ensureCollective(tx, e.ConsultationID, now); err != nil {
+		cr, err := ensureCollective(tx, e.ConsultationID, now)
+		if err != nil {
 			return auditEntry{}, err
 		}
 		if cr.Status == models.CollectiveApproved {
 			return auditEntry{}, models.ErrApproved
 		}
-		if cr.Version != e.BaseVersion {
-			return auditEntry{}, models.CollectiveConflictError{Current: cr}
+		part, err := currentPart(tx, cr, e)
+		if err != nil {
+			return auditEntry{}, err
 		}
-		detail := ""
+		if part.Version != e.PartVersion {
+			conflict = &part
+			return refuseEdit(tx, cr, e, part, now)
+		}
+		fields := map[string]any{}
 		switch {
 		case e.Introduction != nil:
-			cr.Introduction = *e.Introduction
-			detail = "introduction"
+			cr.Introduction, cr.IntroVersion, cr.IntroUpdatedBy, cr.IntroUpdatedAt = *e.Introduction, part.Version+1, userRef(e.UserID), &now
+			fields["introduction"], fields["intro_version"] = cr.Introduction, cr.IntroVersion
+			fields["intro_updated_by"], fields["intro_updated_at"] = cr.IntroUpdatedBy, cr.IntroUpdatedAt
 		case e.Section != nil:
-			if err := saveSection(tx, cr.ID, *e.Section, now); err != nil {
+			if err := saveSection(tx, cr.ID, *e.Section, part.Version+1, e.UserID, now); err != nil {
 				return auditEntry{}, err
 			}
-			var ref string
-			tx.Model(&models.Proposal{}).Where("id = ?", e.Section.ProposalID).Pluck("ref", &ref)
-			detail = "section " + ref
 		default:
 			return auditEntry{}, errors.New("nothing to save")
 		}
-		err = nextVersion(tx, &cr, map[string]any{"introduction": cr.Introduction}, nil, e.UserID, now)
+		note, err := backToDraft(tx, &cr, fields, "Edited", e.UserID)
+		if err != nil {
+			return auditEntry{}, err
+		}
+		out.BackToDraft = note != ""
+		err = nextVersion(tx, &cr, fields, nil, note, e.UserID, now)
+		out.Response = cr
 		return auditEntry{models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
-			fmt.Sprintf("%s, version %d", detail, cr.Version)}, err
+			strings.TrimSuffix(fmt.Sprintf("%s, version %d. %s", partName(part.Part), cr.Version, note), " ")}, err
 	})
-	return cr, wrapped(err, "save collective response of consultation %d", e.ConsultationID)
+	if err == nil && conflict != nil {
+		err = *conflict
+	}
+	return out, wrapped(err, "save collective response of consultation %d", e.ConsultationID)
+}
+
+// partName says a part in the audit log and the history.
+func partName(part string) string {
+	if part == models.PartIntroduction {
+		return "introduction"
+	}
+	return "section " + part
+}
+
+// backToDraft sends a response in review back to draft as part of an edit
+// (what: "Edited", "Restored"), and returns the note that says so.
+func backToDraft(tx *gorm.DB, cr *models.CollectiveResponse, fields map[string]any, what string, userID int64) (string, error) {
+	if cr.Status != models.CollectiveInReview {
+		return "", nil
+	}
+	cr.Status, fields["status"] = models.CollectiveDraft, models.CollectiveDraft
+	name, err := nameOf(tx, userRef(userID))
+	if name == "" {
+		name = "someone"
+	}
+	return fmt.Sprintf("%s during review by %s: back to draft", what, name), err
+}
+
+// nameOf is the name of the user id points to, or "" for none.
+func nameOf(tx *gorm.DB, id *int64) (string, error) {
+	if id == nil {
+		return "", nil
+	}
+	var names []string
+	err := tx.Table("users").Where("id = ?", *id).Pluck("name", &names).Error
+	if err != nil || len(names) == 0 {
+		return "", err
+	}
+	return names[0], nil
+}
+
+// currentPart reads the part an edit changes as it is stored now, as the
+// conflict its editor would be shown.
+func currentPart(tx *gorm.DB, cr models.CollectiveResponse, e models.CollectiveEdit) (models.PartConflictError, error) {
+	part := models.PartConflictError{Part: models.PartIntroduction}
+	var by *int64
+	if e.Introduction != nil {
+		part.Version, part.Saved.Introduction, by = cr.IntroVersion, cr.Introduction, cr.IntroUpdatedBy
+		if cr.IntroUpdatedAt != nil {
+			part.SavedAt = *cr.IntroUpdatedAt
+		}
+	} else if e.Section != nil {
+		if err := tx.Model(&models.Proposal{}).Where("id = ?", e.Section.ProposalID).Pluck("ref", &part.Part).Error; err != nil {
+			return part, err
+		}
+		var sec models.CollectiveSection
+		err := tx.Where("collective_id = ? AND proposal_id = ?", cr.ID, e.Section.ProposalID).Take(&sec).Error
+		switch {
+		case err == nil:
+			part.Version, by, part.SavedAt = sec.Version, sec.UpdatedBy, sec.UpdatedAt
+			part.Saved = models.PartText{Position: sec.Position, Statement: sec.Statement}
+			err = tx.Table("collective_section_quotes").Where("section_id = ?", sec.ID).Order("quote_id").
+				Pluck("quote_id", &part.Saved.QuoteIDs).Error
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			err = nil
+		}
+		if err != nil {
+			return part, err
+		}
+	}
+	var err error
+	part.SavedBy = by
+	part.SavedByName, err = nameOf(tx, by)
+	return part, err
+}
+
+// refuseEdit keeps an edit refused for a conflict with the refused edits,
+// so that nothing typed is lost, and says so in the audit log.
+func refuseEdit(tx *gorm.DB, cr models.CollectiveResponse, e models.CollectiveEdit, part models.PartConflictError, now time.Time) (auditEntry, error) {
+	typed := models.PartText{}
+	if e.Introduction != nil {
+		typed.Introduction = *e.Introduction
+	} else {
+		typed = models.PartText{Position: e.Section.Position, Statement: e.Section.Statement, QuoteIDs: e.Section.QuoteIDs}
+	}
+	b, err := json.Marshal(typed)
+	if err != nil {
+		return auditEntry{}, err
+	}
+	var conflictedAt *time.Time
+	if part.Version > 0 {
+		conflictedAt = &part.SavedAt
+	}
+	err = tx.Exec(`INSERT INTO collective_refused_edits (collective_id, part, at_version, conflicted_by, conflicted_at, text, refused_by, refused_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cr.ID, part.Part, cr.Version, part.SavedBy, conflictedAt, string(b), userRef(e.UserID), now).Error
+	return auditEntry{models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
+		fmt.Sprintf("%s not saved: opened at its version %d, saved since as version %d; the text is kept in the history",
+			partName(part.Part), e.PartVersion, part.Version)}, err
 }
 
 func ensureCollective(tx *gorm.DB, consultationID int64, now time.Time) (models.CollectiveResponse, error) {
-	cr, err := takeBy[models.CollectiveResponse](tx, "consultation_id", consultationID)
+	cr, err := lockedCollective(tx, consultationID)
 	if !errors.Is(err, models.ErrNotFound) {
 		return cr, err
 	}
 	if _, err := takeBy[models.Consultation](tx, "id", consultationID); err != nil {
 		return cr, err
 	}
+	// Two first saves at once: the second waits for the first's row, then
+	// writes into it.
 	cr = models.CollectiveResponse{ConsultationID: consultationID, Status: models.CollectiveDraft, UpdatedAt: now, CreatedAt: now}
-	return cr, tx.Create(&cr).Error
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&cr).Error; err != nil {
+		return cr, err
+	}
+	return lockedCollective(tx, consultationID)
 }
 
-func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, now time.Time) error {
+// saveSection writes a section as its version; its quotes must be on its
+// proposal's responses.
+func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, version int, userID int64, now time.Time) error {
 	if !slices.Contains(models.Positions, e.Position) {
 		return fmt.Errorf("position %q is not one of the positions", e.Position)
 	}
@@ -178,7 +317,7 @@ func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, now time
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		sec = models.CollectiveSection{CollectiveID: collectiveID, ProposalID: e.ProposalID, Position: e.Position,
-			Statement: e.Statement, UpdatedAt: now}
+			Statement: e.Statement, Version: version, UpdatedBy: userRef(userID), UpdatedAt: now}
 		if err := tx.Create(&sec).Error; err != nil {
 			return err
 		}
@@ -186,7 +325,8 @@ func saveSection(tx *gorm.DB, collectiveID int64, e models.SectionEdit, now time
 		return err
 	default:
 		if err := tx.Model(&models.CollectiveSection{}).Where("id = ?", sec.ID).
-			Updates(map[string]any{"position": e.Position, "statement": e.Statement, "updated_at": now, "suggested": false}).Error; err != nil {
+			Updates(map[string]any{"position": e.Position, "statement": e.Statement, "version": version,
+				"updated_by": userRef(userID), "updated_at": now, "suggested": false}).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec("DELETE FROM collective_section_quotes WHERE section_id = ?", sec.ID).Error; err != nil {
@@ -248,7 +388,7 @@ func (s *Store) SetCollectiveStatus(ctx context.Context, c models.StatusChange) 
 			freeze(&snap, c.Freeze)
 		}
 		err = nextVersion(tx, &cr, map[string]any{"status": cr.Status, "approved_by": cr.ApprovedBy, "approved_at": cr.ApprovedAt},
-			&snap, c.UserID, now)
+			&snap, "", c.UserID, now)
 		return auditEntry{models.AuditCollectiveState, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("%s → %s, version %d", from, c.To, cr.Version)}, err
 	})
@@ -272,35 +412,4 @@ func freeze(snap *models.Snapshot, figures map[string]models.FrozenSection) {
 			}
 		}
 	}
-}
-
-// CollectiveVersions lists every version of a consultation's collective
-// response, newest first.
-func (s *Store) CollectiveVersions(ctx context.Context, consultationID int64) (_ []models.CollectiveVersion, err error) {
-	defer func() { err = wrapped(err, "list collective versions of consultation %d", consultationID) }()
-	var rows []struct {
-		Version     int
-		Status      string
-		SavedAt     time.Time
-		SavedByName string
-		Snapshot    string
-	}
-	err = s.r.WithContext(ctx).Table("collective_versions v").
-		Select("v.version, v.status, v.saved_at, COALESCE(u.name, '') AS saved_by_name, v.snapshot").
-		Joins("JOIN collective_responses c ON c.id = v.collective_id").
-		Joins("LEFT JOIN users u ON u.id = v.saved_by").
-		Where("c.consultation_id = ?", consultationID).
-		Order("v.version DESC").Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]models.CollectiveVersion, 0, len(rows))
-	for _, r := range rows {
-		v := models.CollectiveVersion{Version: r.Version, Status: r.Status, SavedAt: r.SavedAt, SavedByName: r.SavedByName}
-		if err := json.Unmarshal([]byte(r.Snapshot), &v.Snapshot); err != nil {
-			return nil, fmt.Errorf("collective version %d: %w", r.Version, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }

@@ -244,7 +244,7 @@ func (s *Store) RemoveWithdrawnQuote(ctx context.Context, consultationID, quoteI
 			(SELECT id FROM collective_sections WHERE collective_id = ?)`, quoteID, cr.ID).Error; err != nil {
 			return auditEntry{}, err
 		}
-		err = nextVersion(tx, &cr, map[string]any{}, &snap, userID, now)
+		err = nextVersion(tx, &cr, map[string]any{}, &snap, "", userID, now)
 		return auditEntry{models.AuditQuoteRemoved, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("quote %d taken out of the approved response, section %s, version %d: the member withdrew consent",
 				quoteID, withdrawn[i].Ref, cr.Version)}, err

@@ -57,7 +57,7 @@ func (s *Store) FillCollectiveTemplate(ctx context.Context, f models.TemplateFil
 		if len(filled) == 0 {
 			return auditEntry{}, errNothingFilled // nor is a response started only to stay empty
 		}
-		err = nextVersion(tx, &cr, map[string]any{}, nil, f.UserID, now)
+		err = nextVersion(tx, &cr, map[string]any{}, nil, "Sections started from the figures as suggestions", f.UserID, now)
 		return auditEntry{models.AuditCollectiveSaved, fmt.Sprintf("collective response %d", cr.ID),
 			fmt.Sprintf("%d sections started from the figures as suggestions (%s), version %d", len(filled), strings.Join(filled, ", "), cr.Version)}, err
 	})

@@ -93,7 +93,7 @@ func TestTheTemplateFillsOnlyProposalsWithoutASectionAsOneVersion(t *testing.T) 
 		t.Errorf("the first proposal's section %+v", sec)
 	}
 	// A person's save makes the section theirs.
-	if _, err := a.s.SaveCollective(ctx, models.CollectiveEdit{ConsultationID: consID, UserID: a.analy, BaseVersion: 2,
+	if _, err := a.s.SaveCollective(ctx, models.CollectiveEdit{ConsultationID: consID, UserID: a.analy, PartVersion: 1,
 		Section: &models.SectionEdit{ProposalID: ps[0].ID, Position: "oppose", Statement: "Edited."}}); err != nil {
 		t.Fatal(err)
 	}
