@@ -109,7 +109,7 @@ func approve(t *testing.T, e *env, policy *client, version int) {
 	}
 	admin := e.signIn("admin@body.example")
 	admin.get("/consultations/1/collective")
-	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {itoa(int64(version + 1))}}); r.Status != http.StatusSeeOther {
+	if r := admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "confirm": {"1"}, "version": {itoa(int64(version + 1))}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("approve: %d\n%s", r.Status, r.Body)
 	}
 }

@@ -177,7 +177,7 @@ func TestTheTemplateIsForADraftAndThePolicyTeamOnly(t *testing.T) {
 	wantContains(t, r.Body, "Return it to draft to start sections from the figures")
 	admin := e.signIn("admin@body.example")
 	admin.get("/consultations/1/collective")
-	wantStatus(t, admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}}), http.StatusSeeOther)
+	wantStatus(t, admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "confirm": {"1"}, "version": {"2"}}), http.StatusSeeOther)
 	wantNotContains(t, admin.get("/consultations/1/collective").Body, "Start these sections from the figures")
 	r = admin.postForm("/consultations/1/collective/template", url.Values{})
 	wantStatus(t, r, http.StatusConflict)

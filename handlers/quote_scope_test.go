@@ -119,7 +119,7 @@ func TestNarrowingToCommentOnlyWithdrawsAmendmentQuotesButNotCommentQuotes(t *te
 	wantStatus(t, policy.postForm("/consultations/1/collective/status", url.Values{"to": {"in_review"}, "version": {"1"}}), http.StatusSeeOther)
 	admin := e.signIn("admin@body.example")
 	admin.get("/consultations/1/collective")
-	wantStatus(t, admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "version": {"2"}}), http.StatusSeeOther)
+	wantStatus(t, admin.postForm("/consultations/1/collective/status", url.Values{"to": {"approved"}, "confirm": {"1"}, "version": {"2"}}), http.StatusSeeOther)
 	for path, body := range exportsOf(t, policy) {
 		if !strings.Contains(body, "Require the consent of both boards") {
 			t.Fatalf("%s does not print the amendment quote before the change", path)
