@@ -184,9 +184,10 @@ run_wrk "reading view, $READING_STANCE, first page" "$READING?$READING_STANCE"
 run_wrk "reading view, same filters, page $LATE_STANCE_PAGE" "$READING?$READING_STANCE&after=$LATE_STANCE&page=$LATE_STANCE_PAGE"
 {
   echo
-  echo "| reading view in-process (ReadingResponses only, no HTTP; median of 21) | first page | late page |"
-  echo "|---|---:|---:|"
-  awk -F': ' '$1=="query" {q=$2} $1=="page" {p=$2} $1 ~ /^first/ {f=$2} $1 ~ /^late/ {printf "| %s (late: page %s) | %s | %s |\n", q, p, f, $2}' \
+  echo "| reading view in-process, no HTTP (a page: ReadingResponses, median of 21; counts: uncached, median of 5) | first page | late page | counts |"
+  echo "|---|---:|---:|---:|"
+  awk -F': ' '$1=="query" {q=$2} $1=="page" {p=$2} $1 ~ /^first/ {f=$2} $1 ~ /^late/ {l=$2}
+    $1 ~ /^counts/ {printf "| %s (late: page %s) | %s | %s | %s |\n", q, p, f, l, $2}' \
     "$DIR/reading-cursors.txt"
 } | tee -a "$RESULTS"
 if [ "$READING_ONLY" = 1 ]; then

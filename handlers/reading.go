@@ -134,12 +134,15 @@ func (h *Handler) reading(c *fiber.Ctx) error {
 		Sort: req.sort, Sorts: models.ReadingSorts, List: list, PageNumber: req.page,
 		Here:  readingURL(prop.Ref, req, cursorKey(req), max(req.after, req.before), req.page),
 		Query: req.values().Encode(), FirstURL: readingURL(prop.Ref, req, "", 0, 0)}
-	if data.Total, err = h.store.ReadingCount(ctx, prop.ID, req.filter); err != nil {
+	version, err := h.store.SummaryVersion(ctx)
+	if err != nil {
 		return err
 	}
-	if data.Progress, err = h.store.CodingProgress(ctx, prop.ID); err != nil {
+	counts, err := h.store.CachedReadingCounts(ctx, version, prop.ID, req.filter)
+	if err != nil {
 		return err
 	}
+	data.Total, data.Progress = counts.Matching, counts.Progress
 	cs, err := h.store.Concerns(ctx)
 	if err != nil {
 		return err

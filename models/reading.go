@@ -91,3 +91,10 @@ type CodingProgress struct {
 	Coded     int
 	Submitted int
 }
+
+// ReadingCounts are the reading view's figures for one filter: how many
+// responses match, and how far the coding of the proposal has gone.
+type ReadingCounts struct {
+	Matching int
+	Progress CodingProgress
+}

@@ -20,18 +20,25 @@ import (
 
 // readingOrder is how one ReadingSort compares and orders responses.
 type readingOrder struct {
+	from   string   // the tables, in the order the walk takes them
 	keys   []string // the sort key, most significant first; the last is unique
 	cursor string   // selects the cursor response's keys, its id bound once
 }
 
+const readingFrom = " FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE "
+
 var readingOrders = map[models.ReadingSort]readingOrder{
-	models.SortSubmitted: {keys: []string{"r.submitted_at", "r.id"},
+	models.SortSubmitted: {from: readingFrom, keys: []string{"r.submitted_at", "r.id"},
 		cursor: "SELECT c.submitted_at, c.id FROM responses c WHERE c.id = ?"},
-	models.SortOrganisation: {keys: []string{"o.name", "o.id"},
+	// Organisations first, in name order, each probing its response: SQLite
+	// takes CROSS JOIN's left table as the outer loop (PostgreSQL plans it
+	// as any join), where it would otherwise read and sort every response.
+	models.SortOrganisation: {from: " FROM organisations o CROSS JOIN responses r WHERE r.organisation_id = o.id AND ",
+		keys:   []string{"o.name", "o.id"},
 		cursor: "SELECT co.name, co.id FROM responses c JOIN organisations co ON co.id = c.organisation_id WHERE c.id = ?"},
 	// By stance: one stance at a time in scale order (see seek), by
 	// submission within each.
-	models.SortStance: {keys: []string{"r.submitted_at", "r.id"},
+	models.SortStance: {from: readingFrom, keys: []string{"r.submitted_at", "r.id"},
 		cursor: "SELECT c.submitted_at, c.id FROM responses c WHERE c.id = ?"},
 }
 
@@ -74,8 +81,6 @@ func readingWhere(proposalID int64, f models.ReadingFilter) (string, []any) {
 	}
 	return strings.Join(conds, " AND "), args
 }
-
-const readingFrom = " FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE "
 
 // ReadingResponses returns one page of a proposal's submitted responses in
 // full, as q selects, orders and pages them.
@@ -208,7 +213,7 @@ func seekRange(db *gorm.DB, proposalID int64, f models.ReadingFilter, o readingO
 	}
 	order := strings.Join(o.keys, dir+", ") + dir
 	var ids []int64
-	err := db.Raw("SELECT r.id"+readingFrom+cond+" ORDER BY "+order+" LIMIT ?", append(args, limit)...).Scan(&ids).Error
+	err := db.Raw("SELECT r.id"+o.from+cond+" ORDER BY "+order+" LIMIT ?", append(args, limit)...).Scan(&ids).Error
 	return ids, err
 }
 
@@ -264,6 +269,29 @@ func (s *Store) ReadingCount(ctx context.Context, proposalID int64, f models.Rea
 	cond, args := readingWhere(proposalID, f)
 	err = s.r.WithContext(ctx).Raw("SELECT COUNT(*)"+readingFrom+cond, args...).Scan(&n).Error
 	return n, err
+}
+
+type readingKey struct {
+	proposalID int64
+	f          models.ReadingFilter
+}
+
+// CachedReadingCounts is ReadingCount and CodingProgress as of version (from
+// SummaryVersion), from the cache when it holds them: the version moves with
+// every write to responses and codings, so paging through one filter counts
+// once, and a count is never stale.
+func (s *Store) CachedReadingCounts(ctx context.Context, version, proposalID int64, f models.ReadingFilter) (models.ReadingCounts, error) {
+	if err := checkReading(f, models.SortSubmitted); err != nil {
+		return models.ReadingCounts{}, wrapped(err, "count responses to proposal %d", proposalID)
+	}
+	ctx = context.WithoutCancel(ctx) // shared with requests waiting on the same count
+	return s.caches.readings.Get(version, readingKey{proposalID, f}, func() (c models.ReadingCounts, err error) {
+		if c.Matching, err = s.ReadingCount(ctx, proposalID, f); err != nil {
+			return c, err
+		}
+		c.Progress, err = s.CodingProgress(ctx, proposalID)
+		return c, err
+	})
 }
 
 // CodingProgress counts a proposal's submitted responses and those the

@@ -261,3 +261,27 @@ func TestReadingRefusesAnUnknownStanceOrOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestCachedReadingCountsFollowEveryCoding(t *testing.T) {
+	a, prop, rows := readingFixture(t)
+	ctx := context.Background()
+	counts := func() models.ReadingCounts {
+		t.Helper()
+		v, err := a.s.SummaryVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := a.s.CachedReadingCounts(ctx, v, prop, models.ReadingFilter{NotCoded: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got, want := counts(), (models.ReadingCounts{Matching: 20, Progress: models.CodingProgress{Coded: 5, Submitted: 25}}); got != want {
+		t.Fatalf("counts = %+v, want %+v", got, want)
+	}
+	a.code(rows[0].id, "workforce")
+	if got, want := counts(), (models.ReadingCounts{Matching: 19, Progress: models.CodingProgress{Coded: 6, Submitted: 25}}); got != want {
+		t.Errorf("after coding one more: %+v, want %+v", got, want)
+	}
+}
