@@ -14,6 +14,14 @@
 # million rows against a bare INSERT loop; and the server's resident memory.
 # It prints a table (also written to $DIR/results.md). Nothing leaves loopback.
 #
+#   READING_ONLY=1 bash bench/load.sh
+#
+# measures only the trivial handler and the reading view (GET
+# /proposals/LP-01/responses): its first page and a late one (the 1,000th
+# page, or the last where the filter leaves fewer), without and with
+# filters; the late pages' cursors are found beforehand by walking the pages
+# (bench/measure reading-cursor). Results go to $DIR/results-reading.md.
+#
 #   POSTGRES=1 bash bench/load.sh
 #
 # runs the same against PostgreSQL instead: a cluster of its own on
@@ -32,6 +40,7 @@ PORT=${PORT:-3917}
 ORGS=${ORGS:-50000}
 SKIP_IMPORT=${SKIP_IMPORT:-0}
 POSTGRES=${POSTGRES:-0}
+READING_ONLY=${READING_ONLY:-0}
 BASE=http://127.0.0.1:$PORT
 mkdir -p "$DIR"
 GEN=$DIR/gen-$((ORGS * 20)).db
@@ -40,6 +49,9 @@ RESULTS=$DIR/results.md
 if [ "$POSTGRES" = 1 ]; then
   RESULTS=$DIR/results-postgres.md
   SKIP_IMPORT=1
+fi
+if [ "$READING_ONLY" = 1 ]; then
+  RESULTS=${RESULTS%.md}-reading.md
 fi
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -77,6 +89,21 @@ fi
 rm -f "$DIR/logins.txt"
 TRACKER_DEMO_LOGINS=$DIR/logins.txt "$DIR/tracker" seed -db "$DB" -demo >/dev/null
 PASSWORD=$(awk '$1=="policy@tracker.example" {print $2}' "$DIR/logins.txt")
+
+# The reading view's filtered runs, and the cursor of a late page of each,
+# found before the server starts by walking the pages in-process.
+READING_FILTERED="region=London&quotable=yes&amendments=yes&sort=organisation"
+READING_STANCE="type=acute&stance=oppose&not_coded=yes&sort=stance"
+reading_cursor() { # query → "cursor page" of the 1,000th page or the last
+  echo "query: $1" >>"$DIR/reading-cursors.txt"
+  "$DIR/measure" reading-cursor -db "$DB" -ref LP-01 -query "$1" -pages 1000 | tee -a "$DIR/reading-cursors.txt" |
+    awk -F': ' '$1=="cursor" {c=$2} $1=="page" {p=$2} END {print c, p}'
+}
+echo "== reading view: walk to a late page of each run"
+: >"$DIR/reading-cursors.txt"
+read -r LATE_ALL LATE_ALL_PAGE < <(reading_cursor "sort=submitted")
+read -r LATE_FILTERED LATE_FILTERED_PAGE < <(reading_cursor "$READING_FILTERED")
+read -r LATE_STANCE LATE_STANCE_PAGE < <(reading_cursor "$READING_STANCE")
 
 SERVER_PID=
 stop_server() {
@@ -139,13 +166,36 @@ run_wrk() { # name path
 
 echo "== wrk: $CONNS connections, ${DURATION}s each"
 run_wrk "trivial handler: GET /healthz" "/healthz"
-run_wrk "JSON summary, no filter" "/api/v1/proposals/LP-01/summary"
-run_wrk "JSON summary, type=acute&region=London" "/api/v1/proposals/LP-01/summary?type=acute&region=London"
-run_wrk "JSON summary, system_status=stp" "/api/v1/proposals/LP-12/summary?system_status=stp"
-run_wrk "HTML summary, no filter" "/proposals/LP-01/summary"
-run_wrk "HTML summary, type=mental_health" "/proposals/LP-01/summary?type=mental_health"
-run_wrk "overview, no filter" "/consultations/$CONS/overview"
-run_wrk "overview, region=Midlands" "/consultations/$CONS/overview?region=Midlands"
+if [ "$READING_ONLY" != 1 ]; then
+  run_wrk "JSON summary, no filter" "/api/v1/proposals/LP-01/summary"
+  run_wrk "JSON summary, type=acute&region=London" "/api/v1/proposals/LP-01/summary?type=acute&region=London"
+  run_wrk "JSON summary, system_status=stp" "/api/v1/proposals/LP-12/summary?system_status=stp"
+  run_wrk "HTML summary, no filter" "/proposals/LP-01/summary"
+  run_wrk "HTML summary, type=mental_health" "/proposals/LP-01/summary?type=mental_health"
+  run_wrk "overview, no filter" "/consultations/$CONS/overview"
+  run_wrk "overview, region=Midlands" "/consultations/$CONS/overview?region=Midlands"
+fi
+READING=/proposals/LP-01/responses
+run_wrk "reading view, no filter, first page" "$READING?sort=submitted"
+run_wrk "reading view, no filter, page $LATE_ALL_PAGE" "$READING?sort=submitted&after=$LATE_ALL&page=$LATE_ALL_PAGE"
+run_wrk "reading view, $READING_FILTERED, first page" "$READING?$READING_FILTERED"
+run_wrk "reading view, same filters, page $LATE_FILTERED_PAGE" "$READING?$READING_FILTERED&after=$LATE_FILTERED&page=$LATE_FILTERED_PAGE"
+run_wrk "reading view, $READING_STANCE, first page" "$READING?$READING_STANCE"
+run_wrk "reading view, same filters, page $LATE_STANCE_PAGE" "$READING?$READING_STANCE&after=$LATE_STANCE&page=$LATE_STANCE_PAGE"
+{
+  echo
+  echo "| reading view in-process, no HTTP (a page: ReadingResponses, median of 21; counts: uncached, median of 5) | first page | late page | counts |"
+  echo "|---|---:|---:|---:|"
+  awk -F': ' '$1=="query" {q=$2} $1=="page" {p=$2} $1 ~ /^first/ {f=$2} $1 ~ /^late/ {l=$2}
+    $1 ~ /^counts/ {printf "| %s (late: page %s) | %s | %s | %s |\n", q, p, f, l, $2}' \
+    "$DIR/reading-cursors.txt"
+} | tee -a "$RESULTS"
+if [ "$READING_ONLY" = 1 ]; then
+  stop_server
+  echo
+  echo "results in $RESULTS"
+  exit 0
+fi
 
 echo "== CSV export of every submitted response, three times (the median is reported)"
 EXPORT=$DIR/export.csv

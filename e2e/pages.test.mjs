@@ -213,6 +213,8 @@ describe('policy team', () => {
   test('summary, concerns coded by analysts', () => check('policy', 'summary-analyst', visit('/proposals/LP-01/summary?concerns=analyst')));
   test('responses list', () => check('policy', 'responses', visit('/consultations/1/responses')));
   test('responses to one proposal', () => check('policy', 'responses-proposal', visit('/consultations/1/responses?proposal=LP-01')));
+  test('reading view', () => check('policy', 'reading', visit('/proposals/LP-01/responses'), { screenshot: 'reading-view.png' }));
+  test('reading view, filtered', () => check('policy', 'reading-filtered', visit('/proposals/LP-01/responses?type=acute&quotable=yes&sort=organisation')));
   test('one response', async () => {
     const href = await hrefOf(pages.policy, 'a[href^="/responses/"]');
     await check('policy', 'response', visit(href));

@@ -69,7 +69,7 @@ echo "== e2e: tests"
 cd "$e2e"
 # One file at a time, in this order: the journeys, then every page (axe,
 # reflow, screenshots), then the Nu HTML Checker over the pages saved.
-files=(member.test.mjs isolation.test.mjs policy.test.mjs collective-editing.test.mjs template.test.mjs admin.test.mjs pages.test.mjs validity.test.mjs)
+files=(member.test.mjs isolation.test.mjs policy.test.mjs collective-editing.test.mjs template.test.mjs reading.test.mjs admin.test.mjs pages.test.mjs validity.test.mjs)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 start=$SECONDS
 failed=()

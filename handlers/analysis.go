@@ -153,6 +153,11 @@ type responsePage struct {
 	Errors               fieldErrors
 	NoteBody             string
 	Excerpt              string
+	// Reading is the reading view the page was opened from (reading.go), with
+	// the responses either side in its order; Return is where the page's
+	// forms come back to.
+	Reading *readingNav
+	Return  string
 }
 
 var savedMessages = map[string]string{
@@ -234,6 +239,9 @@ func (h *Handler) showResponse(c *fiber.Ctx, data responsePage, err error) error
 	case err != nil:
 		return err
 	}
+	if u, ok := localReturn(c.FormValue("return")); ok && data.Return == "" {
+		data.Return = u.String()
+	}
 	title := responseTitle(data.Response)
 	if data.Errors.Any() {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -249,10 +257,20 @@ func (h *Handler) response(c *fiber.Ctx) error {
 	}
 	data, err := h.responsePageData(c, id, nil)
 	data.Saved = savedMessages[c.Query("saved")]
+	if err == nil {
+		if data.Reading, err = h.readingNavFor(c, data.Response); data.Reading != nil {
+			data.Return = data.Reading.Return
+		}
+	}
 	return h.showResponse(c, data, err)
 }
 
+// redirectToResponse goes back to the response page after a form, or to
+// where the form's "return" field says if that is a path on this site.
 func redirectToResponse(c *fiber.Ctx, id int64, saved, anchor string) error {
+	if back := returnTo(c, id, saved, anchor); back != "" {
+		return c.Redirect(back, fiber.StatusSeeOther)
+	}
 	return c.Redirect(fmt.Sprintf("/responses/%d?saved=%s#%s", id, saved, anchor), fiber.StatusSeeOther)
 }
 

@@ -44,6 +44,7 @@ var routeAccess = map[string]access{
 	"GET /consultations/:id/overview": policyUp, "GET /proposals/:ref/summary": policyUp,
 	"GET /api/v1/proposals/:ref/summary": policyUp, "GET /imports": policyUp, "POST /imports": policyUp,
 	"GET /exports/responses.csv": policyUp, "GET /proposals/:ref/summary.csv": policyUp,
+	"GET /proposals/:ref/responses":  policyUp,
 	"POST /api/v1/imports/responses": policyUp, "GET /consultations/:id/nonresponders": policyUp,
 	"GET /consultations/:id/responses": policyUp, "GET /consultations/:id/search": policyUp,
 	"GET /responses/:id": policyUp, "POST /responses/:id/coding": policyUp, "POST /responses/:id/notes": policyUp,

@@ -88,6 +88,7 @@ func (h *Handler) policyRoutes(app *fiber.App, g guards) {
 	app.Get("/consultations/:id/nonresponders", g.policy, h.nonResponders)
 	app.Get("/proposals/:ref/summary", g.policy, h.summary)
 	app.Get("/proposals/:ref/summary.csv", g.policy, h.summaryCSV)
+	app.Get("/proposals/:ref/responses", g.policy, h.reading) // the reading view (reading.go)
 
 	// Data in and out: CSV imports and exports.
 	app.Get("/imports", g.policy, h.imports)

@@ -5,5 +5,5 @@ import "embed"
 
 // Files are served under /static/.
 //
-//go:embed *.css *.svg
+//go:embed *.css *.svg *.js
 var Files embed.FS

@@ -19,6 +19,9 @@
 //	    six members of one organisation save the same response through the
 //	    form at once, over and over; prints the answers (303, 409, 5xx) and
 //	    whether every refused text is kept in the history
+//	measure reading-cursor -db DB -ref LP-01 -query 'region=London&sort=organisation' -pages 1000
+//	    walks the reading view's pages to the 1,000th (or the last) and
+//	    prints its cursor, for the load script's late-page measurement
 //
 // Every result is one line "name: value" for the load script's table. Each
 // command has its own file; crowd.go signs in the members that submit and
@@ -56,6 +59,8 @@ func main() {
 		err = importBench(os.Args[2:])
 	case "colleagues":
 		err = colleagues(os.Args[2:])
+	case "reading-cursor":
+		err = readingCursor(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

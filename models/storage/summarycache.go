@@ -39,12 +39,14 @@ type overviewKey struct {
 type summaryCaches struct {
 	summaries *versioned.Cache[summaryKey, models.Summary]
 	overviews *versioned.Cache[overviewKey, models.Overview]
+	readings  *versioned.Cache[readingKey, models.ReadingCounts] // the reading view's counts (reading.go)
 }
 
 func newSummaryCaches() summaryCaches {
 	return summaryCaches{
 		summaries: versioned.NewCache[summaryKey, models.Summary](256),
 		overviews: versioned.NewCache[overviewKey, models.Overview](64),
+		readings:  versioned.NewCache[readingKey, models.ReadingCounts](1024),
 	}
 }
 
