@@ -402,6 +402,7 @@ type sectionPage struct {
 	Preview      template.HTML
 	Unknown      []string
 	Conflict     *partConflict                // what someone else saved since the form was opened
+	Suggested    bool                         // still as the template suggested it
 	byRef        map[string]map[string]string // every proposal's figures, for {{REF.name}}
 }
 
@@ -443,6 +444,7 @@ func (h *Handler) sectionPageData(c *fiber.Ctx) (sectionPage, error) {
 		p.Status = doc.Response.Status
 		if sec, ok := doc.Sections[prop.ID]; ok {
 			p.Position, p.Statement, p.QuoteIDs, p.Version = sec.Position, sec.Statement, sec.QuoteIDs, sec.Version
+			p.Suggested = sec.Suggested
 		}
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return p, err

@@ -28,16 +28,20 @@ type approvalPage struct {
 	Drafting []string
 	// Coverage are the sections with a coverage warning.
 	Coverage []document.Section
+	// Suggested are the sections still as the template suggested them,
+	// which nobody has read and saved.
+	Suggested []models.Proposal
 }
 
 // Clear says that nothing is missing.
 func (p approvalPage) Clear() bool {
-	return len(p.Missing) == 0 && !p.Open && len(p.Drafting) == 0 && len(p.Coverage) == 0
+	return len(p.Missing) == 0 && !p.Open && len(p.Drafting) == 0 && len(p.Coverage) == 0 && len(p.Suggested) == 0
 }
 
 // approveForm is the confirmation page of approval: what is missing (no
 // section, the member deadline not passed, members still drafting, coverage
-// warnings), and the button that approves.
+// warnings, sections still as the template suggested them), and the button
+// that approves.
 func (h *Handler) approveForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	cons, err := h.consultationParam(c)
@@ -56,9 +60,13 @@ func (h *Handler) approveForm(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	suggested := suggestedSections(doc)
 	for _, s := range p.Doc.Sections {
 		if len(s.Coverage.Uncovered) > 0 || len(s.Coverage.Dissenting) > 0 {
 			p.Coverage = append(p.Coverage, s)
+		}
+		if suggested[s.Proposal.ID] {
+			p.Suggested = append(p.Suggested, s.Proposal)
 		}
 	}
 	if p.Drafting, err = h.store.DraftingOrganisations(ctx, cons.ID); err != nil {

@@ -112,6 +112,7 @@ func TestTheSuggestionMarkerGoesOnceSomeoneSavesTheSection(t *testing.T) {
 	policy.get("/consultations/1/collective")
 	wantStatus(t, policy.postForm("/consultations/1/collective/template", url.Values{}), http.StatusSeeOther)
 	form := policy.get("/consultations/1/collective/sections/LP-12").Body
+	wantContains(t, form, suggestedMarker)
 	statement := regexp.MustCompile(`(?s)<textarea[^>]*name="statement"[^>]*>(.*?)</textarea>`).FindStringSubmatch(form)
 	if statement == nil || !strings.Contains(statement[1], "{{LP-12.opposing}}") {
 		t.Fatalf("the section form is not pre-filled with the suggestion:\n%s", snippet(form))
@@ -126,6 +127,27 @@ func TestTheSuggestionMarkerGoesOnceSomeoneSavesTheSection(t *testing.T) {
 	wantContains(t, sectionOf(t, workspace, "LP-12"), "The body opposes this proposal firmly.")
 	if !strings.Contains(sectionOf(t, workspace, "LP-13"), suggestedMarker) {
 		t.Error("saving LP-12 took the marker off LP-13 too")
+	}
+	wantNotContains(t, policy.get("/consultations/1/collective/sections/LP-12").Body, suggestedMarker)
+}
+
+// Approval's confirmation lists the sections nobody has edited since the
+// template filled them, beside what else is missing.
+func TestApprovalListsSectionsStillAsTheTemplateSuggested(t *testing.T) {
+	e, policy, _ := collectiveFixture(t)
+	policy.get("/consultations/1/collective")
+	wantStatus(t, policy.postForm("/consultations/1/collective/template", url.Values{}), http.StatusSeeOther)
+	wantStatus(t, policy.postForm("/consultations/1/collective/sections/LP-12", sectionForm("oppose", "Ours.", "1")), http.StatusSeeOther)
+	wantStatus(t, policy.postForm("/consultations/1/collective/status", url.Values{"to": {"in_review"}, "version": {"2"}}), http.StatusSeeOther)
+	admin := e.signIn("admin@body.example")
+	confirm := admin.get("/consultations/1/collective/approve")
+	wantStatus(t, confirm, http.StatusOK)
+	check := regexp.MustCompile(`(?s)still as the template suggested</h3>.*?</ul>`).FindString(confirm.Body)
+	if check == "" {
+		t.Fatalf("the confirmation does not list the suggested sections:\n%s", snippet(confirm.Body))
+	}
+	if strings.Contains(check, ">LP-12<") || !strings.Contains(check, ">LP-13<") {
+		t.Errorf("want LP-13 listed and LP-12 (edited) not:\n%s", check)
 	}
 }
 
