@@ -212,6 +212,18 @@ func checkRows(t *testing.T, where string, got, want map[string]string) {
 	}
 }
 
+// cellText is the text of a table cell, its inline nodes joined.
+func cellText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := n.(*ast.Text); ok && entering {
+			b.Write(t.Value(src))
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
 // markdownTable renders the Markdown export as GFM and reads its first table.
 func markdownTable(t *testing.T, md string) map[string]string {
 	t.Helper()
@@ -222,7 +234,7 @@ func markdownTable(t *testing.T, md string) map[string]string {
 		if row, ok := n.(*east.TableRow); ok && entering {
 			label := row.FirstChild()
 			if label != nil && label.NextSibling() != nil {
-				rows[string(label.Text(src))] = string(label.NextSibling().Text(src))
+				rows[cellText(label, src)] = cellText(label.NextSibling(), src)
 			}
 		}
 		return ast.WalkContinue, nil

@@ -87,25 +87,6 @@ func readingCursor(args []string) error {
 	return nil
 }
 
-// medianCount counts what the page's header counts (the matching responses
-// and the coded ones) without the cache, 5 times, and returns the median:
-// what the first request after any write pays.
-func medianCount(ctx context.Context, store *storage.Store, q models.ReadingQuery) (time.Duration, error) {
-	var times []time.Duration
-	for range 5 {
-		start := time.Now()
-		if _, err := store.ReadingCount(ctx, q.ProposalID, q.Filter); err != nil {
-			return 0, err
-		}
-		if _, err := store.CodingProgress(ctx, q.ProposalID); err != nil {
-			return 0, err
-		}
-		times = append(times, time.Since(start))
-	}
-	slices.Sort(times)
-	return times[len(times)/2].Round(time.Microsecond), nil
-}
-
 // median runs f n times and returns the median time it took.
 func median(n int, f func() error) (time.Duration, error) {
 	var times []time.Duration
