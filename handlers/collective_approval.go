@@ -111,10 +111,11 @@ func (h *Handler) setCollectiveStatus(c *fiber.Ctx) error {
 }
 
 // freezeNow reads, for approval, every proposal's figures and each
-// section's quotes as they are at this moment.
+// section's quotes as they are at this moment: the figures the document was
+// just filled from, so what is frozen is what was shown.
 func (h *Handler) freezeNow(c *fiber.Ctx, cons models.Consultation) (map[string]models.FrozenSection, error) {
 	ctx := c.UserContext()
-	d, _, _, err := h.buildDocument(ctx, cons)
+	d, _, summaries, err := h.buildDocument(ctx, cons)
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +125,7 @@ func (h *Handler) freezeNow(c *fiber.Ctx, cons models.Consultation) (map[string]
 	}
 	freeze := map[string]models.FrozenSection{}
 	for _, p := range ps {
-		sum, err := h.store.ProposalSummary(ctx, p.Ref, models.Filter{})
-		if err != nil {
-			return nil, err
-		}
-		freeze[p.Ref] = models.FrozenSection{Figures: models.Figures(sum)}
+		freeze[p.Ref] = models.FrozenSection{Figures: models.Figures(summaries[p.ID])}
 	}
 	for _, s := range d.Sections {
 		f := freeze[s.Proposal.Ref]
